@@ -1,0 +1,131 @@
+"""Per-invocation settings and the lazily built things commands share."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import sys
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from incidentctl.render.i18n import detect_lang
+from incidentctl.render.style import Style, color_enabled
+
+if TYPE_CHECKING:
+    from datetime import tzinfo
+    from pathlib import Path
+
+    from incidentctl.clock import Clock
+    from incidentctl.runbooks.repository import RunbookDir
+
+
+class App:
+    """What a command needs beyond its own arguments.
+
+    Tests build one with a :class:`~incidentctl.clock.ManualClock` and pass it
+    as ``obj`` to click's runner; the command line builds the default one.
+    """
+
+    def __init__(
+        self,
+        *,
+        home: str | None = None,
+        runbooks: str | None = None,
+        lang: str | None = None,
+        tz: str | None = None,
+        actor: str | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.home_option = home
+        self.runbooks_option = runbooks
+        self.lang = detect_lang(lang)
+        self.tz_option = tz
+        self.actor_option = actor
+        self._clock = clock
+
+    def apply(self, **options: Any) -> None:
+        """Let command-line options override a prepared App."""
+        if options.get("home"):
+            self.home_option = options["home"]
+        if options.get("runbooks"):
+            self.runbooks_option = options["runbooks"]
+        if options.get("lang"):
+            self.lang = detect_lang(options["lang"])
+        if options.get("tz"):
+            self.tz_option = options["tz"]
+            self.__dict__.pop("zone", None)
+        if options.get("actor"):
+            self.actor_option = options["actor"]
+
+    # --- time ---------------------------------------------------------------
+    @property
+    def clock(self) -> Clock:
+        if self._clock is None:
+            from incidentctl.clock import SystemClock
+
+            self._clock = SystemClock()
+        return self._clock
+
+    @cached_property
+    def zone(self) -> tzinfo:
+        from incidentctl.times import resolve_zone
+
+        return resolve_zone(self.tz_option)
+
+    # --- who and where -------------------------------------------------------
+    @property
+    def actor(self) -> str:
+        if self.actor_option:
+            return self.actor_option
+        env = os.environ.get("INCIDENTCTL_USER")
+        if env:
+            return env
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):  # pragma: no cover - no passwd entry in a container
+            return f"uid{os.getuid()}"
+
+    @cached_property
+    def home(self) -> Path:
+        from incidentctl.paths import home_dir
+
+        return home_dir(self.home_option)
+
+    @cached_property
+    def runbook_dir(self) -> RunbookDir:
+        from incidentctl.paths import runbooks_dir
+        from incidentctl.runbooks.repository import RunbookDir
+
+        path, origin = runbooks_dir(self.runbooks_option)
+        return RunbookDir(path, origin)
+
+    # --- output --------------------------------------------------------------
+    @cached_property
+    def style(self) -> Style:
+        return Style(color_enabled(sys.stdout))
+
+    @property
+    def width(self) -> int:
+        return shutil.get_terminal_size((100, 24)).columns
+
+    def echo(self, text: str = "", *, err: bool = False) -> None:
+        click.echo(text, err=err, color=self.style.enabled if not err else None)
+
+    def json(self, data: Any) -> None:
+        import json
+
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def app_of(ctx: click.Context) -> App:
+    obj = ctx.find_object(App)
+    if obj is None:  # pragma: no cover - commands always run under the root group
+        raise RuntimeError("no App in the click context")
+    return obj
+
+
+pass_app = click.make_pass_decorator(App)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")

@@ -1,0 +1,162 @@
+"""The ``incidentctl`` command: a click group whose subcommands are imported on first use.
+
+Only the module of the command being run is imported, so ``incidentctl show``
+never pays for YAML, JSON Schema or the interactive walk.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import tempfile
+import traceback
+from datetime import datetime
+from typing import Any, NoReturn
+
+import click
+
+from incidentctl import __version__
+from incidentctl.cli.app import App
+from incidentctl.errors import IncidentctlError
+
+#: name -> "module:attribute", in the order ``--help`` lists them.
+COMMANDS: dict[str, str] = {
+    "runbook": "incidentctl.cli.runbook_cmd:runbook",
+}
+
+EXIT_OK = 0
+EXIT_USER_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+
+class UserError(click.ClickException):
+    """An :class:`IncidentctlError` on its way to the terminal."""
+
+    def __init__(self, error: IncidentctlError) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code
+        self.hint = error.hint
+
+    def show(self, file: Any = None) -> None:
+        stream = file or click.get_text_stream("stderr")
+        click.echo(f"Error: {self.format_message()}", file=stream)
+        if self.hint:
+            click.echo(f"Hint: {self.hint}", file=stream)
+
+
+class LazyGroup(click.Group):
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*self.lazy, *(n for n in super().list_commands(ctx) if n not in self.lazy)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module_name, attr = self.lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attr)
+            if not isinstance(command, click.Command):  # pragma: no cover - programming error
+                raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            rv = super().invoke(ctx)
+        except IncidentctlError as exc:
+            raise UserError(exc) from exc
+        if isinstance(rv, int) and not isinstance(rv, bool) and rv != 0:
+            ctx.exit(rv)  # commands return their exit code; click would drop it
+        return rv
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, "-V", "--version", prog_name="incidentctl")
+@click.option(
+    "--home",
+    metavar="DIR",
+    help="Store location (default: $INCIDENTCTL_HOME, else ~/.local/share/incidentctl).",
+)
+@click.option(
+    "--runbooks",
+    "runbooks_dir",
+    metavar="DIR",
+    help="Runbook directory (default: $INCIDENTCTL_RUNBOOKS, else ./runbooks, else the shipped runbooks).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    help="Language of runbook text and labels (default: $INCIDENTCTL_LANG, else the locale).",
+)
+@click.option("--tz", metavar="ZONE", help="Time zone for display and input (default: $TZ, else the system zone).")
+@click.option("--by", "actor", metavar="NAME", help="Who is acting (default: $INCIDENTCTL_USER, else the OS user).")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    home: str | None,
+    runbooks_dir: str | None,
+    lang: str | None,
+    tz: str | None,
+    actor: str | None,
+) -> None:
+    """incidentctl: incident response for e-commerce platforms (电商应急处理).
+
+    Runbooks as code, an append-only tamper-evident incident log, tiered
+    deadlines, drills and post-mortems.  Run `incidentctl COMMAND --help` for
+    any command; exit codes are listed in the README.
+    """
+    if not isinstance(ctx.obj, App):
+        ctx.obj = App(home=home, runbooks=runbooks_dir, lang=lang, tz=tz, actor=actor)
+    else:  # tests pass a prepared App (fake clock); command-line options still apply
+        ctx.obj.apply(home=home, runbooks=runbooks_dir, lang=lang, tz=tz, actor=actor)
+
+
+def _crash_report() -> str:
+    directory = os.environ.get("INCIDENTCTL_HOME") or tempfile.gettempdir()
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = os.path.join(directory, f"incidentctl-crash-{stamp}.log")
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(f"incidentctl {__version__}\nargv: {sys.argv!r}\n\n")
+            fh.write(traceback.format_exc())
+    except OSError:
+        return "(could not write a crash report)"
+    return path
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Console entry point: run the CLI and map every outcome to an exit code."""
+    code: int
+    try:
+        result = cli.main(args=argv, prog_name="incidentctl", standalone_mode=False)
+        code = result if isinstance(result, int) else EXIT_OK
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("\nInterrupted; everything recorded so far is kept.", err=True)
+        code = EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except BrokenPipeError:
+        # Output piped into `head` and the like: not an error worth reporting.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - last-resort handler for bugs
+        path = _crash_report()
+        click.echo(
+            f"Internal error: {type(exc).__name__}: {exc}\n"
+            f"This is a bug in incidentctl. Details: {path}",
+            err=True,
+        )
+        code = EXIT_INTERNAL
+    sys.exit(code)

@@ -1,0 +1,53 @@
+"""Clocks.  The only module that reads the system time.
+
+Everything that needs "now" takes a :class:`Clock` (or a ``now`` argument),
+so tests, drills and simulations can run on time of their choosing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class ManualClock:
+    """A clock that moves only when told to: for tests and discrete-event simulation."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ManualClock needs an aware datetime")
+        self._now = start.astimezone(timezone.utc)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, seconds: float = 0, **kwargs: float) -> datetime:
+        self._now += timedelta(seconds=seconds, **kwargs)
+        return self._now
+
+    def set(self, instant: datetime) -> None:
+        self._now = instant.astimezone(timezone.utc)
+
+
+class ScaledClock:
+    """Simulated time running ``speed`` times faster than a base clock from an origin."""
+
+    def __init__(self, base: Clock, real_origin: datetime, sim_origin: datetime, speed: float) -> None:
+        self.base = base
+        self.real_origin = real_origin
+        self.sim_origin = sim_origin
+        self.speed = speed
+
+    def now(self) -> datetime:
+        return self.sim_origin + (self.base.now() - self.real_origin) * self.speed

@@ -1,0 +1,126 @@
+"""Durations: ``30s``, ``10m``, ``4h``, ``2d``, compound ``1h30m``, and business days ``1bd``.
+
+One parser serves runbooks (deadlines, recurrence, effort), the command line
+(``--at -15m``, ``--warn-before 10m``) and configuration files, so the syntax
+is the same everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from incidentctl.errors import InvalidInput
+
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+_CALENDAR_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_BUSINESS_RE = re.compile(r"^(\d+)bd$")
+
+#: The regular expression the runbook schema uses for a duration; kept here so
+#: the schema and the parser cannot disagree (a test compares them).
+SCHEMA_PATTERN = r"^(?:[1-9][0-9]*bd|(?=[0-9])(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+s)?)$"
+
+EXPECTED = "expected e.g. 30s, 10m, 4h, 2d, 1h30m or 1bd (business days)"
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A span of calendar time, or a number of business days (never both)."""
+
+    seconds: int = 0
+    business_days: int = 0
+
+    @property
+    def is_business(self) -> bool:
+        return self.business_days > 0
+
+    @property
+    def min_seconds(self) -> int:
+        """Shortest real span this duration can be (business days count as 1 day each)."""
+        return self.business_days * 86400 if self.is_business else self.seconds
+
+    def __str__(self) -> str:
+        if self.is_business:
+            return f"{self.business_days}bd"
+        return compact(self.seconds)
+
+
+def parse_duration(text: str, *, allow_zero: bool = False) -> Duration:
+    """Parse a duration; raise :class:`InvalidInput` with the expected forms."""
+    raw = text.strip().lower()
+    m = _BUSINESS_RE.match(raw)
+    if m:
+        n = int(m.group(1))
+        if n == 0 and not allow_zero:
+            raise InvalidInput(f"'{text}' is zero; a duration must be positive ({EXPECTED})")
+        return Duration(business_days=n)
+    m = _CALENDAR_RE.match(raw)
+    if not raw or not m:
+        raise InvalidInput(f"'{text}' is not a duration ({EXPECTED})")
+    seconds = sum(
+        int(v) * _UNIT_SECONDS[u] for v, u in zip(m.groups(), "dhms", strict=True) if v is not None
+    )
+    if seconds == 0 and not allow_zero:
+        raise InvalidInput(f"'{text}' is zero; a duration must be positive ({EXPECTED})")
+    return Duration(seconds=seconds)
+
+
+def is_duration(text: object) -> bool:
+    if not isinstance(text, str):
+        return False
+    try:
+        parse_duration(text)
+    except InvalidInput:
+        return False
+    return True
+
+
+def parse_range(text: str) -> tuple[Duration, Duration]:
+    """Parse an effort estimate such as ``5m-20m`` (or a single ``10m``)."""
+    low, sep, high = text.partition("-")
+    a = parse_duration(low)
+    b = parse_duration(high) if sep else a
+    if a.is_business or b.is_business:
+        raise InvalidInput(f"'{text}': an effort range takes calendar units (s, m, h, d)")
+    if b.seconds < a.seconds:
+        raise InvalidInput(f"'{text}': the upper bound is below the lower bound")
+    return a, b
+
+
+def compact(seconds: int) -> str:
+    """``5400`` -> ``1h30m``: the canonical, re-parsable spelling."""
+    if seconds == 0:
+        return "0s"
+    out = []
+    rest = seconds
+    for unit, size in _UNIT_SECONDS.items():
+        n, rest = divmod(rest, size)
+        if n:
+            out.append(f"{n}{unit}")
+    return "".join(out)
+
+
+_HUMAN_UNITS = {
+    "en": (("d", "d"), ("h", "h"), ("m", "m"), ("s", "s")),
+    "zh": (("d", "天"), ("h", "小时"), ("m", "分"), ("s", "秒")),
+}
+
+
+def human(seconds: float, lang: str = "en", *, parts: int = 2) -> str:
+    """A short human reading of a span: ``12m 30s``, ``2d 3h``; zh ``12分30秒``.
+
+    The two most significant units are kept; seconds are dropped once the span
+    reaches an hour.  Negative spans are formatted by magnitude.
+    """
+    total = int(abs(seconds))
+    if total >= 3600:
+        total = total // 60 * 60
+    names = dict(_HUMAN_UNITS.get(lang, _HUMAN_UNITS["en"]))
+    values: list[tuple[int, str]] = []
+    rest = total
+    for unit, size in _UNIT_SECONDS.items():
+        n, rest = divmod(rest, size)
+        values.append((n, unit))
+    first = next((i for i, (n, _) in enumerate(values) if n), len(values) - 1)
+    chosen = [(n, u) for n, u in values[first : first + parts] if n] or [(0, "s")]
+    return ("" if lang == "zh" else " ").join(f"{n}{names[u]}" for n, u in chosen)

@@ -1,0 +1,95 @@
+"""Typed errors raised by the library.
+
+The CLI turns every :class:`IncidentctlError` into one clear line on stderr
+and exit code 1; anything else is a bug (exit 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class IncidentctlError(Exception):
+    """A user-facing failure: bad input, a refused action, a missing thing."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in a file, located at the YAML node that caused it."""
+
+    file: str
+    line: int  # 1-based
+    column: int  # 1-based
+    path: str  # e.g. ``phases[1].steps[3].due.sev1`` ("" for the whole document)
+    message: str
+
+    def format(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "message": self.message,
+        }
+
+
+class RunbookError(IncidentctlError):
+    """A runbook file could not be loaded or is invalid."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = sorted(problems)
+        first = self.problems[0].format() if self.problems else "invalid runbook"
+        more = len(self.problems) - 1
+        suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
+        super().__init__(first + suffix)
+
+
+class RunbookNotFound(IncidentctlError):
+    pass
+
+
+class IncidentNotFound(IncidentctlError):
+    pass
+
+
+class AmbiguousIncident(IncidentctlError):
+    pass
+
+
+class InvalidAction(IncidentctlError):
+    """The incident's current state does not allow the requested action."""
+
+
+class StepNotApplicable(InvalidAction):
+    pass
+
+
+class UnknownStep(IncidentctlError):
+    pass
+
+
+class InvalidInput(IncidentctlError):
+    """A value given on the command line (time, duration, severity...) is malformed."""
+
+
+class StoreError(IncidentctlError):
+    """The incident store is missing, corrupt, foreign or too new."""
+
+
+class ConfigError(IncidentctlError):
+    pass

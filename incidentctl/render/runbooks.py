@@ -1,0 +1,261 @@
+"""Rendering runbooks for people: terminal text and a printable Markdown checklist."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from incidentctl.render.i18n import t
+from incidentctl.render.table import table
+from incidentctl.render.text import wrap
+
+if TYPE_CHECKING:
+    from incidentctl.render.style import Style
+    from incidentctl.runbooks.model import Runbook, Step
+
+_ANCHORS = ("opened", "mitigated", "resolved")
+
+
+def anchor_name(anchor: str, lang: str) -> str:
+    if anchor in _ANCHORS:
+        return t(f"anchor.{anchor}", lang)
+    return t("anchor.step", lang, step=anchor)
+
+
+def deadline_phrase(rb: Runbook, step: Step, tier: str, lang: str) -> str:
+    """``10m after opened`` / ``every 30m until resolved`` / ``no deadline``, for one tier."""
+    if not step.applies_to(tier):
+        return t("not_for_tier", lang, tier=tier)
+    parts = []
+    if step.due and tier in step.due.durations:
+        parts.append(t("after", lang, d=step.due.durations[tier], anchor=anchor_name(step.due.anchor, lang)))
+    if step.every and tier in step.every.intervals:
+        text = t("every", lang, d=step.every.intervals[tier])
+        parts.append(text + " " + t("until", lang, anchor=anchor_name(step.every.until, lang)))
+    return "; ".join(parts) if parts else t("no_deadline", lang)
+
+
+def source_label(rb: Runbook, ref_id: str | None) -> str:
+    if ref_id is None:
+        return ""
+    ref = rb.references.get(ref_id)
+    return ref.label() if ref else ref_id
+
+
+def step_source(rb: Runbook, step: Step) -> str:
+    ids = []
+    if step.due:
+        ids.append(step.due.source)
+    if step.every and step.every.source not in ids:
+        ids.append(step.every.source)
+    return "; ".join(source_label(rb, i) for i in ids)
+
+
+def tier_summary(rb: Runbook, step: Step) -> str:
+    """All tiers at once: ``sev1 10m · sev2 10m · sev3 30m after opened``."""
+    chunks = []
+    if step.due:
+        durs = " · ".join(f"{k} {v}" for k, v in step.due.durations.items())
+        chunks.append(f"{durs} ← {step.due.anchor}")
+    if step.every:
+        ints = " · ".join(f"{k} {v}" for k, v in step.every.intervals.items())
+        chunks.append(f"every {ints} until {step.every.until}")
+    return "; ".join(chunks) or "-"
+
+
+def list_rows(entries: list[dict[str, Any]], lang: str) -> str:
+    headers = [t(k, lang) for k in ("id", "title", "kind", "tiers", "steps", "version")]
+    rows = [
+        [e["id"], e["title"][lang], e["kind"], ",".join(e["tiers"]), str(e["steps"]), e["version"]]
+        for e in entries
+    ]
+    return table(headers, rows, align="lllllr")
+
+
+def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None = None) -> str:
+    other = "en" if lang == "zh" else "zh"
+    out: list[str] = []
+    out.append(style(f"{rb.id} {rb.version}", "bold") + f"  {rb.title.get(lang)} / {rb.title.get(other)}")
+    out.append(f"{t('kind', lang)}: {rb.kind}    sha256: {rb.sha256[:12]}")
+    out.extend(wrap(rb.summary.get(lang), cells))
+    out.append("")
+    out.append(style(t("severity", lang), "bold"))
+    for tr in rb.tiers:
+        if tier and tr.id != tier:
+            continue
+        out.append(f"  {style(tr.id, 'bold')}  {tr.name.get(lang)}" + (f"  [{tr.maps_to}]" if tr.maps_to else ""))
+        for c in tr.criteria[lang]:
+            out.extend(wrap("- " + c, cells, indent="      "))
+        if tr.response:
+            out.extend(wrap(f"{t('response', lang)}: {tr.response.get(lang)}", cells, indent="      "))
+    out.append("")
+    out.append(style(t("roles", lang), "bold"))
+    out.append(
+        table(
+            [t("id", lang), t("role", lang)],
+            [[r.id, r.name.get(lang)] for r in rb.roles.values()],
+            indent="  ",
+        )
+    )
+    if tier:
+        out.append("")
+        name = rb.tier(tier).name.get(lang)
+        out.append(style(t("deadlines_at", lang, tier=tier, name=name), "bold"))
+        rows = []
+        n = 0
+        for phase in rb.phases:
+            for s in phase.steps:
+                if not s.applies_to(tier):
+                    continue
+                n += 1
+                sources = [x for x in (s.due and s.due.source, s.every and s.every.source) if x]
+                rows.append(
+                    [
+                        str(n),
+                        phase.name.get(lang),
+                        s.id,
+                        s.title.get(lang),
+                        rb.roles[s.role].name.get(lang),
+                        deadline_phrase(rb, s, tier, lang),
+                        t("required", lang) if s.required else t("optional", lang),
+                        ", ".join(dict.fromkeys(sources)),
+                    ]
+                )
+        headers = ["#", t("phase", lang), t("id", lang), t("step", lang), t("owner", lang),
+                   t("due", lang), "", t("source", lang)]
+        out.append(table(headers, rows, align="r", max_width=cells, shrink=3, indent="  "))
+    out.append("")
+    for idx, phase in enumerate(rb.phases, 1):
+        out.append(style(f"{idx}. {phase.name.get(lang)} / {phase.name.get(other)}", "bold"))
+        for s in phase.steps:
+            if tier and not s.applies_to(tier):
+                continue
+            flag = t("required", lang) if s.required else t("optional", lang)
+            owner = rb.roles[s.role].name.get(lang)
+            out.append(f"  {style(s.id, 'bold')}  {s.title.get(lang)}  [{owner}, {flag}]")
+            due = deadline_phrase(rb, s, tier, lang) if tier else tier_summary(rb, s)
+            src = step_source(rb, s)
+            out.append(f"      {t('due', lang)}: {due}" + (f"  ({t('source', lang)}: {src})" if src else ""))
+            if not tier and len(s.tiers) < len(rb.tiers):
+                out.append(f"      {t('tiers', lang)}: {', '.join(s.tiers)}")
+            out.extend(wrap(s.instructions.get(lang), cells, indent="      "))
+            if s.evidence:
+                ev = ", ".join(f"{e.id} ({e.label.get(lang)})" for e in s.evidence)
+                out.extend(wrap(f"{t('evidence', lang)}: {ev}", cells, indent="      "))
+            if s.templates:
+                out.append(f"      {t('templates', lang)}: {', '.join(s.templates)}")
+        out.append("")
+    if rb.templates:
+        out.append(style(t("templates", lang), "bold"))
+        out.append(
+            table(
+                [t("id", lang), t("audience", lang), t("title", lang), t("channels", lang)],
+                [[tp.id, tp.audience, tp.name.get(lang), ", ".join(tp.channels)] for tp in rb.templates.values()],
+                indent="  ",
+                max_width=cells,
+            )
+        )
+        out.append("")
+    out.append(style(t("references", lang), "bold"))
+    for ref in rb.references.values():
+        title = f" — {ref.title.get(lang)}" if ref.title else ""
+        out.extend(wrap(f"[{ref.id}] {ref.label()}{title}", cells, indent="  "))
+    return "\n".join(out)
+
+
+def show_markdown(rb: Runbook, lang: str, tier: str | None = None) -> str:
+    """A printable checklist: every step a checkbox with its owner and deadline."""
+    other = "en" if lang == "zh" else "zh"
+    md: list[str] = []
+    md.append(f"# {rb.title.get(lang)} / {rb.title.get(other)}")
+    md.append("")
+    md.append(f"`{rb.id}` {t('version', lang)} {rb.version} · {t('kind', lang)} {rb.kind} · sha256 `{rb.sha256[:12]}`")
+    md.append("")
+    md.append(rb.summary.get(lang))
+    md.append("")
+    md.append(f"## {t('severity', lang)}")
+    md.append("")
+    for tr in rb.tiers:
+        if tier and tr.id != tier:
+            continue
+        md.append(f"### {tr.id} {tr.name.get(lang)}")
+        md.append("")
+        md.extend(f"- {c}" for c in tr.criteria[lang])
+        if tr.response:
+            md.append("")
+            md.append(f"**{t('response', lang)}:** {tr.response.get(lang)}")
+        md.append("")
+    md.append(f"## {t('roles', lang)}")
+    md.append("")
+    md.append(f"| {t('role', lang)} | {t('id', lang)} | {'姓名' if lang == 'zh' else 'Name'} |")
+    md.append("|---|---|---|")
+    md.extend(f"| {r.name.get(lang)} | `{r.id}` | |" for r in rb.roles.values())
+    md.append("")
+    for idx, phase in enumerate(rb.phases, 1):
+        steps = [s for s in phase.steps if not tier or s.applies_to(tier)]
+        if not steps:
+            continue
+        md.append(f"## {idx}. {phase.name.get(lang)} / {phase.name.get(other)}")
+        md.append("")
+        if phase.description:
+            md.append(phase.description.get(lang))
+            md.append("")
+        for s in steps:
+            owner = rb.roles[s.role].name.get(lang)
+            flag = t("required", lang) if s.required else t("optional", lang)
+            md.append(f"- [ ] **{s.title.get(lang)}** (`{s.id}`) — {owner}, {flag}")
+            due = deadline_phrase(rb, s, tier, lang) if tier else tier_summary(rb, s)
+            src = step_source(rb, s)
+            md.append(f"  - {t('due', lang)}: {due}" + (f" — {t('source', lang)}: {src}" if src else ""))
+            md.append(f"  - {s.instructions.get(lang)}")
+            for e in s.evidence:
+                md.append(f"  - {t('evidence', lang)}: {e.label.get(lang)} (`{e.id}`): ________")
+            if s.templates:
+                md.append(f"  - {t('templates', lang)}: " + ", ".join(f"`{x}`" for x in s.templates))
+            md.append(f"  - {'完成时间/签名' if lang == 'zh' else 'Done at / by'}: ________")
+        md.append("")
+    if rb.templates:
+        md.append(f"## {t('templates', lang)}")
+        md.append("")
+        for tp in rb.templates.values():
+            md.append(f"### {tp.name.get(lang)} (`{tp.id}`, {tp.audience})")
+            md.append("")
+            if tp.subject:
+                md.append(f"**{tp.subject.get(lang)}**")
+                md.append("")
+            md.extend(f"> {line}" if line else ">" for line in tp.body.get(lang).rstrip("\n").split("\n"))
+            md.append("")
+    md.append(f"## {t('references', lang)}")
+    md.append("")
+    for ref in rb.references.values():
+        title = f" — {ref.title.get(lang)}" if ref.title else ""
+        note = f": {ref.note.get(lang)}" if ref.note else ""
+        md.append(f"- **{ref.id}** {ref.label()}{title}{note}")
+    md.append("")
+    return "\n".join(md)
+
+
+def deadlines_json(rb: Runbook, tier: str) -> list[dict[str, Any]]:
+    out = []
+    for s in rb.steps:
+        if not s.applies_to(tier):
+            continue
+        out.append(
+            {
+                "step": s.id,
+                "phase": s.phase,
+                "role": s.role,
+                "required": s.required,
+                "due": None
+                if not s.due or tier not in s.due.durations
+                else {"after": str(s.due.durations[tier]), "from": s.due.anchor, "source": s.due.source},
+                "every": None
+                if not s.every or tier not in s.every.intervals
+                else {
+                    "interval": str(s.every.intervals[tier]),
+                    "from": s.every.anchor,
+                    "until": s.every.until,
+                    "source": s.every.source,
+                },
+            }
+        )
+    return out

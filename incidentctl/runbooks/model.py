@@ -1,0 +1,304 @@
+"""Typed, read-only view of a validated runbook document.
+
+The document itself (plain JSON-compatible data) is what gets pinned into an
+incident; :class:`Runbook` is rebuilt from it whenever needed, so the model
+never has to be serialised.  Building it assumes the document passed schema
+validation and lint (see :mod:`incidentctl.runbooks.validate`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from incidentctl.durations import Duration, parse_duration
+from incidentctl.errors import InvalidInput
+
+ANCHOR_EVENTS = ("opened", "mitigated", "resolved")
+LANGS = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Text:
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    @classmethod
+    def of(cls, raw: Any) -> Text:
+        return cls(str(raw["zh"]), str(raw["en"]))
+
+    @classmethod
+    def maybe(cls, raw: Any) -> Text | None:
+        return None if raw is None else cls.of(raw)
+
+
+@dataclass(frozen=True)
+class Reference:
+    id: str
+    kind: str
+    cite: str
+    title: Text | None
+    note: Text | None
+    url: str | None
+    verified: bool
+
+    def label(self) -> str:
+        return self.cite if self.verified else f"{self.cite} (check)"
+
+
+@dataclass(frozen=True)
+class Tier:
+    id: str
+    rank: int  # 1 = most severe
+    name: Text
+    criteria: dict[str, tuple[str, ...]]
+    response: Text | None
+    maps_to: str | None
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    name: Text
+    description: Text | None
+
+
+@dataclass(frozen=True)
+class Due:
+    anchor: str
+    durations: dict[str, Duration]
+    source: str
+
+
+@dataclass(frozen=True)
+class Every:
+    anchor: str
+    until: str
+    intervals: dict[str, Duration]
+    source: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    id: str
+    label: Text
+    required: bool
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    phase: str
+    index: int  # position in the whole runbook, 0-based
+    title: Text
+    instructions: Text
+    role: str
+    required: bool
+    tiers: tuple[str, ...]
+    due: Due | None
+    every: Every | None
+    evidence: tuple[Evidence, ...]
+    templates: tuple[str, ...]
+    effort: str | None
+
+    def applies_to(self, tier: str) -> bool:
+        return tier in self.tiers
+
+    @property
+    def recurring(self) -> bool:
+        return self.every is not None
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    name: Text
+    description: Text | None
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class TemplateInput:
+    id: str
+    label: Text
+    example: str | None
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    audience: str
+    name: Text
+    channels: tuple[str, ...]
+    subject: Text | None
+    body: Text
+    inputs: tuple[TemplateInput, ...]
+
+
+@dataclass(frozen=True)
+class Runbook:
+    doc: dict[str, Any] = field(repr=False, compare=False)
+    sha256: str
+    schema_version: int
+    id: str
+    version: str
+    kind: str
+    title: Text
+    summary: Text
+    references: dict[str, Reference]
+    tiers: tuple[Tier, ...]
+    roles: dict[str, Role]
+    phases: tuple[Phase, ...]
+    templates: dict[str, Template]
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return tuple(s for p in self.phases for s in p.steps)
+
+    def step(self, step_id: str) -> Step | None:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        return None
+
+    def tier(self, tier_id: str) -> Tier:
+        for t in self.tiers:
+            if t.id == tier_id:
+                return t
+        raise KeyError(tier_id)
+
+    @property
+    def tier_ids(self) -> tuple[str, ...]:
+        return tuple(t.id for t in self.tiers)
+
+    def resolve_tier(self, text: str) -> str:
+        """Accept ``1``, ``sev1``, ``一级``, ``一级(重大)``, ``一级（重大）`` or the English name."""
+        wanted = _norm(text)
+        if not wanted:
+            raise InvalidInput("severity is empty; " + self._tier_hint())
+        for t in self.tiers:
+            names = {t.id, t.id.removeprefix("sev"), t.name.zh, t.name.en}
+            short = {n.split("(")[0] for n in (_norm(t.name.zh), _norm(t.name.en))}
+            if wanted in {_norm(n) for n in names} | short:
+                return t.id
+        raise InvalidInput(f"unknown severity '{text}' for runbook {self.id}; " + self._tier_hint())
+
+    def _tier_hint(self) -> str:
+        options = ", ".join(f"{t.id} ({t.name.zh} / {t.name.en})" for t in self.tiers)
+        return f"expected one of {options}"
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold().replace(" ", "")
+
+
+def document_sha256(doc: dict[str, Any]) -> str:
+    """Hash of the runbook document's canonical JSON: what an incident pins."""
+    blob = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _durations(raw: dict[str, Any]) -> dict[str, Duration]:
+    return {k: parse_duration(v) for k, v in raw.items() if k.startswith("sev")}
+
+
+def from_document(doc: dict[str, Any], sha256: str | None = None) -> Runbook:
+    tiers = tuple(
+        Tier(
+            id=t["id"],
+            rank=int(t["id"].removeprefix("sev")),
+            name=Text.of(t["name"]),
+            criteria={lang: tuple(t["criteria"][lang]) for lang in LANGS},
+            response=Text.maybe(t.get("response")),
+            maps_to=t.get("maps_to"),
+        )
+        for t in doc["severity"]
+    )
+    all_tiers = tuple(t.id for t in tiers)
+    phases = []
+    index = 0
+    for p in doc["phases"]:
+        steps = []
+        for s in p["steps"]:
+            due = s.get("due")
+            every = s.get("every")
+            steps.append(
+                Step(
+                    id=s["id"],
+                    phase=p["id"],
+                    index=index,
+                    title=Text.of(s["title"]),
+                    instructions=Text.of(s["instructions"]),
+                    role=s["role"],
+                    required=bool(s.get("required", True)),
+                    tiers=tuple(s.get("tiers") or all_tiers),
+                    due=None
+                    if due is None
+                    else Due(due.get("from", "opened"), _durations(due), due["source"]),
+                    every=None
+                    if every is None
+                    else Every(
+                        every.get("from", "opened"),
+                        every.get("until", "resolved"),
+                        _durations(every),
+                        every["source"],
+                    ),
+                    evidence=tuple(
+                        Evidence(e["id"], Text.of(e["label"]), bool(e.get("required", True)))
+                        for e in s.get("evidence", ())
+                    ),
+                    templates=tuple(s.get("templates", ())),
+                    effort=s.get("effort"),
+                )
+            )
+            index += 1
+        phases.append(Phase(p["id"], Text.of(p["name"]), Text.maybe(p.get("description")), tuple(steps)))
+    return Runbook(
+        doc=doc,
+        sha256=sha256 or document_sha256(doc),
+        schema_version=int(doc["schema_version"]),
+        id=doc["id"],
+        version=str(doc["version"]),
+        kind=doc["kind"],
+        title=Text.of(doc["title"]),
+        summary=Text.of(doc["summary"]),
+        references={
+            r["id"]: Reference(
+                r["id"],
+                r["kind"],
+                r["cite"],
+                Text.maybe(r.get("title")),
+                Text.maybe(r.get("note")),
+                r.get("url"),
+                bool(r.get("verified", True)),
+            )
+            for r in doc["references"]
+        },
+        tiers=tiers,
+        roles={
+            r["id"]: Role(r["id"], Text.of(r["name"]), Text.maybe(r.get("description")))
+            for r in doc["roles"]
+        },
+        phases=tuple(phases),
+        templates={
+            t["id"]: Template(
+                id=t["id"],
+                audience=t["audience"],
+                name=Text.of(t["name"]),
+                channels=tuple(t.get("channels", ())),
+                subject=Text.maybe(t.get("subject")),
+                body=Text.of(t["body"]),
+                inputs=tuple(
+                    TemplateInput(i["id"], Text.of(i["label"]), i.get("example"))
+                    for i in t.get("inputs", ())
+                ),
+            )
+            for t in doc.get("templates", ())
+        },
+    )

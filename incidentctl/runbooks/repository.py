@@ -1,0 +1,111 @@
+"""Finding runbooks: a directory of ``*.yaml`` files, looked up by id or by path."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from incidentctl.errors import Problem, RunbookError, RunbookNotFound
+from incidentctl.runbooks.validate import Checked, check_file
+
+if TYPE_CHECKING:
+    from incidentctl.runbooks.model import Runbook
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the current directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def runbook_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+@dataclass
+class RunbookDir:
+    """The runbooks in one directory (not recursive: ``drills/`` and the like are skipped)."""
+
+    path: Path
+    origin: str = "--runbooks"
+
+    def check_all(self) -> list[Checked]:
+        """Check every file, plus the one cross-file rule: ids are unique in a directory."""
+        results = [check_file(p, display=display_path(p)) for p in runbook_files(self.path)]
+        add_duplicate_id_problems(results)
+        return results
+
+    def find(self, ref: str) -> Runbook:
+        """A runbook by id (``payment-failure``) or by file path; validated."""
+        as_path = Path(ref)
+        if ref.endswith((".yaml", ".yml")) or os.sep in ref:
+            if not as_path.exists():
+                raise RunbookNotFound(f"no runbook file {ref}")
+            return check_file(as_path, display=display_path(as_path)).runbook()
+        if not self.path.is_dir():
+            raise RunbookNotFound(f"runbook directory {self.path} ({self.origin}) does not exist")
+        for candidate in (self.path / f"{ref}.yaml", self.path / f"{ref}.yml"):
+            if candidate.is_file():
+                checked = check_file(candidate, display=display_path(candidate))
+                if checked.ok and checked.data.get("id") != ref:
+                    break  # the file is named after another id; search by id below
+                return checked.runbook()
+        ids: dict[str, Checked] = {}
+        for checked in self.check_all():
+            data = checked.data
+            if isinstance(data, dict) and isinstance(data.get("id"), str):
+                ids.setdefault(data["id"], checked)
+        if ref in ids:
+            return ids[ref].runbook()
+        close = difflib.get_close_matches(ref, list(ids), n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        listed = ", ".join(sorted(ids)) or "none"
+        raise RunbookNotFound(
+            f"no runbook '{ref}' in {display_path(self.path)} ({self.origin}); {hint}available: {listed}"
+        )
+
+
+def add_duplicate_id_problems(results: list[Checked]) -> None:
+    seen: dict[str, Checked] = {}
+    for checked in results:
+        data = checked.data
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            continue
+        ident = data["id"]
+        if ident in seen and checked.located is not None:
+            checked.problems.append(
+                checked.located.problem(
+                    ("id",), f"runbook id '{ident}' is also used by {seen[ident].file}"
+                )
+            )
+            checked.problems.sort()
+        else:
+            seen[ident] = checked
+
+
+def check_paths(paths: list[Path]) -> list[Checked]:
+    """Check files and directories given on the command line."""
+    results: list[Checked] = []
+    for p in paths:
+        if p.is_dir():
+            files = runbook_files(p)
+            if not files:
+                results.append(
+                    Checked(display_path(p), [Problem(display_path(p), 1, 1, "", "no *.yaml runbooks here")])
+                )
+            results.extend(check_file(f, display=display_path(f)) for f in files)
+        else:
+            results.append(check_file(p, display=display_path(p)))
+    add_duplicate_id_problems(results)
+    return results
+
+
+__all__ = ["RunbookDir", "RunbookError", "check_paths", "display_path", "runbook_files"]

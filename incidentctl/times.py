@@ -1,0 +1,149 @@
+"""Reading and showing instants: user input in many forms, storage in UTC, display in a zone."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+
+from incidentctl.durations import human, parse_duration
+from incidentctl.errors import InvalidInput
+
+#: How far in the future a given time may be before it is refused (clock skew).
+FUTURE_TOLERANCE = timedelta(seconds=60)
+
+_RELATIVE = re.compile(r"^-\s*(\S+)$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_LOCAL = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+FORMS = "ISO 8601 (2026-11-22T14:05:00+08:00), 'YYYY-MM-DD HH:MM', 'HH:MM' (today) or -15m (ago)"
+
+
+def system_zone() -> tzinfo:
+    """The machine's zone, by IANA name when it can be found (so DST is right)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        target = os.readlink("/etc/localtime")
+        key = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+        if key:
+            return ZoneInfo(key)
+    except (OSError, ValueError, ZoneInfoNotFoundError):
+        pass
+    try:
+        key = Path("/etc/timezone").read_text(encoding="utf-8").strip()
+        if key:
+            return ZoneInfo(key)
+    except (OSError, ValueError, ZoneInfoNotFoundError):
+        pass
+    local = datetime.now().astimezone().tzinfo
+    return local if local is not None else timezone.utc
+
+
+def resolve_zone(name: str | None = None) -> tzinfo:
+    """``--tz NAME``, else ``$TZ``, else the system zone."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    explicit = name is not None
+    name = name if explicit else os.environ.get("TZ")
+    if not name:
+        return system_zone()
+    if name.upper() in ("UTC", "Z"):
+        return timezone.utc
+    try:
+        return ZoneInfo(name.lstrip(":"))
+    except (ZoneInfoNotFoundError, ValueError):
+        if explicit:
+            raise InvalidInput(
+                f"unknown time zone '{name}' (expected an IANA name such as Asia/Shanghai or UTC)"
+            ) from None
+        # A POSIX TZ string (e.g. CST-8): the C library already applies it.
+        local = datetime.now().astimezone().tzinfo
+        return local if local is not None else timezone.utc
+
+
+def zone_label(tz: tzinfo, at: datetime | None = None) -> str:
+    """``Asia/Shanghai (UTC+08:00)``."""
+    at = at or datetime.now(timezone.utc)
+    local = at.astimezone(tz)
+    offset = local.strftime("%z")
+    offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    key = getattr(tz, "key", None)
+    return f"{key} ({offset})" if key else offset
+
+
+def fmt(instant: datetime, tz: tzinfo, *, seconds: bool = True, date_part: bool = True) -> str:
+    local = instant.astimezone(tz)
+    pattern = ("%Y-%m-%d " if date_part else "") + ("%H:%M:%S" if seconds else "%H:%M")
+    return local.strftime(pattern)
+
+
+def fmt_zoned(instant: datetime, tz: tzinfo) -> str:
+    """``2026-11-22 14:05 +08:00``: a time that carries its zone, for messages and notes."""
+    local = instant.astimezone(tz)
+    z = local.strftime("%z")
+    return local.strftime("%Y-%m-%d %H:%M ") + (f"{z[:3]}:{z[3:]}" if z else "UTC")
+
+
+def iso(instant: datetime) -> str:
+    """Storage form: UTC, seconds precision with microseconds when present, ``Z`` suffix."""
+    utc = instant.astimezone(timezone.utc)
+    text = utc.isoformat(timespec="microseconds" if utc.microsecond else "seconds")
+    return text.replace("+00:00", "Z")
+
+
+def from_iso(text: str) -> datetime:
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def parse_time(text: str, *, now: datetime, tz: tzinfo, allow_future: bool = False) -> datetime:
+    """Read a user-given time; naive forms are in ``tz``.  Returns an aware UTC instant."""
+    raw = text.strip()
+    value: datetime | None = None
+    m = _RELATIVE.match(raw)
+    if m:
+        try:
+            span = parse_duration(m.group(1))
+        except InvalidInput:
+            raise InvalidInput(f"'{text}' is not a time; expected {FORMS}") from None
+        if span.is_business:
+            raise InvalidInput(f"'{text}': use calendar units (s, m, h, d) for a relative time")
+        value = now - timedelta(seconds=span.seconds)
+    elif (m := _CLOCK.match(raw)) is not None:
+        hh, mm, ss = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+        today = now.astimezone(tz).date()
+        value = _local(today, hh, mm, ss, tz, text)
+    elif (m := _LOCAL.match(raw)) is not None:
+        y, mo, d, hh, mm = (int(m.group(i)) for i in range(1, 6))
+        ss = int(m.group(6) or 0)
+        try:
+            day = date(y, mo, d)
+        except ValueError as exc:
+            raise InvalidInput(f"'{text}' is not a valid date: {exc}") from None
+        value = _local(day, hh, mm, ss, tz, text)
+    else:
+        try:
+            value = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith("Z") else raw)
+        except ValueError:
+            raise InvalidInput(f"'{text}' is not a time; expected {FORMS}") from None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=tz)
+    value = value.astimezone(timezone.utc)
+    if not allow_future and value - now > FUTURE_TOLERANCE:
+        raise InvalidInput(
+            f"'{text}' is {human((value - now).total_seconds())} in the future "
+            f"({fmt_zoned(value, tz)}); events can only be recorded for the past"
+        )
+    return value
+
+
+def _local(day: date, hh: int, mm: int, ss: int, tz: tzinfo, text: str) -> datetime:
+    if hh > 23 or mm > 59 or ss > 59:
+        raise InvalidInput(f"'{text}' is not a valid time of day")
+    return datetime(day.year, day.month, day.day, hh, mm, ss, tzinfo=tz)
