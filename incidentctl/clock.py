@@ -43,7 +43,9 @@ class ManualClock:
 class ScaledClock:
     """Simulated time running ``speed`` times faster than a base clock from an origin."""
 
-    def __init__(self, base: Clock, real_origin: datetime, sim_origin: datetime, speed: float) -> None:
+    def __init__(
+        self, base: Clock, real_origin: datetime, sim_origin: datetime, speed: float
+    ) -> None:
         self.base = base
         self.real_origin = real_origin
         self.sim_origin = sim_origin

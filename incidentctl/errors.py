@@ -6,14 +6,15 @@ and exit code 1; anything else is a bug (exit 3).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class IncidentctlError(Exception):
-    """A user-facing failure: bad input, a refused action, a missing thing."""
-
-    exit_code = 1
+    """A user-facing failure: bad input, a refused action, a missing thing (exit code 1)."""
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)

@@ -37,14 +37,12 @@ class UserError(click.ClickException):
 
     def __init__(self, error: IncidentctlError) -> None:
         super().__init__(error.message)
-        self.exit_code = error.exit_code
         self.hint = error.hint
 
     def show(self, file: Any = None) -> None:
-        stream = file or click.get_text_stream("stderr")
-        click.echo(f"Error: {self.format_message()}", file=stream)
+        click.echo(f"Error: {self.format_message()}", file=file, err=file is None)
         if self.hint:
-            click.echo(f"Hint: {self.hint}", file=stream)
+            click.echo(f"Hint: {self.hint}", file=file, err=file is None)
 
 
 class LazyGroup(click.Group):
@@ -96,8 +94,17 @@ class LazyGroup(click.Group):
     type=click.Choice(["zh", "en"]),
     help="Language of runbook text and labels (default: $INCIDENTCTL_LANG, else the locale).",
 )
-@click.option("--tz", metavar="ZONE", help="Time zone for display and input (default: $TZ, else the system zone).")
-@click.option("--by", "actor", metavar="NAME", help="Who is acting (default: $INCIDENTCTL_USER, else the OS user).")
+@click.option(
+    "--tz",
+    metavar="ZONE",
+    help="Time zone for display and input (default: $TZ, else the system zone).",
+)
+@click.option(
+    "--by",
+    "actor",
+    metavar="NAME",
+    help="Who is acting (default: $INCIDENTCTL_USER, else the OS user).",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -151,7 +158,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         code = EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - last-resort handler for bugs
+    except Exception as exc:
         path = _crash_report()
         click.echo(
             f"Internal error: {type(exc).__name__}: {exc}\n"

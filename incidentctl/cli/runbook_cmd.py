@@ -58,12 +58,18 @@ def list_(app: App, as_json: bool) -> int:
                 "directory": str(rbdir.path),
                 "origin": rbdir.origin,
                 "runbooks": entries,
-                "invalid": [{"file": c.file, "problems": [p.as_dict() for p in c.problems]} for c in broken],
+                "invalid": [
+                    {"file": c.file, "problems": [p.as_dict() for p in c.problems]} for c in broken
+                ],
             }
         )
     else:
         app.echo(list_rows(entries, app.lang))
-        app.echo(app.style(t("runbooks_in", app.lang, dir=display_path(rbdir.path), origin=rbdir.origin), "dim"))
+        app.echo(
+            app.style(
+                t("runbooks_in", app.lang, dir=display_path(rbdir.path), origin=rbdir.origin), "dim"
+            )
+        )
     for c in broken:
         app.echo(f"{c.file}: {t('invalid_runbook', app.lang, file=c.file)}", err=True)
     return 1 if broken else 0
@@ -71,7 +77,12 @@ def list_(app: App, as_json: bool) -> int:
 
 @runbook.command("show")
 @click.argument("runbook_id", metavar="ID")
-@click.option("-s", "--severity", metavar="S", help="Only this tier, with the concrete deadline of each step (1, sev1, 一级...).")
+@click.option(
+    "-s",
+    "--severity",
+    metavar="S",
+    help="Only this tier, with the concrete deadline of each step (1, sev1, 一级...).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -139,7 +150,9 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> int:
 
 
 @runbook.command("schema")
-@click.option("--markdown", is_flag=True, help="Print the runbook format reference generated from the schema.")
+@click.option(
+    "--markdown", is_flag=True, help="Print the runbook format reference generated from the schema."
+)
 def schema(markdown: bool) -> None:
     """Print the runbook JSON Schema (for editors), or its Markdown reference."""
     if markdown:

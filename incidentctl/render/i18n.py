@@ -20,7 +20,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "steps": ("Steps", "步骤"),
     "version": ("Version", "版本"),
     "runbooks_in": ("runbooks in {dir} ({origin})", "预案目录：{dir}（{origin}）"),
-    "invalid_runbook": ("INVALID: run `incidentctl runbook validate {file}`", "无效：请运行 `incidentctl runbook validate {file}`"),
+    "invalid_runbook": (
+        "INVALID: run `incidentctl runbook validate {file}`",
+        "无效：请运行 `incidentctl runbook validate {file}`",
+    ),
     "severity": ("Severity", "级别"),
     "criteria": ("Criteria", "判定标准"),
     "response": ("Response", "响应要求"),

@@ -27,7 +27,9 @@ def deadline_phrase(rb: Runbook, step: Step, tier: str, lang: str) -> str:
         return t("not_for_tier", lang, tier=tier)
     parts = []
     if step.due and tier in step.due.durations:
-        parts.append(t("after", lang, d=step.due.durations[tier], anchor=anchor_name(step.due.anchor, lang)))
+        parts.append(
+            t("after", lang, d=step.due.durations[tier], anchor=anchor_name(step.due.anchor, lang))
+        )
     if step.every and tier in step.every.intervals:
         text = t("every", lang, d=step.every.intervals[tier])
         parts.append(text + " " + t("until", lang, anchor=anchor_name(step.every.until, lang)))
@@ -74,7 +76,9 @@ def list_rows(entries: list[dict[str, Any]], lang: str) -> str:
 def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None = None) -> str:
     other = "en" if lang == "zh" else "zh"
     out: list[str] = []
-    out.append(style(f"{rb.id} {rb.version}", "bold") + f"  {rb.title.get(lang)} / {rb.title.get(other)}")
+    out.append(
+        style(f"{rb.id} {rb.version}", "bold") + f"  {rb.title.get(lang)} / {rb.title.get(other)}"
+    )
     out.append(f"{t('kind', lang)}: {rb.kind}    sha256: {rb.sha256[:12]}")
     out.extend(wrap(rb.summary.get(lang), cells))
     out.append("")
@@ -82,11 +86,16 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
     for tr in rb.tiers:
         if tier and tr.id != tier:
             continue
-        out.append(f"  {style(tr.id, 'bold')}  {tr.name.get(lang)}" + (f"  [{tr.maps_to}]" if tr.maps_to else ""))
+        out.append(
+            f"  {style(tr.id, 'bold')}  {tr.name.get(lang)}"
+            + (f"  [{tr.maps_to}]" if tr.maps_to else "")
+        )
         for c in tr.criteria[lang]:
             out.extend(wrap("- " + c, cells, indent="      "))
         if tr.response:
-            out.extend(wrap(f"{t('response', lang)}: {tr.response.get(lang)}", cells, indent="      "))
+            out.extend(
+                wrap(f"{t('response', lang)}: {tr.response.get(lang)}", cells, indent="      ")
+            )
     out.append("")
     out.append(style(t("roles", lang), "bold"))
     out.append(
@@ -120,8 +129,16 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
                         ", ".join(dict.fromkeys(sources)),
                     ]
                 )
-        headers = ["#", t("phase", lang), t("id", lang), t("step", lang), t("owner", lang),
-                   t("due", lang), "", t("source", lang)]
+        headers = [
+            "#",
+            t("phase", lang),
+            t("id", lang),
+            t("step", lang),
+            t("owner", lang),
+            t("due", lang),
+            "",
+            t("source", lang),
+        ]
         out.append(table(headers, rows, align="r", max_width=cells, shrink=3, indent="  "))
     out.append("")
     for idx, phase in enumerate(rb.phases, 1):
@@ -134,7 +151,10 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
             out.append(f"  {style(s.id, 'bold')}  {s.title.get(lang)}  [{owner}, {flag}]")
             due = deadline_phrase(rb, s, tier, lang) if tier else tier_summary(rb, s)
             src = step_source(rb, s)
-            out.append(f"      {t('due', lang)}: {due}" + (f"  ({t('source', lang)}: {src})" if src else ""))
+            out.append(
+                f"      {t('due', lang)}: {due}"
+                + (f"  ({t('source', lang)}: {src})" if src else "")
+            )
             if not tier and len(s.tiers) < len(rb.tiers):
                 out.append(f"      {t('tiers', lang)}: {', '.join(s.tiers)}")
             out.extend(wrap(s.instructions.get(lang), cells, indent="      "))
@@ -149,7 +169,10 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
         out.append(
             table(
                 [t("id", lang), t("audience", lang), t("title", lang), t("channels", lang)],
-                [[tp.id, tp.audience, tp.name.get(lang), ", ".join(tp.channels)] for tp in rb.templates.values()],
+                [
+                    [tp.id, tp.audience, tp.name.get(lang), ", ".join(tp.channels)]
+                    for tp in rb.templates.values()
+                ],
                 indent="  ",
                 max_width=cells,
             )
@@ -168,7 +191,9 @@ def show_markdown(rb: Runbook, lang: str, tier: str | None = None) -> str:
     md: list[str] = []
     md.append(f"# {rb.title.get(lang)} / {rb.title.get(other)}")
     md.append("")
-    md.append(f"`{rb.id}` {t('version', lang)} {rb.version} · {t('kind', lang)} {rb.kind} · sha256 `{rb.sha256[:12]}`")
+    md.append(
+        f"`{rb.id}` {t('version', lang)} {rb.version} · {t('kind', lang)} {rb.kind} · sha256 `{rb.sha256[:12]}`"
+    )
     md.append("")
     md.append(rb.summary.get(lang))
     md.append("")
@@ -205,12 +230,16 @@ def show_markdown(rb: Runbook, lang: str, tier: str | None = None) -> str:
             md.append(f"- [ ] **{s.title.get(lang)}** (`{s.id}`) — {owner}, {flag}")
             due = deadline_phrase(rb, s, tier, lang) if tier else tier_summary(rb, s)
             src = step_source(rb, s)
-            md.append(f"  - {t('due', lang)}: {due}" + (f" — {t('source', lang)}: {src}" if src else ""))
+            md.append(
+                f"  - {t('due', lang)}: {due}" + (f" — {t('source', lang)}: {src}" if src else "")
+            )
             md.append(f"  - {s.instructions.get(lang)}")
             for e in s.evidence:
                 md.append(f"  - {t('evidence', lang)}: {e.label.get(lang)} (`{e.id}`): ________")
             if s.templates:
-                md.append(f"  - {t('templates', lang)}: " + ", ".join(f"`{x}`" for x in s.templates))
+                md.append(
+                    f"  - {t('templates', lang)}: " + ", ".join(f"`{x}`" for x in s.templates)
+                )
             md.append(f"  - {'完成时间/签名' if lang == 'zh' else 'Done at / by'}: ________")
         md.append("")
     if rb.templates:
@@ -222,7 +251,9 @@ def show_markdown(rb: Runbook, lang: str, tier: str | None = None) -> str:
             if tp.subject:
                 md.append(f"**{tp.subject.get(lang)}**")
                 md.append("")
-            md.extend(f"> {line}" if line else ">" for line in tp.body.get(lang).rstrip("\n").split("\n"))
+            md.extend(
+                f"> {line}" if line else ">" for line in tp.body.get(lang).rstrip("\n").split("\n")
+            )
             md.append("")
     md.append(f"## {t('references', lang)}")
     md.append("")
@@ -247,7 +278,11 @@ def deadlines_json(rb: Runbook, tier: str) -> list[dict[str, Any]]:
                 "required": s.required,
                 "due": None
                 if not s.due or tier not in s.due.durations
-                else {"after": str(s.due.durations[tier]), "from": s.due.anchor, "source": s.due.source},
+                else {
+                    "after": str(s.due.durations[tier]),
+                    "from": s.due.anchor,
+                    "source": s.due.source,
+                },
                 "every": None
                 if not s.every or tier not in s.every.intervals
                 else {

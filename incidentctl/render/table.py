@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from incidentctl.render.text import pad, truncate, width
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def table(
@@ -36,5 +39,7 @@ def table(
     out = [indent + "  ".join(pad(h, widths[i], aligns[i]) for i, h in enumerate(headers)).rstrip()]
     out.append(indent + "  ".join("-" * w for w in widths))
     for r in cells:
-        out.append(indent + "  ".join(pad(c, widths[i], aligns[i]) for i, c in enumerate(r)).rstrip())
+        out.append(
+            indent + "  ".join(pad(c, widths[i], aligns[i]) for i, c in enumerate(r)).rstrip()
+        )
     return "\n".join(out)

@@ -14,7 +14,19 @@ from incidentctl.durations import EXPECTED
 from incidentctl.runbooks.validate import load_schema
 
 #: Definitions documented as objects, in reading order.
-_OBJECTS = ("reference", "tier", "role", "phase", "step", "due", "every", "evidence", "template", "text", "text_list")
+_OBJECTS = (
+    "reference",
+    "tier",
+    "role",
+    "phase",
+    "step",
+    "due",
+    "every",
+    "evidence",
+    "template",
+    "text",
+    "text_list",
+)
 
 EXAMPLE = """\
 schema_version: 1
@@ -118,16 +130,22 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _properties_table(schema: dict[str, Any]) -> list[str]:
+def _properties_table(schema: dict[str, Any], defs: dict[str, Any]) -> list[str]:
     required = set(schema.get("required", []))
     rows = ["| key | type | required | meaning |", "|---|---|---|---|"]
     for key, sub in schema.get("properties", {}).items():
         desc = sub.get("description", "")
+        if not desc and "$ref" in sub:
+            desc = defs.get(_defname(sub["$ref"]), {}).get("description", "")
         if "default" in sub:
             desc += f" Default: `{str(sub['default']).lower() if isinstance(sub['default'], bool) else sub['default']}`."
         if "x-enum-descriptions" in sub:
-            desc += " " + "; ".join(f"`{k}`: {v}" for k, v in sub["x-enum-descriptions"].items()) + "."
-        rows.append(f"| `{key}` | {_type_of(sub)} | {'yes' if key in required else 'no'} | {_cell(desc.strip())} |")
+            desc += (
+                " " + "; ".join(f"`{k}`: {v}" for k, v in sub["x-enum-descriptions"].items()) + "."
+            )
+        rows.append(
+            f"| `{key}` | {_type_of(sub)} | {'yes' if key in required else 'no'} | {_cell(desc.strip())} |"
+        )
     for pattern, sub in schema.get("patternProperties", {}).items():
         label = "`sev1` … `sev9`" if pattern.startswith("^sev") else f"`{pattern}`"
         rows.append(f"| {label} | {_type_of(sub)} | no | One entry per tier the step applies to. |")
@@ -157,18 +175,24 @@ def render_format_doc() -> str:
         "",
         "## Top level",
         "",
-        *_properties_table(schema),
+        *_properties_table(schema, defs),
         "",
     ]
     for name in _OBJECTS:
         sub = defs[name]
-        out += [f"## {name}", "", sub.get("description", ""), "", *_properties_table(sub), ""]
+        out += [f"## {name}", "", sub.get("description", ""), "", *_properties_table(sub, defs), ""]
     out += [
         "## duration",
         "",
         defs["duration"]["description"],
         f"The parser accepts exactly this syntax ({EXPECTED}); zero is refused.",
         "Business days skip weekends and holidays of the business-day calendar.",
+        "",
+        "## id",
+        "",
+        "Identifiers (runbook, tier, role, phase, step, template, reference and evidence ids) are",
+        "lower-case letters and digits, words joined by `-` or `_`, starting with a letter, at most 64",
+        "characters: `payment-failure`, `notify-regulator`, `cs-lead`. Tier ids are `sev1` … `sev9`.",
         "",
         "## anchor",
         "",
@@ -181,7 +205,9 @@ def render_format_doc() -> str:
         "| placeholder | meaning | 含义 |",
         "|---|---|---|",
     ]
-    out += [f"| `{{{name}}}` | {_cell(en)} | {_cell(zh)} |" for name, (en, zh) in LIVE_FACTS.items()]
+    out += [
+        f"| `{{{name}}}` | {_cell(en)} | {_cell(zh)} |" for name, (en, zh) in LIVE_FACTS.items()
+    ]
     out += [
         f"| `{{{ROLE_PREFIX}ROLE}}` | the person holding role ROLE, e.g. `{{{ROLE_PREFIX}pr}}` | 担任该角色的人 |",
         "",

@@ -71,7 +71,9 @@ class _Linter:
         for path, ident in entries:
             if ident in seen:
                 first = self.loc.mark((*seen[ident], "id"))
-                self.add((*path, "id"), f"duplicate {what} id '{ident}' (first at line {first.line})")
+                self.add(
+                    (*path, "id"), f"duplicate {what} id '{ident}' (first at line {first.line})"
+                )
             else:
                 seen[ident] = path
         return set(seen)
@@ -81,7 +83,8 @@ class _Linter:
         if not isinstance(data, dict):
             return []
         tiers = self.unique(
-            [(("severity", i), t) for i, item in _items(data, "severity") if (t := _id(item))], "tier"
+            [(("severity", i), t) for i, item in _items(data, "severity") if (t := _id(item))],
+            "tier",
         )
         tier_order = [t for _, item in _items(data, "severity") if (t := _id(item))]
         for pos, (i, item) in enumerate(_items(data, "severity")):
@@ -136,10 +139,15 @@ class _Linter:
         if isinstance(role, str) and roles and role not in roles:
             self.add((*path, "role"), unknown("role", role, roles))
         applies = step.get("tiers")
+        if applies is not None and not isinstance(applies, list):
+            return  # the schema reports the malformed list; tier checks would only echo it
         if isinstance(applies, list):
             for i, t in enumerate(applies):
                 if isinstance(t, str) and tiers and t not in tiers:
-                    self.add((*path, "tiers", i), f"unknown tier '{t}'; tiers are: {', '.join(tier_order)}")
+                    self.add(
+                        (*path, "tiers", i),
+                        f"unknown tier '{t}'; tiers are: {', '.join(tier_order)}",
+                    )
             applicable = [t for t in tier_order if t in applies]
         else:
             applicable = list(tier_order)
@@ -149,8 +157,11 @@ class _Linter:
         evidence = step.get("evidence")
         if isinstance(evidence, list):
             self.unique(
-                [((*path, "evidence", i), e) for i, item in enumerate(evidence)
-                 if isinstance(item, dict) and (e := _id(item))],
+                [
+                    ((*path, "evidence", i), e)
+                    for i, item in enumerate(evidence)
+                    if isinstance(item, dict) and (e := _id(item))
+                ],
                 "evidence",
             )
         effort = step.get("effort")
@@ -165,7 +176,9 @@ class _Linter:
         if every is not None:
             for t in applicable:
                 if t not in every:
-                    self.add((*path, "every"), f"recurring step has no interval for {t} (add every.{t})")
+                    self.add(
+                        (*path, "every"), f"recurring step has no interval for {t} (add every.{t})"
+                    )
         elif required:
             missing = [t for t in applicable if due is None or t not in due]
             for t in missing:
@@ -205,7 +218,11 @@ class _Linter:
             if not key.startswith("sev") or not isinstance(value, str):
                 continue
             if tiers and key not in tiers:
-                self.add((*here, key), f"unknown tier '{key}'; tiers are: {', '.join(tier_order)}", key=True)
+                self.add(
+                    (*here, key),
+                    f"unknown tier '{key}'; tiers are: {', '.join(tier_order)}",
+                    key=True,
+                )
                 continue
             if key not in applicable:
                 self.add(
@@ -219,7 +236,7 @@ class _Linter:
             except InvalidInput as exc:
                 if "zero" in str(exc):
                     self.add((*here, key), str(exc))
-        ordered = [t for t in tier_order if t in durations]
+        ordered = sorted(durations)  # sev1 < sev2 < ...: by definition, whatever the listed order
         for i, stricter in enumerate(ordered):
             for milder in ordered[i + 1 :]:
                 a, b = durations[stricter], durations[milder]
@@ -277,7 +294,9 @@ class _Linter:
                 where = (*path, part, lang)
                 found, errors = scan(text)
                 for exc in errors:
-                    self.problems.append(self.loc.problem_in_text(where, text, exc.offset, str(exc)))
+                    self.problems.append(
+                        self.loc.problem_in_text(where, text, exc.offset, str(exc))
+                    )
                 for ph in found:
                     if is_known(ph.name, roles, inputs):
                         continue
@@ -288,7 +307,9 @@ class _Linter:
                     elif ph.name.startswith(ROLE_PREFIX):
                         hint = f"; roles are: {', '.join(sorted(roles))}"
                     else:
-                        hint = "; declare it in the template's inputs, or see docs/runbook-format.md"
+                        hint = (
+                            "; declare it in the template's inputs, or see docs/runbook-format.md"
+                        )
                     self.problems.append(
                         self.loc.problem_in_text(
                             where, text, ph.offset, f"unknown placeholder {{{ph.name}}}{hint}"

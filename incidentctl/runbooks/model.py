@@ -258,7 +258,9 @@ def from_document(doc: dict[str, Any], sha256: str | None = None) -> Runbook:
                 )
             )
             index += 1
-        phases.append(Phase(p["id"], Text.of(p["name"]), Text.maybe(p.get("description")), tuple(steps)))
+        phases.append(
+            Phase(p["id"], Text.of(p["name"]), Text.maybe(p.get("description")), tuple(steps))
+        )
     return Runbook(
         doc=doc,
         sha256=sha256 or document_sha256(doc),

@@ -92,19 +92,27 @@ def add_duplicate_id_problems(results: list[Checked]) -> None:
 
 
 def check_paths(paths: list[Path]) -> list[Checked]:
-    """Check files and directories given on the command line."""
+    """Check files and directories given on the command line.
+
+    Ids must be unique within each directory; files named one by one may
+    share an id (two versions of the same runbook, say).
+    """
     results: list[Checked] = []
     for p in paths:
         if p.is_dir():
             files = runbook_files(p)
             if not files:
                 results.append(
-                    Checked(display_path(p), [Problem(display_path(p), 1, 1, "", "no *.yaml runbooks here")])
+                    Checked(
+                        display_path(p),
+                        [Problem(display_path(p), 1, 1, "", "no *.yaml runbooks here")],
+                    )
                 )
-            results.extend(check_file(f, display=display_path(f)) for f in files)
+            in_dir = [check_file(f, display=display_path(f)) for f in files]
+            add_duplicate_id_problems(in_dir)
+            results.extend(in_dir)
         else:
             results.append(check_file(p, display=display_path(p)))
-    add_duplicate_id_problems(results)
     return results
 
 

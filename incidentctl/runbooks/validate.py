@@ -10,7 +10,7 @@ import difflib
 import json
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from incidentctl import RUNBOOK_SCHEMA_VERSION, __version__
@@ -52,14 +52,14 @@ class Checked:
         return from_document(self.located.data)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str = "runbook") -> dict[str, Any]:
     with open(schema_path(name), encoding="utf-8") as fh:
         schema: dict[str, Any] = json.load(fh)
     return schema
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str) -> Validator:
     from jsonschema import Draft202012Validator
 
@@ -106,8 +106,8 @@ def _version_problem(located: yamlsafe.Located) -> Problem | None:
     if isinstance(v, int) and not isinstance(v, bool) and v > RUNBOOK_SCHEMA_VERSION:
         return located.problem(
             ("schema_version",),
-            f"schema_version {v} needs a newer incidentctl (this is incidentctl {__version__}, "
-            f"which reads runbooks up to schema_version {RUNBOOK_SCHEMA_VERSION}); upgrade incidentctl",
+            f"this runbook needs a newer incidentctl (it has schema_version {v}; incidentctl "
+            f"{__version__} reads up to {RUNBOOK_SCHEMA_VERSION})",
         )
     return None
 
@@ -164,6 +164,7 @@ def _convert(error: ValidationError, located: yamlsafe.Located) -> Iterator[Prob
         return
     path = tuple(error.absolute_path)
     kind = error.validator
+    wanted: Any = error.validator_value
     schema = error.schema if isinstance(error.schema, dict) else {}
     value = error.instance
     if kind == "additionalProperties" and isinstance(value, dict):
@@ -185,15 +186,19 @@ def _convert(error: ValidationError, located: yamlsafe.Located) -> Iterator[Prob
             yield located.problem((*path, key), message, key=True)
         return
     if kind == "required" and isinstance(value, dict):
-        for key in error.validator_value:
-            if key not in value:
-                yield located.problem(path, f"missing required key '{key}'")
+        strays = [k for k in value if k not in schema.get("properties", {})]
+        for key in wanted:
+            if key in value:
+                continue
+            if difflib.get_close_matches(key, strays, n=1, cutoff=0.6):
+                continue  # reported once, as "unknown key 'titel' (did you mean 'title'?)"
+            yield located.problem(path, f"missing required key '{key}'")
         return
     if kind == "type" and schema.get("x-message") and not isinstance(value, (dict, list)):
         yield located.problem(path, f"{_shown(value)} {schema['x-message']}")
         return
     if kind == "type":
-        expected = error.validator_value
+        expected = wanted
         names = [expected] if isinstance(expected, str) else list(expected)
         want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
         got = _json_type(value)
@@ -209,10 +214,10 @@ def _convert(error: ValidationError, located: yamlsafe.Located) -> Iterator[Prob
         if hint:
             yield located.problem(path, f"{_shown(value)} {hint}")
         else:
-            yield located.problem(path, f"{_shown(value)} does not match {error.validator_value}")
+            yield located.problem(path, f"{_shown(value)} does not match {wanted}")
         return
     if kind in ("enum", "const"):
-        options = list(error.validator_value) if kind == "enum" else [error.validator_value]
+        options = list(wanted) if kind == "enum" else [wanted]
         message = f"{_shown(value)} is not one of: {', '.join(str(o) for o in options)}"
         if isinstance(value, str):
             close = difflib.get_close_matches(value, [str(o) for o in options], n=1, cutoff=0.6)
@@ -221,11 +226,11 @@ def _convert(error: ValidationError, located: yamlsafe.Located) -> Iterator[Prob
         yield located.problem(path, message)
         return
     if kind == "minItems":
-        n = error.validator_value
+        n = wanted
         yield located.problem(path, f"needs at least {n} item{'s' if n != 1 else ''}")
         return
     if kind == "maxItems":
-        yield located.problem(path, f"has more than {error.validator_value} items")
+        yield located.problem(path, f"has more than {wanted} items")
         return
     if kind == "minLength":
         yield located.problem(path, "must not be empty")
@@ -238,5 +243,9 @@ def _convert(error: ValidationError, located: yamlsafe.Located) -> Iterator[Prob
 
 def _tier_ids(data: Any) -> list[str]:
     if isinstance(data, dict) and isinstance(data.get("severity"), list):
-        return [t["id"] for t in data["severity"] if isinstance(t, dict) and isinstance(t.get("id"), str)]
+        return [
+            t["id"]
+            for t in data["severity"]
+            if isinstance(t, dict) and isinstance(t.get("id"), str)
+        ]
     return []

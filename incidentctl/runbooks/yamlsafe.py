@@ -267,7 +267,9 @@ def _mapping(node: yaml.MappingNode, path: Path_, loc: Located, depth: int) -> d
     merged: list[yaml.MappingNode] = []
     for key_node, value_node in node.value:
         if key_node.tag == _MERGE:
-            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            sources = (
+                value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            )
             for src in sources:
                 if not isinstance(src, yaml.MappingNode):
                     m = _mark_of(src)
@@ -295,14 +297,16 @@ def _mapping(node: yaml.MappingNode, path: Path_, loc: Located, depth: int) -> d
                 format_path((*path, key)),
             )
         first_seen[key] = km
-        loc.keys[(*path, key)] = km
-        out[key] = _build(value_node, (*path, key), loc, depth + 1)
+        child = (*path, key)
+        loc.keys[child] = km
+        out[key] = _build(value_node, child, loc, depth + 1)
     for src in merged:
         for key_node, value_node in src.value:
             key = str(key_node.value)
             if key not in out:
-                loc.keys.setdefault((*path, key), _mark_of(key_node))
-                out[key] = _build(value_node, (*path, key), loc, depth + 1)
+                child = (*path, key)
+                loc.keys.setdefault(child, _mark_of(key_node))
+                out[key] = _build(value_node, child, loc, depth + 1)
     return out
 
 

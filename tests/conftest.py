@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from incidentctl import paths
+from incidentctl.cli.app import App
+from incidentctl.cli.main import cli
+from incidentctl.clock import ManualClock
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+#: 2026-11-22 10:00 in Shanghai.
+T0 = datetime(2026, 11, 22, 2, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test touches the real store, the user's runbooks or the user's locale."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("INCIDENTCTL_HOME", str(home))
+    for var in (
+        "INCIDENTCTL_RUNBOOKS",
+        "INCIDENTCTL_LANG",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "XDG_DATA_HOME",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.setenv("INCIDENTCTL_USER", "tester")
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    def refuse() -> Path:
+        raise AssertionError("a test reached for the real default store location")
+
+    monkeypatch.setattr(paths, "default_home", refuse)
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return home
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(clock: ManualClock) -> Run:
+    """Invoke the CLI in-process on the fake clock; assert the exit code."""
+
+    def invoke(*args: str, input: str | None = None, expect: int = 0) -> Result:
+        app = App(clock=clock)
+        result = CliRunner().invoke(cli, list(args), obj=app, input=input, catch_exceptions=False)
+        assert result.exit_code == expect, (
+            f"exit {result.exit_code} != {expect}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+        )
+        return result
+
+    return invoke

@@ -1,0 +1,69 @@
+"""Docs live with the code: generated files are current, every command is documented."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from incidentctl.cli.main import COMMANDS, cli
+from incidentctl.runbooks.docs import EXAMPLE, render_format_doc
+from incidentctl.runbooks.validate import check_text
+
+from .conftest import DATA, REPO
+
+
+def test_runbook_format_doc_is_generated_from_the_schema() -> None:
+    on_disk = (REPO / "docs" / "runbook-format.md").read_text(encoding="utf-8")
+    assert on_disk == render_format_doc(), (
+        "docs/runbook-format.md is stale: run "
+        "`incidentctl runbook schema --markdown > docs/runbook-format.md`"
+    )
+
+
+def test_the_documented_example_is_valid() -> None:
+    assert check_text(EXAMPLE, "example.yaml").problems == []
+    fixture = (DATA / "runbooks" / "valid" / "minimal.yaml").read_text(encoding="utf-8")
+    assert fixture.split("\n", 1)[1] == EXAMPLE
+
+
+def _walk(group: click.Group, ctx: click.Context, prefix: str) -> list[tuple[str, click.Command]]:
+    found = []
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None, name
+        path = f"{prefix} {name}"
+        found.append((path, cmd))
+        if isinstance(cmd, click.Group):
+            found += _walk(cmd, ctx, path)
+    return found
+
+
+def all_commands() -> list[tuple[str, click.Command]]:
+    ctx = click.Context(cli)
+    return _walk(cli, ctx, "incidentctl")
+
+
+def test_every_lazy_command_loads() -> None:
+    names = [p.split()[1] for p, _ in all_commands()]
+    assert set(COMMANDS) <= set(names)
+
+
+def test_every_command_and_option_has_help_and_is_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for path, cmd in all_commands():
+        assert (cmd.help or "").strip(), f"{path} has no help text"
+        assert re.search(rf"`{re.escape(path)}(\s|`)", readme), f"{path} is not in the README"
+        for param in cmd.params:
+            if isinstance(param, click.Option) and not param.hidden:
+                assert (param.help or "").strip(), f"{path} {param.opts[0]} has no help text"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)\n```", readme, flags=re.S)
+    setup = [b for b in blocks if "pip install" in b and "pytest" in b]
+    assert setup, "the README gives no test command"
+    test_command = setup[0].strip()
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command in ci.splitlines()

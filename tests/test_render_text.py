@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from incidentctl.render.table import table
+from incidentctl.render.text import truncate, width, wrap
+
+
+def test_width_counts_cjk_as_two_columns() -> None:
+    assert width("abc") == 3
+    assert width("交易异常") == 8
+    assert width("一级（重大）") == 12
+    assert width("e\u0301") == 1  # combining accent takes no column
+    assert width("\x1b[31mred\x1b[0m") == 3
+
+
+def test_table_columns_line_up_in_display_columns() -> None:
+    out = table(["ID", "标题"], [["payment-failure", "交易异常与支付失败"], ["x", "Outage"]])
+    header, rule, row1, row2 = out.splitlines()
+    col = width("payment-failure  ")  # the second column starts here on every line
+    assert width(header[: header.index("标题")]) == col
+    assert width(rule[: rule.index("  -") + 2]) == col
+    assert width(row1[: row1.index("交易")]) == col
+    assert width(row2[: row2.index("Outage")]) == col
+    assert rule.split("  ")[1] == "-" * width("交易异常与支付失败")
+
+
+def test_table_shrinks_to_fit() -> None:
+    out = table(["a", "b"], [["x" * 10, "长" * 30]], max_width=40)
+    assert max(width(line) for line in out.splitlines()) <= 40
+    assert out.splitlines()[2].endswith("...")
+
+
+def test_truncate_never_splits_a_wide_character() -> None:
+    assert truncate("交易异常与支付失败", 8) == "交易..."
+    assert width(truncate("交易异常与支付失败", 9)) <= 9
+
+
+def test_wrap_breaks_cjk_anywhere_but_not_before_closing_punctuation() -> None:
+    lines = wrap("一二三四五六七八九十，十一", 10)
+    assert all(width(line) <= 12 for line in lines)
+    assert not any(line.startswith("，") for line in lines)
+    assert "".join(lines) == "一二三四五六七八九十，十一"
+
+
+def test_wrap_keeps_latin_words_whole() -> None:
+    lines = wrap("the quick brown fox jumps over the lazy dog", 12)
+    assert lines == ["the quick", "brown fox", "jumps over", "the lazy dog"]
