@@ -8,7 +8,7 @@ is the same everywhere.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from incidentctl.errors import InvalidInput
 
@@ -23,8 +23,7 @@ SCHEMA_PATTERN = r"^(?:[1-9][0-9]*bd|(?=[0-9])(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m
 EXPECTED = "expected e.g. 30s, 10m, 4h, 2d, 1h30m or 1bd (business days)"
 
 
-@dataclass(frozen=True)
-class Duration:
+class Duration(NamedTuple):
     """A span of calendar time, or a number of business days (never both)."""
 
     seconds: int = 0

@@ -6,8 +6,7 @@ and exit code 1; anything else is a bug (exit 3).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,8 +24,7 @@ class IncidentctlError(Exception):
         return self.message
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(NamedTuple):
     """One problem in a file, located at the YAML node that caused it."""
 
     file: str

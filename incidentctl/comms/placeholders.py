@@ -8,7 +8,7 @@ runbook-format documentation lists it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 #: name -> (English description, Chinese description)
 LIVE_FACTS: dict[str, tuple[str, str]] = {
@@ -40,11 +40,10 @@ LIVE_FACTS: dict[str, tuple[str, str]] = {
 ROLE_PREFIX = "role."
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
-_NAME = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9][a-z0-9_-]*)*$")
+_NAME = re.compile(r"^[a-z][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)*$")
 
 
-@dataclass(frozen=True)
-class Placeholder:
+class Placeholder(NamedTuple):
     name: str
     offset: int  # character offset in the template text
 

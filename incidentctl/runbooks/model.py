@@ -8,11 +8,9 @@ validation and lint (see :mod:`incidentctl.runbooks.validate`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from incidentctl.durations import Duration, parse_duration
 from incidentctl.errors import InvalidInput
@@ -21,8 +19,7 @@ ANCHOR_EVENTS = ("opened", "mitigated", "resolved")
 LANGS = ("zh", "en")
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     zh: str
     en: str
 
@@ -38,8 +35,7 @@ class Text:
         return None if raw is None else cls.of(raw)
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     id: str
     kind: str
     cite: str
@@ -52,8 +48,7 @@ class Reference:
         return self.cite if self.verified else f"{self.cite} (check)"
 
 
-@dataclass(frozen=True)
-class Tier:
+class Tier(NamedTuple):
     id: str
     rank: int  # 1 = most severe
     name: Text
@@ -62,40 +57,35 @@ class Tier:
     maps_to: str | None
 
 
-@dataclass(frozen=True)
-class Role:
+class Role(NamedTuple):
     id: str
     name: Text
     description: Text | None
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(NamedTuple):
     anchor: str
     durations: dict[str, Duration]
     source: str
 
 
-@dataclass(frozen=True)
-class Every:
+class Every(NamedTuple):
     anchor: str
     until: str
     intervals: dict[str, Duration]
     source: str
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     id: str
     label: Text
     required: bool
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     id: str
     phase: str
-    index: int  # position in the whole runbook, 0-based
+    position: int  # in the whole runbook, 0-based
     title: Text
     instructions: Text
     role: str
@@ -115,23 +105,20 @@ class Step:
         return self.every is not None
 
 
-@dataclass(frozen=True)
-class Phase:
+class Phase(NamedTuple):
     id: str
     name: Text
     description: Text | None
     steps: tuple[Step, ...]
 
 
-@dataclass(frozen=True)
-class TemplateInput:
+class TemplateInput(NamedTuple):
     id: str
     label: Text
     example: str | None
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(NamedTuple):
     id: str
     audience: str
     name: Text
@@ -141,9 +128,8 @@ class Template:
     inputs: tuple[TemplateInput, ...]
 
 
-@dataclass(frozen=True)
-class Runbook:
-    doc: dict[str, Any] = field(repr=False, compare=False)
+class Runbook(NamedTuple):
+    doc: dict[str, Any]
     sha256: str
     schema_version: int
     id: str
@@ -200,6 +186,8 @@ def _norm(text: str) -> str:
 
 def document_sha256(doc: dict[str, Any]) -> str:
     """Hash of the runbook document's canonical JSON: what an incident pins."""
+    import hashlib
+
     blob = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -232,7 +220,7 @@ def from_document(doc: dict[str, Any], sha256: str | None = None) -> Runbook:
                 Step(
                     id=s["id"],
                     phase=p["id"],
-                    index=index,
+                    position=index,
                     title=Text.of(s["title"]),
                     instructions=Text.of(s["instructions"]),
                     role=s["role"],
