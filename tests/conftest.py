@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner, Result
@@ -11,6 +12,11 @@ from incidentctl import paths
 from incidentctl.cli.app import App
 from incidentctl.cli.main import cli
 from incidentctl.clock import ManualClock
+
+if TYPE_CHECKING:
+    from incidentctl.incidents.service import Incidents
+    from incidentctl.runbooks.model import Runbook
+    from incidentctl.store.sqlite import SQLiteStore
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -56,11 +62,17 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def run(clock: ManualClock) -> Run:
+def sleeps() -> list[float]:
+    """What the code under test asked to sleep for (it never really sleeps)."""
+    return []
+
+
+@pytest.fixture
+def run(clock: ManualClock, sleeps: list[float]) -> Run:
     """Invoke the CLI in-process on the fake clock; assert the exit code."""
 
     def invoke(*args: str, input: str | None = None, expect: int = 0) -> Result:
-        app = App(clock=clock)
+        app = App(clock=clock, sleep=sleeps.append)
         result = CliRunner().invoke(cli, list(args), obj=app, input=input, catch_exceptions=False)
         assert result.exit_code == expect, (
             f"exit {result.exit_code} != {expect}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
@@ -68,3 +80,38 @@ def run(clock: ManualClock) -> Run:
         return result
 
     return invoke
+
+
+# --- incidents on a fake clock ------------------------------------------------------
+
+SHANGHAI = "Asia/Shanghai"
+
+
+def runbook(name: str) -> Runbook:
+    """A shipped runbook by id, or a test runbook from data/runbooks/valid/ by file stem."""
+    from incidentctl.paths import shipped_runbooks_dir
+    from incidentctl.runbooks.validate import load_runbook
+
+    for directory in (shipped_runbooks_dir(), DATA / "runbooks" / "valid"):
+        path = directory / f"{name}.yaml"
+        if path.exists():
+            return load_runbook(path)
+    raise FileNotFoundError(name)
+
+
+@pytest.fixture
+def store(isolated: Path) -> Iterator[SQLiteStore]:
+    from incidentctl.store.sqlite import SQLiteStore
+
+    s = SQLiteStore.open(isolated)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def svc(store: SQLiteStore, clock: ManualClock) -> Incidents:
+    from zoneinfo import ZoneInfo
+
+    from incidentctl.incidents.service import Incidents
+
+    return Incidents(store, clock, actor="alice", zone=ZoneInfo(SHANGHAI))

@@ -6,6 +6,7 @@ import getpass
 import os
 import shutil
 import sys
+import time
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -15,11 +16,17 @@ from incidentctl.render.i18n import detect_lang
 from incidentctl.render.style import Style, color_enabled
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import tzinfo
     from pathlib import Path
 
     from incidentctl.clock import Clock
+    from incidentctl.config import Config
+    from incidentctl.deadlines.calendar import BusinessCalendar
+    from incidentctl.deadlines.engine import Deadline, Policy
+    from incidentctl.incidents.service import Incidents, View
     from incidentctl.runbooks.repository import RunbookDir
+    from incidentctl.store.sqlite import SQLiteStore
 
 
 class App:
@@ -38,6 +45,7 @@ class App:
         tz: str | None = None,
         actor: str | None = None,
         clock: Clock | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.home_option = home
         self.runbooks_option = runbooks
@@ -45,6 +53,10 @@ class App:
         self.tz_option = tz
         self.actor_option = actor
         self._clock = clock
+        #: How retries wait (notification backoff); tests pass one that does not sleep.
+        self.sleep = sleep or time.sleep
+        self._store: SQLiteStore | None = None
+        self._calendar: BusinessCalendar | None = None
 
     def apply(self, **options: Any) -> None:
         """Let command-line options override a prepared App."""
@@ -101,6 +113,45 @@ class App:
 
         path, origin = runbooks_dir(self.runbooks_option)
         return RunbookDir(path, origin)
+
+    @cached_property
+    def config(self) -> Config:
+        from incidentctl.config import load_config
+
+        return load_config(self.home)
+
+    # --- incidents ------------------------------------------------------------
+    def store(self, *, create: bool = True) -> SQLiteStore:
+        if self._store is None:
+            from incidentctl.store.sqlite import SQLiteStore
+
+            self._store = SQLiteStore.open(self.home, create=create)
+        return self._store
+
+    def incidents(self, *, create: bool = False) -> Incidents:
+        from incidentctl.incidents.service import Incidents
+
+        return Incidents(self.store(create=create), self.clock, actor=self.actor, zone=self.zone)
+
+    def calendar(self) -> BusinessCalendar:
+        if self._calendar is None:
+            from incidentctl.deadlines.calendar import load_calendar
+
+            self._calendar = load_calendar(self.home, self.config.calendar)
+        return self._calendar
+
+    @property
+    def policy(self) -> Policy:
+        from incidentctl.deadlines.engine import Policy
+
+        return Policy(self.config.due_soon_fraction, self.config.due_soon_max_seconds)
+
+    def deadlines(self, view: View) -> list[Deadline]:
+        from incidentctl.deadlines.engine import deadlines
+
+        return deadlines(
+            view.runbook, view.state, self.clock.now(), calendar=self.calendar, policy=self.policy
+        )
 
     # --- output --------------------------------------------------------------
     @cached_property

@@ -9,9 +9,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import tempfile
-import traceback
-from datetime import datetime
 from typing import Any, NoReturn
 
 import click
@@ -22,6 +19,23 @@ from incidentctl.errors import IncidentctlError
 
 #: name -> "module:attribute", in the order ``--help`` lists them.
 COMMANDS: dict[str, str] = {
+    "open": "incidentctl.cli.incident_cmd:open_",
+    "list": "incidentctl.cli.incident_cmd:list_",
+    "show": "incidentctl.cli.incident_cmd:show",
+    "timeline": "incidentctl.cli.incident_cmd:timeline",
+    "step": "incidentctl.cli.incident_cmd:step",
+    "note": "incidentctl.cli.incident_cmd:note",
+    "assign": "incidentctl.cli.incident_cmd:assign",
+    "severity": "incidentctl.cli.incident_cmd:severity",
+    "mitigate": "incidentctl.cli.incident_cmd:mitigate",
+    "resolve": "incidentctl.cli.incident_cmd:resolve",
+    "reopen": "incidentctl.cli.incident_cmd:reopen",
+    "close": "incidentctl.cli.incident_cmd:close",
+    "set": "incidentctl.cli.incident_cmd:set_",
+    "retract": "incidentctl.cli.incident_cmd:retract",
+    "deadlines": "incidentctl.cli.deadline_cmd:deadlines",
+    "watch": "incidentctl.cli.deadline_cmd:watch",
+    "check": "incidentctl.cli.deadline_cmd:check",
     "runbook": "incidentctl.cli.runbook_cmd:runbook",
 }
 
@@ -127,6 +141,10 @@ def cli(
 
 
 def _crash_report() -> str:
+    import tempfile
+    import traceback
+    from datetime import datetime
+
     directory = os.environ.get("INCIDENTCTL_HOME") or tempfile.gettempdir()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     path = os.path.join(directory, f"incidentctl-crash-{stamp}.log")

@@ -1,0 +1,150 @@
+"""Business days: a calendar of weekends, public holidays and make-up working days.
+
+``N bd`` from an instant on a working day is the same local time of day on the
+N-th working day after it; from a day off (weekend or holiday), it is the end
+of the N-th working day after it.  Past the period a calendar covers, only
+weekends are days off, and results say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from incidentctl.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+#: Calendar file in the home directory that replaces the shipped one.
+HOME_CALENDAR = "calendar.yaml"
+DEFAULT_CALENDAR = "cn"
+
+
+class BusinessResult(NamedTuple):
+    instant: datetime
+    beyond_coverage: bool  # a day past the calendar's known holidays was counted
+
+
+@dataclass
+class BusinessCalendar:
+    id: str
+    zone: tzinfo
+    weekend: frozenset[int] = frozenset({5, 6})
+    holidays: dict[date, str] = field(default_factory=dict)
+    workdays: dict[date, str] = field(default_factory=dict)
+    covers: tuple[date, date] | None = None
+    source: str = ""
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() not in self.weekend
+
+    def covered(self, day: date) -> bool:
+        return self.covers is None or self.covers[0] <= day <= self.covers[1]
+
+    def add(self, instant: datetime, days: int) -> BusinessResult:
+        local = instant.astimezone(self.zone)
+        day = local.date()
+        on_workday = self.is_workday(day)
+        beyond = not self.covered(day)
+        counted = 0
+        while counted < days:
+            day += timedelta(days=1)
+            beyond = beyond or not self.covered(day)
+            if self.is_workday(day):
+                counted += 1
+        if on_workday:
+            naive = datetime.combine(day, local.time().replace(tzinfo=None))
+        else:
+            naive = datetime.combine(day + timedelta(days=1), time(0, 0))
+        result = naive.replace(tzinfo=self.zone)
+        return BusinessResult(result.astimezone(instant.tzinfo), beyond)
+
+
+def from_data(data: dict[str, Any], source: str) -> BusinessCalendar:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        zone: tzinfo = ZoneInfo(data["zone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{source}: unknown time zone '{data['zone']}'") from None
+    holidays: dict[date, str] = {}
+    for h in data.get("holidays", []):
+        name = h["name"] if isinstance(h["name"], str) else h["name"].get("en", "")
+        start = h.get("from") or h.get("date")
+        end = h.get("to") or h.get("date") or start
+        if start is None:
+            raise ConfigError(f"{source}: a holiday needs 'date', or 'from' and 'to'")
+        d0, d1 = date.fromisoformat(start), date.fromisoformat(end)
+        if d1 < d0:
+            raise ConfigError(f"{source}: holiday '{name}' ends ({end}) before it starts ({start})")
+        d = d0
+        while d <= d1:
+            holidays[d] = name
+            d += timedelta(days=1)
+    workdays = {}
+    for w in data.get("workdays", []):
+        name = w.get("name", "")
+        workdays[date.fromisoformat(w["date"])] = (
+            name if isinstance(name, str) else name.get("en", "")
+        )
+    covers = None
+    if data.get("covers"):
+        covers = (
+            date.fromisoformat(data["covers"]["from"]),
+            date.fromisoformat(data["covers"]["to"]),
+        )
+    return BusinessCalendar(
+        id=data["id"],
+        zone=zone,
+        weekend=frozenset(_WEEKDAYS[d] for d in data["weekend"]),
+        holidays=holidays,
+        workdays=workdays,
+        covers=covers,
+        source=source,
+    )
+
+
+def load_calendar_file(path: Path) -> BusinessCalendar:
+    from incidentctl.runbooks import yamlsafe
+    from incidentctl.runbooks.repository import display_path
+    from incidentctl.runbooks.validate import schema_problems
+
+    name = display_path(path)
+    located = yamlsafe.load_file(path, display=name)
+    problems = sorted(schema_problems(located, "calendar"))
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ConfigError(problems[0].format() + more)
+    try:
+        return from_data(located.data, name)
+    except ValueError as exc:  # an impossible date such as 2026-02-30
+        raise ConfigError(f"{name}: {exc}") from None
+
+
+def load_calendar(home: Path, configured: str | None = None) -> BusinessCalendar:
+    """``$INCIDENTCTL_HOME/calendar.yaml`` if present, else the configured one
+    (a shipped id such as ``cn`` or a path), else the shipped mainland-China calendar."""
+    from pathlib import Path
+
+    from incidentctl.paths import package_data
+
+    own = home / HOME_CALENDAR
+    if own.is_file():
+        return load_calendar_file(own)
+    name = configured or DEFAULT_CALENDAR
+    shipped = package_data(f"calendars/{name}.yaml")
+    if shipped.is_file():
+        return load_calendar_file(shipped)
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = home / path
+    if not path.is_file():
+        raise ConfigError(f"no business-day calendar '{name}' (not shipped, and no file {path})")
+    return load_calendar_file(path)

@@ -1,0 +1,391 @@
+"""The deadline engine: pinned runbook + incident state + ``now`` -> deadlines.
+
+Pure: it never reads the clock, the store or the disk (the business-day
+calendar is handed in, and only consulted when a ``bd`` duration appears).
+
+Rules
+- A step's deadline is its anchor's time plus the duration of the tier in
+  force.  Open steps follow the *current* tier from their original anchor, so
+  an escalation can make a step overdue at once; finished steps keep the
+  verdict of the tier in force when they were finished.  Each deadline says
+  which tier's rule produced it.
+- A deadline whose anchor has not happened yet is ``waiting`` (no time).
+- Recurring steps (``every``) yield one deadline per occurrence: the first is
+  due at the step's ``due`` (or one interval after the anchor), each next one
+  an interval after the previous occurrence was done, or after it fell due
+  if it was missed.  A missed occurrence stays missed.  Occurrences stop when
+  the ``until`` event happens and resume when the incident is reopened.
+- ``due-soon``: within a threshold of the due instant (by default 20% of the
+  duration, at most 15 minutes).  Exactly on the due instant is still on
+  time; one second later is overdue.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+from incidentctl.incidents import state as st
+
+if TYPE_CHECKING:
+    from incidentctl.durations import Duration
+    from incidentctl.incidents.state import IncidentState, StepState
+    from incidentctl.runbooks.model import Runbook, Step
+
+    from .calendar import BusinessCalendar
+
+PENDING = "pending"
+DUE_SOON = "due-soon"
+OVERDUE = "overdue"
+MET = "met"
+MISSED = "missed"
+SKIPPED = "skipped"
+NA = "n/a"
+WAITING = "waiting"
+
+OPEN_STATES = (OVERDUE, DUE_SOON, PENDING, WAITING)
+_URGENCY = {OVERDUE: 0, DUE_SOON: 1, PENDING: 2, WAITING: 3, MISSED: 4, MET: 5, SKIPPED: 6, NA: 7}
+MAX_OCCURRENCES = 5000
+
+
+class CalendarSource(Protocol):
+    def __call__(self) -> BusinessCalendar: ...
+
+
+class Policy(NamedTuple):
+    """How close to its due instant a deadline counts as due soon."""
+
+    due_soon_fraction: float = 0.2
+    due_soon_max_seconds: int = 15 * 60
+
+    def threshold(self, span_seconds: float) -> float:
+        return min(span_seconds * self.due_soon_fraction, self.due_soon_max_seconds)
+
+
+class Deadline(NamedTuple):
+    incident: str
+    step: str
+    key: str  # "step" or "step#N" for occurrence N of a recurring step
+    occurrence: int | None
+    state: str
+    due: datetime | None
+    anchor: str
+    anchor_at: datetime | None
+    duration: str  # as written in the runbook, e.g. "4h", "1bd"
+    tier: str  # the tier whose rule produced this deadline
+    source: str  # reference id
+    role: str
+    required: bool
+    finished_at: datetime | None = None
+    beyond_calendar: bool = False
+
+    def remaining(self, now: datetime) -> float | None:
+        """Seconds left before the due instant (negative once past), or ``None`` while waiting."""
+        return None if self.due is None else (self.due - now).total_seconds()
+
+    def margin(self) -> float | None:
+        """For finished deadlines: seconds between finishing and the due instant (negative: late)."""
+        if self.due is None or self.finished_at is None:
+            return None
+        return (self.due - self.finished_at).total_seconds()
+
+    def as_dict(self, now: datetime) -> dict[str, Any]:
+        from incidentctl.times import iso
+
+        rem = self.remaining(now)
+        return {
+            "incident": self.incident,
+            "step": self.step,
+            "key": self.key,
+            "occurrence": self.occurrence,
+            "state": self.state,
+            "due": iso(self.due) if self.due else None,
+            "seconds_left": None if rem is None or self.state not in OPEN_STATES else int(rem),
+            "anchor": self.anchor,
+            "anchor_at": iso(self.anchor_at) if self.anchor_at else None,
+            "duration": self.duration,
+            "tier": self.tier,
+            "source": self.source,
+            "role": self.role,
+            "required": self.required,
+            "finished_at": iso(self.finished_at) if self.finished_at else None,
+            "beyond_calendar": self.beyond_calendar,
+        }
+
+
+class _Plan(NamedTuple):
+    anchor: datetime
+    duration: Duration
+    due: datetime
+    late: datetime  # an update after this no longer counts for this occurrence
+    beyond: bool
+
+    def deadline(
+        self, common: dict[str, Any], n: int, state: str, tier: str, finished: datetime | None
+    ) -> Deadline:
+        return Deadline(
+            key=f"{common['step']}#{n}",
+            occurrence=n,
+            state=state,
+            due=self.due,
+            anchor_at=self.anchor,
+            duration=str(self.duration),
+            tier=tier,
+            finished_at=finished,
+            beyond_calendar=self.beyond,
+            **common,
+        )
+
+
+def urgency(d: Deadline) -> tuple[int, datetime]:
+    far = datetime.max.replace(tzinfo=d.due.tzinfo if d.due else None)
+    return (_URGENCY[d.state], d.due or far)
+
+
+class _Engine:
+    def __init__(
+        self,
+        runbook: Runbook,
+        state: IncidentState,
+        now: datetime,
+        calendar: CalendarSource | None,
+        policy: Policy,
+    ) -> None:
+        self.rb = runbook
+        self.state = state
+        self.now = now
+        self.calendar_source = calendar
+        self._calendar: BusinessCalendar | None = None
+        self.policy = policy
+
+    def add(self, start: datetime, duration: Duration) -> tuple[datetime, bool]:
+        if not duration.is_business:
+            return start + timedelta(seconds=duration.seconds), False
+        if self._calendar is None:
+            if self.calendar_source is None:
+                raise ValueError("a business-day deadline needs a calendar")
+            self._calendar = self.calendar_source()
+        result = self._calendar.add(start, duration.business_days)
+        return result.instant, result.beyond_coverage
+
+    def span(self, start: datetime, due: datetime) -> float:
+        return (due - start).total_seconds()
+
+    def open_state(self, start: datetime, due: datetime) -> str:
+        if self.now > due:
+            return OVERDUE
+        if (due - self.now).total_seconds() <= self.policy.threshold(self.span(start, due)):
+            return DUE_SOON
+        return PENDING
+
+    # --- anchors ---------------------------------------------------------------------
+    def anchor_time(self, anchor: str, before: datetime | None = None) -> datetime | None:
+        """When ``anchor`` happened; for a finished step, in the period it was finished in."""
+        s = self.state
+        if anchor == "opened":
+            return s.opened_at
+        if anchor in ("mitigated", "resolved"):
+            periods = s.periods
+            if before is not None:
+                periods = [p for p in periods if p.opened <= before] or periods[:1]
+            last = periods[-1]
+            return last.mitigated if anchor == "mitigated" else last.resolved
+        other = s.steps.get(anchor)
+        if other is None:
+            return None
+        if other.finished_at is not None:
+            return other.finished_at
+        if other.completions:
+            return other.completions[0].at
+        return None
+
+    # --- one-off steps ------------------------------------------------------------
+    def single(self, step: Step, ss: StepState) -> Deadline | None:
+        due_rule = step.due
+        if due_rule is None:
+            return None
+        finished = ss.status in st.FINISHED
+        tier = (ss.tier_at_finish or self.state.severity) if finished else self.state.severity
+        if not finished and not step.applies_to(tier):
+            return None
+        duration = due_rule.durations.get(tier)
+        if duration is None:
+            return None
+        anchor_at = self.anchor_time(due_rule.anchor, before=ss.finished_at if finished else None)
+        common: dict[str, Any] = {
+            "incident": self.state.id,
+            "step": step.id,
+            "key": step.id,
+            "occurrence": None,
+            "anchor": due_rule.anchor,
+            "anchor_at": anchor_at,
+            "duration": str(duration),
+            "tier": tier,
+            "source": due_rule.source,
+            "role": step.role,
+            "required": step.required,
+            "finished_at": ss.finished_at,
+        }
+        if anchor_at is None:
+            if finished:  # finished before its clock even started
+                verdict = {st.DONE: MET, st.SKIPPED: SKIPPED, st.NA: NA}[ss.status]
+                return Deadline(state=verdict, due=None, **common)
+            return Deadline(state=WAITING, due=None, **common)
+        due, beyond = self.add(anchor_at, duration)
+        if finished:
+            assert ss.finished_at is not None
+            if ss.status == st.DONE:
+                verdict = MET if ss.finished_at <= due else MISSED
+            else:
+                verdict = SKIPPED if ss.status == st.SKIPPED else NA
+            return Deadline(state=verdict, due=due, beyond_calendar=beyond, **common)
+        return Deadline(
+            state=self.open_state(anchor_at, due), due=due, beyond_calendar=beyond, **common
+        )
+
+    # --- recurring steps ----------------------------------------------------------
+    def windows(self, step: Step, ss: StepState) -> list[tuple[datetime, datetime | None]]:
+        """Stretches of time in which the step recurs: from its anchor (or a reopening)
+        until the ``until`` event or the step being skipped / marked n/a."""
+        assert step.every is not None
+        out: list[tuple[datetime, datetime | None]] = []
+        stop = ss.finished_at if ss.status in (st.SKIPPED, st.NA) else None
+        for i, period in enumerate(self.state.periods):
+            start = period.opened
+            if i == 0:
+                anchor_at = self.anchor_time(step.every.anchor)
+                if anchor_at is None:
+                    return []
+                start = max(start, anchor_at)
+            end = period.mitigated if step.every.until == "mitigated" else period.resolved
+            if stop is not None:
+                if stop <= start:
+                    break
+                end = stop if end is None else min(end, stop)
+            out.append((start, end))
+        return out
+
+    def recurring(self, step: Step, ss: StepState) -> list[Deadline]:
+        every = step.every
+        assert every is not None
+        current = self.state.severity
+        if not step.applies_to(current) and not ss.completions:
+            return []
+        common: dict[str, Any] = {
+            "incident": self.state.id,
+            "step": step.id,
+            "anchor": every.anchor,
+            "source": every.source,
+            "role": step.role,
+            "required": step.required,
+        }
+        windows = self.windows(step, ss)
+        if not windows:
+            interval = every.intervals.get(current)
+            if interval is None or ss.status in (st.SKIPPED, st.NA):
+                return []
+            return [
+                Deadline(
+                    key=f"{step.id}#1",
+                    occurrence=1,
+                    state=WAITING,
+                    due=None,
+                    anchor_at=None,
+                    duration=str(interval),
+                    tier=current,
+                    **common,
+                )
+            ]
+        completions = sorted(c.at for c in ss.completions)
+        out: list[Deadline] = []
+        n = 0
+        ci = 0
+        for w, (start, end) in enumerate(windows):
+            prev = start
+            first = w == 0
+            while ci < len(completions) and completions[ci] < start:
+                ci += 1
+            while n < MAX_OCCURRENCES:
+                candidate = completions[ci] if ci < len(completions) else None
+                if candidate is not None and end is not None and candidate > end:
+                    candidate = None
+                if candidate is not None:
+                    tier = self.state.tier_at(candidate)
+                    plan = self._plan(step, tier, prev, first, end)
+                    if plan is not None and candidate <= plan.late:
+                        n += 1
+                        out.append(
+                            plan.deadline(
+                                common, n, MET if candidate <= plan.due else MISSED, tier, candidate
+                            )
+                        )
+                        prev, first, ci = candidate, False, ci + 1
+                        continue
+                # not satisfied (yet): judge it by the tier in force when its late limit passed
+                plan = self._plan(step, self.state.tier_at(prev), prev, first, end)
+                if plan is None:
+                    break
+                tier = self.state.tier_at(min(plan.late, self.now))
+                plan = self._plan(step, tier, prev, first, end)
+                if plan is None:
+                    break
+                n += 1
+                if self.now > plan.late or (end is not None and self.now >= end):
+                    out.append(plan.deadline(common, n, MISSED, tier, None))
+                    prev, first = plan.due, False
+                    continue
+                out.append(
+                    plan.deadline(common, n, self.open_state(plan.anchor, plan.due), tier, None)
+                )
+                break
+        return out
+
+    def _plan(
+        self, step: Step, tier: str, prev: datetime, first: bool, end: datetime | None
+    ) -> _Plan | None:
+        """Due instant and late limit of the occurrence that starts counting at ``prev``;
+        ``None`` when the tier has no interval or the recurrence ends before it falls due."""
+        every = step.every
+        assert every is not None
+        interval = every.intervals.get(tier)
+        if interval is None:
+            return None
+        anchor, duration = prev, interval
+        if first and step.due is not None and tier in step.due.durations:
+            anchor = self.anchor_time(step.due.anchor) or prev
+            duration = step.due.durations[tier]
+        due, beyond = self.add(anchor, duration)
+        if end is not None and due > end:
+            return None
+        late, _ = self.add(due, interval)
+        if end is not None:
+            late = min(late, end)
+        return _Plan(anchor, duration, due, late, beyond)
+
+    def run(self) -> list[Deadline]:
+        out: list[Deadline] = []
+        for step in self.rb.steps:
+            ss = self.state.steps[step.id]
+            if step.recurring:
+                out.extend(self.recurring(step, ss))
+            else:
+                d = self.single(step, ss)
+                if d is not None:
+                    out.append(d)
+        return out
+
+
+def deadlines(
+    runbook: Runbook,
+    state: IncidentState,
+    now: datetime,
+    *,
+    calendar: CalendarSource | None = None,
+    policy: Policy | None = None,
+) -> list[Deadline]:
+    """Every deadline of the incident at ``now``, in runbook order."""
+    return _Engine(runbook, state, now, calendar, policy or Policy()).run()
+
+
+def by_urgency(items: list[Deadline]) -> list[Deadline]:
+    return sorted(items, key=urgency)

@@ -1,0 +1,448 @@
+"""Lifecycle rules: what may be recorded on an incident, and the events that record it.
+
+Every change is decided *inside* the store's append transaction, on the
+incident's current log, so two responders acting at once can neither record
+the same step twice nor build on a state the other just changed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from incidentctl.errors import (
+    AmbiguousIncident,
+    IncidentNotFound,
+    InvalidAction,
+    InvalidInput,
+    StepNotApplicable,
+    UnknownStep,
+)
+from incidentctl.incidents import events as ev
+from incidentctl.incidents import state as st
+from incidentctl.incidents.events import Draft, Event, seal
+from incidentctl.runbooks.model import Runbook, from_document
+from incidentctl.store.base import Decision
+from incidentctl.times import fmt_zoned, iso, parse_time
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from datetime import datetime, tzinfo
+
+    from incidentctl.clock import Clock
+    from incidentctl.store.base import Store
+
+
+class View(NamedTuple):
+    """One incident, read: its log, its pinned runbook, and the state folded from them."""
+
+    events: list[Event]
+    runbook: Runbook
+    state: st.IncidentState
+
+
+class When(NamedTuple):
+    """The time an action is recorded as having happened."""
+
+    occurred: datetime
+    backdated: bool
+
+    @property
+    def occurred_at(self) -> str:
+        return iso(self.occurred)
+
+
+class Incidents:
+    def __init__(self, store: Store, clock: Clock, *, actor: str, zone: tzinfo) -> None:
+        self.store = store
+        self.clock = clock
+        self.actor = actor
+        self.zone = zone
+        self._runbooks: dict[str, Runbook] = {}
+
+    # --- reading --------------------------------------------------------------
+    def runbook(self, sha256: str) -> Runbook:
+        if sha256 not in self._runbooks:
+            self._runbooks[sha256] = from_document(self.store.runbook_document(sha256), sha256)
+        return self._runbooks[sha256]
+
+    def resolve(self, ref: str) -> str:
+        """An incident id from a full id, a unique prefix, or a trailing number."""
+        matches = self.store.match_ids(ref)
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise IncidentNotFound(
+                f"no incident matches '{ref}'",
+                hint="`incidentctl list --status all` shows every incident",
+            )
+        rows = [self.store.incident(m) for m in matches]
+        active = [r.id for r in rows if r is not None and r.status != st.CLOSED]
+        if len(active) == 1 and ref.strip().isdigit():
+            return active[0]
+        shown = ", ".join(matches[:8]) + (
+            f" and {len(matches) - 8} more" if len(matches) > 8 else ""
+        )
+        raise AmbiguousIncident(
+            f"'{ref}' matches {len(matches)} incidents: {shown}; give more of the id"
+        )
+
+    def view(self, ref: str) -> View:
+        incident_id = self.resolve(ref)
+        events = self.store.events(incident_id)
+        if not events:
+            raise IncidentNotFound(f"no incident {incident_id}")
+        runbook = self.runbook(events[0].payload["runbook"]["sha256"])
+        return View(events, runbook, st.fold(runbook, events))
+
+    def when(self, at: str | None) -> When:
+        now = self.clock.now()
+        if at is None:
+            return When(now, False)
+        return When(parse_time(at, now=now, tz=self.zone), True)
+
+    # --- opening ----------------------------------------------------------------
+    def open(
+        self,
+        runbook: Runbook,
+        *,
+        severity: str,
+        title: str,
+        commander: str | None = None,
+        scope: str | None = None,
+        at: str | None = None,
+        drill: dict[str, Any] | None = None,
+    ) -> View:
+        title = title.strip()
+        if not title:
+            raise InvalidInput("the title is empty; say in a few words what is happening")
+        tier = runbook.resolve_tier(severity)
+        when = self.when(at)
+        payload: dict[str, Any] = {
+            "title": title,
+            "severity": tier,
+            "runbook": {"id": runbook.id, "version": runbook.version, "sha256": runbook.sha256},
+        }
+        if commander:
+            payload["commander"] = commander.strip()
+        if scope:
+            payload["scope"] = scope.strip()
+        if drill:
+            payload["drill"] = drill
+        draft = Draft(
+            ev.OPENED, payload, self.actor, when.occurred_at, iso(self.clock.now()), when.backdated
+        )
+        day = when.occurred.astimezone(self.zone).strftime("%Y%m%d")
+        summary = {
+            "title": title,
+            "severity": tier,
+            "status": st.OPEN,
+            "commander": payload.get("commander"),
+        }
+        event = self.store.create_incident(
+            day=day,
+            runbook_doc=runbook.doc,
+            runbook_sha256=runbook.sha256,
+            opened=draft,
+            summary=summary,
+        )
+        self._runbooks[runbook.sha256] = runbook
+        return View([event], runbook, st.fold(runbook, [event]))
+
+    # --- recording ----------------------------------------------------------------
+    def _record(
+        self,
+        ref: str,
+        at: str | None,
+        rule: Callable[[st.IncidentState, Runbook, When], list[Draft]],
+    ) -> list[Event]:
+        incident_id = self.resolve(ref)
+        when = self.when(at)
+
+        def decide(current: Sequence[Event], doc: dict[str, Any]) -> Decision:
+            runbook = self.runbook(current[0].payload["runbook"]["sha256"])
+            state = st.fold(runbook, current)
+            if when.occurred < state.opened_at:
+                raise InvalidInput(
+                    f"{fmt_zoned(when.occurred, self.zone)} is before the incident opened "
+                    f"({fmt_zoned(state.opened_at, self.zone)})"
+                )
+            drafts = rule(state, runbook, when)
+            provisional = list(current)
+            for d in drafts:
+                provisional.append(
+                    seal(
+                        d,
+                        incident=state.id,
+                        seq=provisional[-1].seq + 1,
+                        prev_hash=provisional[-1].hash,
+                    )
+                )
+            return Decision(drafts, st.fold(runbook, provisional).summary())
+
+        return self.store.append(incident_id, decide)
+
+    def _draft(self, kind: str, payload: dict[str, Any], when: When) -> Draft:
+        return Draft(
+            kind, payload, self.actor, when.occurred_at, iso(self.clock.now()), when.backdated
+        )
+
+    def step(
+        self,
+        ref: str,
+        action: str,
+        step_id: str,
+        *,
+        note: str | None = None,
+        reason: str | None = None,
+        evidence: dict[str, str] | None = None,
+        at: str | None = None,
+    ) -> Event:
+        kind = {
+            "start": ev.STEP_STARTED,
+            "done": ev.STEP_DONE,
+            "skip": ev.STEP_SKIPPED,
+            "na": ev.STEP_NA,
+        }[action]
+        if action in ("skip", "na") and not (reason or "").strip():
+            raise InvalidInput(
+                f"`step {action}` needs --reason: say why the step is not being done"
+            )
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            _not_closed(state)
+            step = runbook.step(step_id)
+            if step is None:
+                raise UnknownStep(_unknown_step(step_id, runbook, state.severity))
+            if not step.applies_to(state.severity):
+                raise StepNotApplicable(
+                    f"step {step_id} applies to {', '.join(step.tiers)}; {state.id} is {state.severity}",
+                    hint="change the severity with `incidentctl severity` if the incident has grown",
+                )
+            current = state.steps[step_id]
+            if current.status in st.FINISHED and not (step.recurring and kind == ev.STEP_DONE):
+                assert current.finished_at is not None
+                raise InvalidAction(
+                    f"step {step_id} is already {current.status} "
+                    f"({fmt_zoned(current.finished_at, self.zone)}, by {current.actor})",
+                    hint=f"to correct it, `incidentctl retract {state.id} {current.finished_seq} --reason ...`",
+                )
+            if kind == ev.STEP_STARTED and current.status == st.IN_PROGRESS:
+                assert current.started_at is not None
+                raise InvalidAction(
+                    f"step {step_id} is already in progress "
+                    f"(since {fmt_zoned(current.started_at, self.zone)}, by {current.actor})"
+                )
+            payload: dict[str, Any] = {"step": step_id}
+            if kind == ev.STEP_DONE:
+                given = dict(evidence or {})
+                known = {e.id: e for e in step.evidence}
+                unknown = [k for k in given if k not in known]
+                if unknown:
+                    listed = ", ".join(known) or "none (use --note for free text)"
+                    raise InvalidInput(
+                        f"step {step_id} records no evidence '{unknown[0]}'; its evidence: {listed}"
+                    )
+                missing = [
+                    e for e in step.evidence if e.required and not given.get(e.id, "").strip()
+                ]
+                if missing:
+                    need = "; ".join(f"{e.id} ({e.label.en} / {e.label.zh})" for e in missing)
+                    raise InvalidInput(
+                        f"step {step_id} needs evidence to be marked done: {need}",
+                        hint="give it as --evidence ID=VALUE",
+                    )
+                payload["evidence"] = {k: v.strip() for k, v in given.items()}
+            elif evidence:
+                raise InvalidInput("--evidence is recorded only with `step done`")
+            if note and note.strip():
+                payload["note"] = note.strip()
+            if reason and reason.strip():
+                payload["reason"] = reason.strip()
+            return [self._draft(kind, payload, when)]
+
+        return self._record(ref, at, rule)[0]
+
+    def note(self, ref: str, text: str, *, at: str | None = None) -> Event:
+        if not text.strip():
+            raise InvalidInput("the note is empty")
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            return [self._draft(ev.NOTE, {"text": text.strip()}, when)]
+
+        return self._record(ref, at, rule)[0]
+
+    def assign(self, ref: str, role: str, name: str, *, at: str | None = None) -> Event:
+        if not name.strip():
+            raise InvalidInput("the name is empty")
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            _not_closed(state)
+            if role not in runbook.roles:
+                close = difflib.get_close_matches(role, list(runbook.roles), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise InvalidInput(
+                    f"runbook {runbook.id} has no role '{role}'{hint}; roles: {', '.join(runbook.roles)}"
+                )
+            return [self._draft(ev.ASSIGNED, {"role": role, "name": name.strip()}, when)]
+
+        return self._record(ref, at, rule)[0]
+
+    def set_severity(self, ref: str, severity: str, *, reason: str, at: str | None = None) -> Event:
+        if not reason.strip():
+            raise InvalidInput("a severity change needs --reason")
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            _not_closed(state)
+            tier = runbook.resolve_tier(severity)
+            before = state.tier_at(when.occurred)
+            if tier == before:
+                raise InvalidAction(f"{state.id} is already {tier}")
+            payload = {"from": before, "to": tier, "reason": reason.strip()}
+            return [self._draft(ev.SEVERITY, payload, when)]
+
+        return self._record(ref, at, rule)[0]
+
+    def mitigate(self, ref: str, *, note: str | None = None, at: str | None = None) -> Event:
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            if state.status != st.OPEN:
+                raise InvalidAction(
+                    f"{state.id} is {state.status}; only an open incident can be mitigated"
+                )
+            return [self._draft(ev.MITIGATED, {"note": note.strip()} if note else {}, when)]
+
+        return self._record(ref, at, rule)[0]
+
+    def resolve_incident(
+        self, ref: str, *, summary: str | None = None, at: str | None = None
+    ) -> Event:
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            if state.status not in (st.OPEN, st.MITIGATED):
+                raise InvalidAction(f"{state.id} is already {state.status}")
+            return [self._draft(ev.RESOLVED, {"summary": summary.strip()} if summary else {}, when)]
+
+        return self._record(ref, at, rule)[0]
+
+    def reopen(self, ref: str, *, reason: str, at: str | None = None) -> Event:
+        if not reason.strip():
+            raise InvalidInput("reopening needs --reason")
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            if state.status not in (st.RESOLVED, st.CLOSED):
+                raise InvalidAction(f"{state.id} is {state.status}, not resolved or closed")
+            return [self._draft(ev.REOPENED, {"reason": reason.strip()}, when)]
+
+        return self._record(ref, at, rule)[0]
+
+    def close(
+        self, ref: str, *, force: bool = False, reason: str | None = None, at: str | None = None
+    ) -> Event:
+        if force and not (reason or "").strip():
+            raise InvalidInput("closing with --force needs --reason")
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            if state.status == st.CLOSED:
+                raise InvalidAction(f"{state.id} is already closed")
+            if state.status != st.RESOLVED:
+                raise InvalidAction(f"{state.id} is {state.status}; resolve it before closing")
+            unfinished = open_required_steps(state, runbook)
+            if unfinished and not force:
+                raise InvalidAction(
+                    f"{state.id} has {len(unfinished)} required step(s) still open: {', '.join(unfinished)}",
+                    hint="finish, skip or n/a them (with a reason), or close with --force --reason",
+                )
+            payload: dict[str, Any] = {
+                "forced": bool(force and unfinished),
+                "open_steps": unfinished,
+            }
+            if reason and reason.strip():
+                payload["reason"] = reason.strip()
+            return [self._draft(ev.CLOSED, payload, when)]
+
+        return self._record(ref, at, rule)[0]
+
+    def update(self, ref: str, field: str, value: str, *, at: str | None = None) -> Event:
+        """Set a fact of the incident: ``scope``, ``title``, or ``eta`` (a time, or empty to clear)."""
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            _not_closed(state)
+            text = value.strip()
+            if field == "eta":
+                if text:
+                    text = iso(
+                        parse_time(text, now=self.clock.now(), tz=self.zone, allow_future=True)
+                    )
+            elif not text:
+                raise InvalidInput(f"the {field} is empty")
+            return [self._draft(ev.UPDATED, {"field": field, "value": text}, when)]
+
+        return self._record(ref, at, rule)[0]
+
+    def record_notice(
+        self, incident_id: str, dedupe_key: str, channels: list[str], via: str
+    ) -> Event | None:
+        """Record that a deadline notice went out (once: a second record is skipped)."""
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            if dedupe_key in state.notified:
+                return []
+            kind, _, key = dedupe_key.partition(":")
+            payload = {
+                "key": dedupe_key,
+                "kind": kind,
+                "deadline": key,
+                "channels": channels,
+                "via": via,
+            }
+            return [self._draft(ev.NOTIFIED, payload, when)]
+
+        appended = self._record(incident_id, None, rule)
+        return appended[0] if appended else None
+
+    def retract(self, ref: str, seq: int, *, reason: str) -> Event:
+        if not reason.strip():
+            raise InvalidInput("a retraction needs --reason")
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            if seq in state.retracted:
+                raise InvalidAction(f"event {seq} of {state.id} is already retracted")
+            if not 1 <= seq <= state.last_seq:
+                raise InvalidInput(f"{state.id} has no event {seq} (it has 1-{state.last_seq})")
+            return [self._draft(ev.RETRACTED, {"seq": seq, "reason": reason.strip()}, when)]
+
+        incident_id = self.resolve(ref)
+        # Events never change, so the target's type can be checked outside the transaction.
+        target = next((e for e in self.store.events(incident_id) if e.seq == seq), None)
+        if target is not None and target.type not in ev.RETRACTABLE:
+            raise InvalidAction(
+                f"event {seq} is {target.type}, which cannot be retracted; record what happened instead "
+                "(reopen, a note, a severity change)"
+            )
+        return self._record(incident_id, None, rule)[0]
+
+
+def _not_closed(state: st.IncidentState) -> None:
+    if state.status == st.CLOSED:
+        raise InvalidAction(
+            f"{state.id} is closed",
+            hint=f"`incidentctl reopen {state.id} --reason ...` to work on it again",
+        )
+
+
+def _unknown_step(step_id: str, runbook: Runbook, tier: str) -> str:
+    ids = [s.id for s in runbook.steps if s.applies_to(tier)]
+    close = difflib.get_close_matches(step_id, [s.id for s in runbook.steps], n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"runbook {runbook.id} has no step '{step_id}'{hint}; steps at {tier}: {', '.join(ids)}"
+
+
+def open_required_steps(state: st.IncidentState, runbook: Runbook) -> list[str]:
+    """Required, non-recurring steps of the current tier that are neither done, skipped nor n/a."""
+    return [
+        s.id
+        for s in runbook.steps
+        if s.required
+        and not s.recurring
+        and s.applies_to(state.severity)
+        and state.steps[s.id].status not in st.FINISHED
+    ]

@@ -1,0 +1,276 @@
+"""Incident state: a pure fold over the event log.
+
+Events are applied in the order they *occurred* (``occurred_at``, then
+``seq``), so a back-dated event lands where it belongs and the result never
+depends on the order in which independent events were recorded.  Retracted
+events are left out; the retraction itself stays in the timeline.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from incidentctl.incidents import events as ev
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from incidentctl.incidents.events import Event
+    from incidentctl.runbooks.model import Runbook
+
+PENDING = "pending"
+IN_PROGRESS = "in-progress"
+DONE = "done"
+SKIPPED = "skipped"
+NA = "n/a"
+FINISHED = (DONE, SKIPPED, NA)
+
+OPEN = "open"
+MITIGATED = "mitigated"
+RESOLVED = "resolved"
+CLOSED = "closed"
+STATUSES = (OPEN, MITIGATED, RESOLVED, CLOSED)
+
+
+class Completion(NamedTuple):
+    """One time a step was done (recurring steps collect many)."""
+
+    at: datetime
+    seq: int
+    actor: str
+    tier: str  # the tier in force when it was done
+    via: str = ev.STEP_DONE  # or comms.sent for a message that satisfies a recurring update
+
+
+class SeverityChange(NamedTuple):
+    at: datetime
+    seq: int
+    actor: str
+    before: str
+    after: str
+    reason: str
+
+
+# The mutable parts of the fold are plain slotted classes: they are built on
+# every command, and dataclass generation would cost more than the fold itself.
+
+
+class StepState:
+    __slots__ = (
+        "actor",
+        "completions",
+        "evidence",
+        "finished_at",
+        "finished_seq",
+        "id",
+        "note",
+        "reason",
+        "started_at",
+        "status",
+        "tier_at_finish",
+    )
+
+    def __init__(self, step_id: str) -> None:
+        self.id = step_id
+        self.status = PENDING
+        self.started_at: datetime | None = None
+        self.finished_at: datetime | None = None  # done, skipped or n/a
+        self.finished_seq: int | None = None
+        self.actor: str | None = None
+        self.tier_at_finish: str | None = None
+        self.note: str | None = None
+        self.reason: str | None = None
+        self.evidence: dict[str, str] = {}
+        self.completions: list[Completion] = []
+
+
+class Period:
+    """A stretch of time the incident was open (reopening starts a new one)."""
+
+    __slots__ = ("mitigated", "opened", "resolved")
+
+    def __init__(self, opened: datetime) -> None:
+        self.opened = opened
+        self.mitigated: datetime | None = None
+        self.resolved: datetime | None = None
+
+
+class IncidentState:
+    def __init__(
+        self,
+        *,
+        id: str,
+        title: str,
+        runbook_id: str,
+        runbook_version: str,
+        runbook_sha256: str,
+        severity: str,
+        opened_at: datetime,
+        opened_by: str,
+        commander: str | None,
+        scope: str | None = None,
+        drill: dict[str, Any] | None = None,
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.runbook_id = runbook_id
+        self.runbook_version = runbook_version
+        self.runbook_sha256 = runbook_sha256
+        self.severity = severity
+        self.status = OPEN
+        self.opened_at = opened_at
+        self.opened_by = opened_by
+        self.commander = commander
+        self.scope = scope
+        self.drill = drill
+        self.eta: datetime | None = None
+        self.mitigated_at: datetime | None = None
+        self.resolved_at: datetime | None = None
+        self.closed_at: datetime | None = None
+        self.periods: list[Period] = []
+        self.roles: dict[str, str] = {}
+        self.steps: dict[str, StepState] = {}
+        self.severity_history: list[SeverityChange] = []
+        self.notes: list[tuple[datetime, str, str, int]] = []
+        self.comms: list[Event] = []
+        self.notified: set[str] = set()
+        self.retracted: set[int] = set()
+        self.last_seq = 0
+        self.head_hash = ev.GENESIS
+
+    def tier_at(self, instant: datetime) -> str:
+        """The tier in force at ``instant``."""
+        tier = self.severity_history[0].before if self.severity_history else self.severity
+        for change in self.severity_history:
+            if change.at <= instant:
+                tier = change.after
+        return tier
+
+    def summary(self) -> dict[str, Any]:
+        """The columns the store keeps for listing without folding."""
+        return {
+            "title": self.title,
+            "severity": self.severity,
+            "status": self.status,
+            "commander": self.commander,
+        }
+
+
+def fold(runbook: Runbook, events: Sequence[Event]) -> IncidentState:
+    if not events or events[0].type != ev.OPENED:
+        raise ValueError("an incident log starts with incident.opened")
+    first = events[0]
+    p = first.payload
+    state = IncidentState(
+        id=first.incident,
+        title=p["title"],
+        runbook_id=p["runbook"]["id"],
+        runbook_version=p["runbook"]["version"],
+        runbook_sha256=p["runbook"]["sha256"],
+        severity=p["severity"],
+        opened_at=first.occurred,
+        opened_by=first.actor,
+        commander=p.get("commander"),
+        scope=p.get("scope"),
+        drill=p.get("drill"),
+    )
+    state.periods.append(Period(first.occurred))
+    if state.commander:
+        state.roles["commander"] = state.commander
+    state.steps = {s.id: StepState(s.id) for s in runbook.steps}
+    recurring = {s.id for s in runbook.steps if s.recurring}
+    by_template: dict[str, list[str]] = {}
+    for s in runbook.steps:
+        if s.recurring:
+            for tpl in s.templates:
+                by_template.setdefault(tpl, []).append(s.id)
+
+    state.retracted = {e.payload["seq"] for e in events if e.type == ev.RETRACTED}
+    live = [e for e in events[1:] if e.seq not in state.retracted and e.type != ev.RETRACTED]
+    for e in sorted(live, key=lambda e: (e.occurred, e.seq)):
+        _apply(state, e, recurring, by_template)
+    state.last_seq = events[-1].seq
+    state.head_hash = events[-1].hash
+    return state
+
+
+def _apply(
+    state: IncidentState, e: Event, recurring: set[str], by_template: dict[str, list[str]]
+) -> None:
+    p = e.payload
+    t = e.type
+    if t in ev.STEP_EVENTS:
+        step = state.steps.get(p["step"])
+        if step is None:  # a step of another runbook version; nothing to track
+            return
+        if t == ev.STEP_STARTED:
+            if step.status == PENDING:
+                step.status = IN_PROGRESS
+                step.started_at = e.occurred
+                step.actor = e.actor
+            return
+        if t == ev.STEP_DONE and step.id in recurring:
+            step.completions.append(Completion(e.occurred, e.seq, e.actor, state.severity))
+            step.evidence.update(p.get("evidence") or {})
+            return
+        step.status = {ev.STEP_DONE: DONE, ev.STEP_SKIPPED: SKIPPED, ev.STEP_NA: NA}[t]
+        step.finished_at = e.occurred
+        step.finished_seq = e.seq
+        step.actor = e.actor
+        step.tier_at_finish = state.severity
+        step.note = p.get("note")
+        step.reason = p.get("reason")
+        step.evidence = dict(p.get("evidence") or {})
+        if t == ev.STEP_DONE:
+            step.completions.append(Completion(e.occurred, e.seq, e.actor, state.severity))
+    elif t == ev.NOTE:
+        state.notes.append((e.occurred, e.actor, p["text"], e.seq))
+    elif t == ev.ASSIGNED:
+        state.roles[p["role"]] = p["name"]
+        if p["role"] == "commander":
+            state.commander = p["name"]
+    elif t == ev.SEVERITY:
+        state.severity_history.append(
+            SeverityChange(e.occurred, e.seq, e.actor, p["from"], p["to"], p["reason"])
+        )
+        state.severity = p["to"]
+    elif t == ev.MITIGATED:
+        state.status = MITIGATED
+        state.mitigated_at = e.occurred
+        state.periods[-1].mitigated = e.occurred
+    elif t == ev.RESOLVED:
+        state.status = RESOLVED
+        state.resolved_at = e.occurred
+        if state.mitigated_at is None or state.periods[-1].mitigated is None:
+            state.mitigated_at = e.occurred  # resolving implies the damage has stopped
+            state.periods[-1].mitigated = e.occurred
+        state.periods[-1].resolved = e.occurred
+    elif t == ev.REOPENED:
+        state.status = OPEN
+        state.resolved_at = None
+        state.mitigated_at = None
+        state.closed_at = None
+        state.periods.append(Period(e.occurred))
+    elif t == ev.CLOSED:
+        state.status = CLOSED
+        state.closed_at = e.occurred
+    elif t == ev.UPDATED:
+        if p["field"] == "scope":
+            state.scope = p["value"]
+        elif p["field"] == "title":
+            state.title = p["value"]
+        elif p["field"] == "eta":
+            from incidentctl.times import from_iso
+
+            state.eta = from_iso(p["value"]) if p["value"] else None
+    elif t == ev.COMMS:
+        state.comms.append(e)
+        for step_id in by_template.get(p.get("template", ""), ()):
+            step = state.steps[step_id]
+            if step.status not in (SKIPPED, NA):
+                step.completions.append(
+                    Completion(e.occurred, e.seq, e.actor, state.severity, via=ev.COMMS)
+                )
+    elif t == ev.NOTIFIED:
+        state.notified.add(p["key"])

@@ -1,0 +1,168 @@
+"""The incident commands end to end, in-process, on the fake clock."""
+
+from __future__ import annotations
+
+import json
+
+from incidentctl.clock import ManualClock
+
+from .conftest import Run
+
+
+def test_full_payment_failure_incident(run: Run, clock: ManualClock) -> None:
+    # opened 30 minutes ago at sev2, by the commander
+    out = run(
+        "--by",
+        "王伟",
+        "open",
+        "payment-failure",
+        "-s",
+        "2",
+        "-t",
+        "支付成功率骤降",
+        "--commander",
+        "王伟",
+        "--at",
+        "-30m",
+    )
+    inc = out.stdout.strip()
+    assert inc == "INC-20261122-001"
+    assert "pinned sha256" in out.stderr
+    run(
+        "--by",
+        "王伟",
+        "step",
+        "done",
+        inc,
+        "confirm-and-grade",
+        "--evidence",
+        "failure-type=channel",
+        "--evidence",
+        "affected-orders=3000",
+        "--at",
+        "-25m",
+    )
+    run(
+        "--by",
+        "李娜",
+        "step",
+        "done",
+        inc,
+        "identify-cause",
+        "--evidence",
+        "cause=网关超时",
+        "--note",
+        "上游通道",
+    )
+    run(
+        "--by",
+        "王伟",
+        "step",
+        "skip",
+        inc,
+        "notify-card-brands",
+        "--reason",
+        "no card data involved",
+    )
+    run("--by", "王伟", "severity", inc, "sev1", "--reason", "all channels affected")
+    out = run("--by", "张敏", "note", inc, "客服", "已统一口径", "--at", "-5m").stdout
+    assert "back-dated to 2026-11-22 09:55 +08:00, 5m before it was recorded" in out
+    clock.advance(minutes=20)
+    run("mitigate", inc)
+    clock.advance(minutes=40)
+    run("resolve", inc, "--summary", "通道恢复")
+    err = run("close", inc, expect=1).stderr
+    assert "required step(s) still open" in err and "Traceback" not in err
+    run("close", inc, "--force", "--reason", "drill ends here")
+
+    timeline = run("--lang", "zh", "timeline", inc).stdout
+    lines = [ln for ln in timeline.splitlines() if ln[:2].strip().isdigit()]
+    # in the order things happened, each with the actor, back-dated ones marked
+    order = [ln.split()[0] for ln in lines]
+    assert order == ["1", "2", "6", "3", "4", "5", "7", "8", "9"]
+    assert "09:30:00*" in lines[0] and "王伟" in lines[0]
+    assert "李娜" in lines[3] and "网关超时" in lines[3]
+    assert "补记" in timeline
+    data = json.loads(run("timeline", inc, "--json").stdout)
+    assert [e["seq"] for e in data] == [1, 2, 6, 3, 4, 5, 7, 8, 9]
+    backdated = {e["seq"]: (e["occurred_at"], e["recorded_at"]) for e in data if e["backdated"]}
+    assert backdated == {
+        1: ("2026-11-22T01:30:00Z", "2026-11-22T02:00:00Z"),
+        2: ("2026-11-22T01:35:00Z", "2026-11-22T02:00:00Z"),
+        6: ("2026-11-22T01:55:00Z", "2026-11-22T02:00:00Z"),
+    }
+
+    show = json.loads(run("show", inc, "--json").stdout)
+    assert show["status"] == "closed" and show["severity"] == "sev1"
+    steps = {s["id"]: s for s in show["steps"]}
+    assert steps["confirm-and-grade"]["tier_at_finish"] == "sev2"
+    assert steps["notify-card-brands"]["reason"] == "no card data involved"
+
+
+def test_show_lists_checklist_and_next_deadlines(run: Run) -> None:
+    inc = run("open", "payment-failure", "-s", "1", "-t", "t", "--at", "-20m").stdout.strip()
+    out = run("show", inc).stdout
+    assert "Checklist at sev1 Level 1 (major)" in out
+    assert "Next deadlines" in out
+    row = next(ln for ln in out.splitlines() if " assemble " in ln)
+    assert "overdue 10m (09:50)" in row
+    assert "times in Asia/Shanghai (UTC+08:00)" in out
+
+
+def test_list_filters(run: Run) -> None:
+    assert "No incidents yet" in run("list").stdout
+    a = run("open", "payment-failure", "-s", "1", "-t", "first").stdout.strip()
+    b = run("open", "payment-failure", "-s", "3", "-t", "second").stdout.strip()
+    run("resolve", b)
+    assert {r["id"] for r in json.loads(run("list", "--json").stdout)} == {a, b}
+    assert [r["id"] for r in json.loads(run("list", "--status", "open", "--json").stdout)] == [a]
+    assert [r["id"] for r in json.loads(run("list", "-s", "三级", "--json").stdout)] == [b]
+    assert [r["id"] for r in json.loads(run("list", "--runbook", "nope", "--json").stdout)] == []
+    text = run("--lang", "zh", "list").stdout
+    assert "处理中" in text and "已解决" in text
+
+
+def test_user_mistakes_get_one_clear_line(run: Run) -> None:
+    inc = run("open", "payment-failure", "-s", "1", "-t", "t").stdout.strip()
+    cases = [
+        (["step", "done", inc, "nope"], "has no step 'nope'"),
+        (["step", "done", inc, "identify-cause"], "needs evidence"),
+        (["step", "skip", inc, "assemble", "--reason", ""], "needs --reason"),
+        (["note", inc, "x", "--at", "yesterday"], "'yesterday' is not a time"),
+        (["severity", inc, "9", "--reason", "x"], "unknown severity '9'"),
+        (["show", "INC-1999"], "no incident matches 'INC-1999'"),
+        (["open", "no-such-runbook", "-s", "1", "-t", "x"], "no runbook 'no-such-runbook'"),
+        (["assign", inc, "boss", "x"], "has no role 'boss'"),
+    ]
+    for args, message in cases:
+        result = run(*args, expect=1)
+        assert message in result.stderr, (args, result.stderr)
+        assert result.stderr.startswith("Error: ")
+        assert "Traceback" not in result.stderr
+    # nothing recorded was lost along the way
+    assert len(json.loads(run("timeline", inc, "--json").stdout)) == 1
+
+
+def test_usage_errors_exit_2(run: Run) -> None:
+    run("step", "skip", "1", "assemble", expect=2)  # --reason missing
+    run("step", "done", "1", "x", "--evidence", "novalue", expect=2)
+    run("list", "--status", "weird", expect=2)
+
+
+def test_set_scope_and_eta(run: Run) -> None:
+    inc = run("open", "payment-failure", "-s", "1", "-t", "t").stdout.strip()
+    run("set", inc, "scope", "华东 App 用户")
+    run("set", inc, "eta", "11:30")
+    data = json.loads(run("show", inc, "--json").stdout)
+    assert data["scope"] == "华东 App 用户"
+    assert data["eta"] == "2026-11-22T03:30:00Z"
+
+
+def test_retract_via_cli(run: Run) -> None:
+    inc = run("open", "payment-failure", "-s", "1", "-t", "t").stdout.strip()
+    run("step", "done", inc, "assemble")
+    out = run("retract", inc, "2", "--reason", "wrong incident").stdout
+    assert "retracted #2" in out
+    assert "[retracted #3]" in run("timeline", inc).stdout
+    steps = {s["id"]: s for s in json.loads(run("show", inc, "--json").stdout)["steps"]}
+    assert steps["assemble"]["status"] == "pending"

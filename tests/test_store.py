@@ -1,0 +1,246 @@
+"""The embedded SQLite store: permissions, append-only triggers, refusal of foreign files,
+concurrency without lost or forked events, and consistency after a crash mid-write."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+import textwrap
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from incidentctl.errors import StoreError
+from incidentctl.incidents import events as ev
+from incidentctl.incidents.events import verify_chain
+from incidentctl.incidents.service import Incidents
+from incidentctl.store.sqlite import FILENAME, SCHEMA_VERSION, SQLiteStore
+
+from .conftest import runbook
+
+
+def test_store_file_is_private_and_in_wal_mode(svc: Incidents, isolated: Path) -> None:
+    svc.open(runbook("payment-failure"), severity="1", title="t")
+    path = isolated / FILENAME
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(isolated.stat().st_mode) == 0o700
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert not list(isolated.glob(".*.tmp")), "the temporary file used for creation is gone"
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE events SET actor = 'mallory'",
+        "DELETE FROM events",
+        "UPDATE runbooks SET document = '{}'",
+        "DELETE FROM runbooks",
+    ],
+)
+def test_events_and_snapshots_refuse_update_and_delete(
+    svc: Incidents, isolated: Path, sql: str
+) -> None:
+    svc.open(runbook("payment-failure"), severity="1", title="t")
+    db = sqlite3.connect(isolated / FILENAME)
+    with pytest.raises(sqlite3.DatabaseError, match="refused"):
+        db.execute(sql)
+    db.close()
+    assert len(svc.store.events(svc.resolve("1"))) == 1
+
+
+@pytest.mark.skipif(
+    shutil.which("sqlite3") is None, reason="sqlite3 command-line tool not installed"
+)
+def test_the_sqlite3_shell_cannot_rewrite_history(svc: Incidents, isolated: Path) -> None:
+    svc.open(runbook("payment-failure"), severity="1", title="t")
+    done = subprocess.run(
+        ["sqlite3", str(isolated / FILENAME), "update events set payload = '{}' where seq = 1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "append-only" in done.stderr
+
+
+def test_foreign_sqlite_file_is_refused_not_replaced(isolated: Path) -> None:
+    isolated.mkdir(parents=True)
+    path = isolated / FILENAME
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE t (x)")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not an incidentctl store"):
+        SQLiteStore.open(isolated)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "is empty"), (b"hello, not a database" * 10, "not a SQLite database")],
+)
+def test_non_database_file_is_refused(isolated: Path, content: bytes, message: str) -> None:
+    isolated.mkdir(parents=True)
+    (isolated / FILENAME).write_bytes(content)
+    with pytest.raises(StoreError, match=message):
+        SQLiteStore.open(isolated)
+    assert (isolated / FILENAME).read_bytes() == content
+
+
+def test_corrupt_store_gives_a_clear_error(svc: Incidents, isolated: Path) -> None:
+    for i in range(30):
+        svc.open(runbook("payment-failure"), severity="1", title=f"incident {i}")
+    svc.store.close()
+    path = isolated / FILENAME
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for offset in range(page, len(data), page):  # scribble over every page but the header
+        data[offset + 100 : offset + 400] = os.urandom(300)
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="cannot be used"):
+        store = SQLiteStore.open(isolated)
+        store.incidents()
+        store.events(store.incidents()[0].id)
+
+
+def test_store_from_a_newer_incidentctl_is_refused(isolated: Path) -> None:
+    SQLiteStore.open(isolated).close()
+    db = sqlite3.connect(isolated / FILENAME)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StoreError, match="newer incidentctl"):
+        SQLiteStore.open(isolated)
+
+
+def test_read_commands_never_create_a_store(isolated: Path) -> None:
+    with pytest.raises(StoreError, match="no incident store"):
+        SQLiteStore.open(isolated, create=False)
+    assert not (isolated / FILENAME).exists()
+
+
+def test_ids_are_per_day_and_unique(svc: Incidents, clock) -> None:  # type: ignore[no-untyped-def]
+    rb = runbook("payment-failure")
+    ids = [svc.open(rb, severity="1", title=f"t{i}").state.id for i in range(3)]
+    assert ids == ["INC-20261122-001", "INC-20261122-002", "INC-20261122-003"]
+    clock.advance(hours=24)
+    assert svc.open(rb, severity="1", title="next day").state.id == "INC-20261123-001"
+
+
+def test_listing_filters_and_summary_projection(svc: Incidents) -> None:
+    rb = runbook("payment-failure")
+    a = svc.open(rb, severity="1", title="a").state.id
+    b = svc.open(rb, severity="3", title="b").state.id
+    svc.resolve_incident(b)
+    rows = svc.store.incidents(statuses=("open",))
+    assert [r.id for r in rows] == [a]
+    assert [r.id for r in svc.store.incidents(severity="sev3")] == [b]
+    (row,) = svc.store.incidents(statuses=("resolved",))
+    assert row.status == "resolved" and row.last_seq == 2
+
+
+def _appender(home: str, incident: str, worker: int, count: int) -> None:
+    from zoneinfo import ZoneInfo
+
+    from incidentctl.clock import SystemClock
+    from incidentctl.incidents.service import Incidents
+    from incidentctl.store.sqlite import SQLiteStore
+
+    store = SQLiteStore.open(Path(home))
+    svc = Incidents(store, SystemClock(), actor=f"worker{worker}", zone=ZoneInfo("UTC"))
+    for i in range(count):
+        svc.note(incident, f"w{worker} n{i}")
+    store.close()
+
+
+def test_concurrent_appenders_lose_nothing_and_keep_one_chain(
+    svc: Incidents, isolated: Path
+) -> None:
+    incident = svc.open(runbook("payment-failure"), severity="1", title="busy").state.id
+    workers, count = 4, 150
+    ctx = multiprocessing.get_context("spawn")
+    procs = [
+        ctx.Process(target=_appender, args=(str(isolated), incident, w, count))
+        for w in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=300)
+        assert p.exitcode == 0
+    events = svc.store.events(incident)
+    assert len(events) == 1 + workers * count
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert verify_chain(events) == []
+    texts = {e.payload["text"] for e in events if e.type == ev.NOTE}
+    assert texts == {f"w{w} n{i}" for w in range(workers) for i in range(count)}
+    row = svc.store.incident(incident)
+    assert row is not None and row.last_seq == len(events) and row.head_hash == events[-1].hash
+
+
+def test_a_process_killed_mid_write_leaves_a_consistent_store(
+    svc: Incidents, isolated: Path
+) -> None:
+    incident = svc.open(runbook("payment-failure"), severity="1", title="crash").state.id
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from pathlib import Path
+        from incidentctl.incidents.events import Draft, seal
+        from incidentctl.store.sqlite import SQLiteStore
+        store = SQLiteStore.open(Path({str(isolated)!r}))
+        store.db.execute("BEGIN IMMEDIATE")
+        head = store.events({incident!r})[-1]
+        for i in range(50):
+            d = Draft("note.added", {{"text": f"half {{i}}"}}, "x", head.recorded_at, head.recorded_at)
+            e = seal(d, incident={incident!r}, seq=head.seq + 1 + i, prev_hash=head.hash)
+            store._insert(e)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == -9, done.stderr
+    store = SQLiteStore.open(isolated)
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    events = store.events(incident)
+    assert len(events) == 1 and verify_chain(events) == []
+    # and it keeps working
+    Incidents(store, svc.clock, actor="bob", zone=svc.zone).note(incident, "after the crash")
+    assert len(store.events(incident)) == 2
+
+
+def test_match_ids(svc: Incidents, clock) -> None:  # type: ignore[no-untyped-def]
+    rb = runbook("payment-failure")
+    for _ in range(3):
+        svc.open(rb, severity="1", title="x")
+    clock.advance(hours=24)
+    svc.open(rb, severity="1", title="y")
+    store = svc.store
+    assert store.match_ids("INC-20261122-002") == ["INC-20261122-002"]
+    assert store.match_ids("inc-20261122-002") == ["INC-20261122-002"]
+    assert store.match_ids("20261123") == ["INC-20261123-001"]
+    assert store.match_ids("3") == ["INC-20261122-003"]
+    assert sorted(store.match_ids("1")) == ["INC-20261122-001", "INC-20261123-001"]
+    assert store.match_ids("INC-2026112") == [
+        "INC-20261122-001",
+        "INC-20261122-002",
+        "INC-20261122-003",
+        "INC-20261123-001",
+    ]
+    assert store.match_ids("nope") == []
+
+
+def test_utc_storage(svc: Incidents) -> None:
+    view = svc.open(runbook("payment-failure"), severity="1", title="t", at="2026-11-22 09:30")
+    assert view.events[0].occurred_at == "2026-11-22T01:30:00Z"
+    assert view.state.opened_at == datetime(2026, 11, 22, 1, 30, tzinfo=timezone.utc)
