@@ -1,0 +1,266 @@
+"""The live countdown behind ``incidentctl watch``.
+
+Each frame is drawn over the previous one (cursor home, every line cleared
+to its end, the rest of the screen cleared) on the alternate screen, in a
+single write, so nothing flickers.  The terminal size is read on every frame,
+so a resize takes effect at once.  Other people's changes are picked up when
+the store's ``data_version`` moves.  Notices go out on a background thread
+with its own store connection, so a slow webhook never stalls the countdown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import shutil
+import signal
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING, TextIO
+
+from incidentctl.deadlines import engine as dl
+from incidentctl.deadlines.monitor import Item, classify, items_of, notice_for, views
+from incidentctl.render.i18n import t
+from incidentctl.render.table import table
+from incidentctl.times import fmt, zone_label
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from datetime import datetime
+
+    from incidentctl.cli.app import App
+    from incidentctl.deadlines.notify import Notice, Notifier
+    from incidentctl.incidents.service import View
+
+ENTER = "\x1b[?1049h\x1b[?25l"  # alternate screen, hide cursor
+LEAVE = "\x1b[?25h\x1b[?1049l"
+HOME = "\x1b[H"
+CLEAR_LINE = "\x1b[K"
+CLEAR_BELOW = "\x1b[J"
+BELL = "\a"
+
+
+def countdown(seconds: float) -> str:
+    """``-00:12:03`` when overdue, ``00:04:59`` before; days beyond 99 hours."""
+    sign = "-" if seconds < 0 else " "
+    total = int(abs(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    if h > 99:
+        return f"{sign}{h // 24}d {h % 24:02d}h"
+    return f"{sign}{h:02d}:{m:02d}:{s:02d}"
+
+
+class Watch:
+    def __init__(
+        self,
+        app: App,
+        refs: list[str],
+        *,
+        bell: bool = True,
+        notifier: Notifier | None = None,
+        out: TextIO | None = None,
+    ) -> None:
+        self.app = app
+        self.refs = refs
+        self.bell = bell
+        self.out = out or sys.stdout
+        self.notifier = notifier if notifier is not None and notifier.configured else None
+        self.views: list[View] | None = None
+        self.version: int | None = None
+        self.last_state: dict[tuple[str, str], str] = {}
+        self.sent: set[tuple[str, str]] = set()
+        self.outbox: queue.Queue[Notice | None] = queue.Queue()
+        self.worker: threading.Thread | None = None
+        self.errors: list[str] = []
+        self.resized = False
+
+    # --- data ---------------------------------------------------------------------
+    def _views_changed(self) -> bool:
+        store = self.app.store(create=False)
+        version = int(store.db.execute("PRAGMA data_version").fetchone()[0])
+        changed = version != self.version
+        self.version = version
+        return changed
+
+    def items(self, now: datetime) -> list[Item]:
+        if self.views is None or self._views_changed():
+            self.views = views(self.app.incidents(), self.refs)
+        return items_of(self.views, now, calendar=self.app.calendar, policy=self.app.policy)
+
+    # --- one frame ----------------------------------------------------------------------
+    def tick(self, now: datetime) -> tuple[str, int]:
+        """The frame for ``now`` and how many times to ring the bell."""
+        items = self.items(now)
+        rings = 0
+        for item in items:
+            key = (item.view.state.id, item.deadline.key)
+            kind = classify(item, now)
+            before = self.last_state.get(key)
+            if kind is not None and before is not None and kind != before:
+                rings += 1
+            if kind is not None and self.notifier is not None and self.notifier.wants(kind):
+                notice = notice_for(item, kind, now, self.app.zone, self.app.lang)
+                if (
+                    notice.dedupe_key not in item.view.state.notified
+                    and (item.view.state.id, notice.dedupe_key) not in self.sent
+                ):
+                    self.sent.add((item.view.state.id, notice.dedupe_key))
+                    self._enqueue(notice)
+            self.last_state[key] = kind or item.deadline.state
+        return self.render(items, now), rings
+
+    def render(self, items: list[Item], now: datetime) -> str:
+        app = self.app
+        lang = app.lang
+        size = shutil.get_terminal_size((100, 30))
+        open_items = [i for i in items if i.deadline.state in (dl.OVERDUE, dl.DUE_SOON, dl.PENDING)]
+        counts = {
+            s: sum(1 for i in open_items if i.deadline.state == s)
+            for s in (dl.OVERDUE, dl.DUE_SOON, dl.PENDING)
+        }
+        summary = " · ".join(f"{n} {t('state.' + s, lang)}" for s, n in counts.items())
+        header = f"incidentctl watch  {fmt(now, app.zone)} {zone_label(app.zone, now)}   {summary}"
+        rows = []
+        styles = {dl.OVERDUE: ("red", "bold"), dl.DUE_SOON: ("yellow", "bold")}
+        for item in open_items[: max(size.lines - 5, 1)]:
+            d = item.deadline
+            step = item.view.runbook.step(d.step)
+            role = item.view.runbook.roles.get(d.role)
+            holder = item.view.state.roles.get(d.role)
+            assert d.due is not None
+            rows.append(
+                [
+                    app.style(t("state." + d.state, lang), *styles.get(d.state, ())),
+                    app.style(countdown((d.due - now).total_seconds()), *styles.get(d.state, ())),
+                    item.view.state.id,
+                    item.view.state.severity,
+                    d.key,
+                    (step.title.get(lang) if step else d.step),
+                    (role.name.get(lang) if role else d.role) + (f" ({holder})" if holder else ""),
+                    fmt(d.due, app.zone, date_part=False, seconds=False),
+                ]
+            )
+        body = table(
+            [
+                t("status", lang),
+                "T-",
+                t("id", lang),
+                t("severity", lang),
+                t("step", lang),
+                t("title", lang),
+                t("owner", lang),
+                t("due", lang),
+            ],
+            rows,
+            max_width=size.columns,
+            shrink=5,
+        )
+        footer = app.style("Ctrl-C " + ("退出" if lang == "zh" else "to quit"), "dim")
+        if self.errors:
+            footer += "  " + app.style(self.errors[-1][: size.columns - 20], "red")
+        lines = [header[: size.columns], "", *body.splitlines(), "", footer]
+        return "\n".join(lines[: size.lines])
+
+    # --- notices ------------------------------------------------------------------------
+    def _enqueue(self, notice: Notice) -> None:
+        if self.worker is None:
+            self.worker = threading.Thread(
+                target=self._deliver, name="incidentctl-notify", daemon=True
+            )
+            self.worker.start()
+        self.outbox.put(notice)
+
+    def _deliver(self) -> None:
+        from incidentctl.cli.app import App
+        from incidentctl.cli.deadline_cmd import send_notices
+
+        # SQLite connections belong to one thread: the worker gets its own.
+        own = App(
+            home=str(self.app.home),
+            lang=self.app.lang,
+            tz=self.app.tz_option,
+            actor=self.app.actor,
+            clock=self.app.clock,
+            sleep=self.app.sleep,
+        )
+        assert self.notifier is not None
+        while True:
+            notice = self.outbox.get()
+            if notice is None:
+                return
+            try:
+                self.errors += send_notices(own, [notice], self.notifier, "watch")
+            except Exception as exc:
+                self.errors.append(f"{notice.incident}: {exc}")
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.outbox.put(None)
+            self.worker.join(timeout=5)
+
+    # --- the terminal ------------------------------------------------------------------
+    @contextlib.contextmanager
+    def screen(self) -> Iterator[Callable[[float], bool]]:
+        """Alternate screen, hidden cursor and cbreak input; yields ``wait(seconds) -> quit?``."""
+        import select
+        import termios
+        import tty
+
+        stdin = sys.stdin
+        fd = stdin.fileno() if stdin.isatty() else None
+        saved = termios.tcgetattr(fd) if fd is not None else None
+        previous = signal.signal(signal.SIGWINCH, self._on_resize)
+        self.out.write(ENTER)
+        self.out.flush()
+        try:
+            if fd is not None:
+                tty.setcbreak(fd)
+
+            def wait(seconds: float) -> bool:
+                if fd is None:
+                    time.sleep(seconds)
+                    return False
+                ready, _, _ = select.select([fd], [], [], seconds)
+                return bool(ready) and stdin.read(1) in ("q", "Q")
+
+            yield wait
+        finally:
+            if fd is not None and saved is not None:
+                termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+            signal.signal(signal.SIGWINCH, previous)
+            self.out.write(LEAVE)
+            self.out.flush()
+
+    def _on_resize(self, signum: int, frame: object) -> None:
+        self.resized = True
+
+    def run(self, interval: float) -> None:
+        try:
+            with self.screen() as wait:
+                while True:
+                    now = self.app.clock.now()
+                    text, rings = self.tick(now)
+                    prefix = HOME
+                    if self.resized:
+                        prefix = "\x1b[2J" + HOME
+                        self.resized = False
+                    lines = text.split("\n")
+                    frame = (
+                        prefix
+                        + "".join(line + CLEAR_LINE + "\r\n" for line in lines[:-1])
+                        + lines[-1]
+                        + CLEAR_LINE
+                        + CLEAR_BELOW
+                    )
+                    if rings and self.bell:
+                        frame += BELL
+                    self.out.write(frame)
+                    self.out.flush()
+                    if wait(interval):
+                        break
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()

@@ -1,0 +1,139 @@
+"""Deadlines across incidents, and the notices they call for (used by check and watch)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from incidentctl.deadlines import engine as dl
+from incidentctl.deadlines.notify import BREACH, DUE_SOON, Notice
+from incidentctl.durations import human
+from incidentctl.times import fmt_zoned, iso
+
+if TYPE_CHECKING:
+    from datetime import datetime, tzinfo
+
+    from incidentctl.deadlines.engine import CalendarSource, Deadline, Policy
+    from incidentctl.incidents.service import Incidents, View
+
+ACTIVE = ("open", "mitigated", "resolved")
+
+
+class Item(NamedTuple):
+    view: View
+    deadline: Deadline
+
+
+def views(svc: Incidents, refs: list[str] | None = None) -> list[View]:
+    """The given incidents, or every active one (open, mitigated, or resolved but not closed)."""
+    if refs:
+        return [svc.view(r) for r in refs]
+    return [svc.view(row.id) for row in svc.store.incidents(statuses=ACTIVE)]
+
+
+def items_of(
+    incidents: list[View],
+    now: datetime,
+    *,
+    calendar: CalendarSource | None = None,
+    policy: Policy | None = None,
+) -> list[Item]:
+    """Every deadline of these incidents, most urgent first."""
+    items = [
+        Item(v, d)
+        for v in incidents
+        for d in dl.deadlines(v.runbook, v.state, now, calendar=calendar, policy=policy)
+    ]
+    return sorted(items, key=lambda i: (dl.urgency(i.deadline), i.view.state.id))
+
+
+def collect(
+    svc: Incidents,
+    now: datetime,
+    *,
+    refs: list[str] | None = None,
+    calendar: CalendarSource | None = None,
+    policy: Policy | None = None,
+) -> list[Item]:
+    return items_of(views(svc, refs), now, calendar=calendar, policy=policy)
+
+
+def classify(item: Item, now: datetime, warn_before: float | None = None) -> str | None:
+    """``breach``, ``due-soon`` or ``None`` for an open deadline; ``warn_before`` (seconds)
+    widens the due-soon window."""
+    d = item.deadline
+    if d.state == dl.OVERDUE:
+        return BREACH
+    if d.state == dl.DUE_SOON:
+        return DUE_SOON
+    pending = d.state == dl.PENDING and warn_before is not None and d.due is not None
+    if (
+        pending
+        and d.due is not None
+        and warn_before is not None
+        and (d.due - now).total_seconds() <= warn_before
+    ):
+        return DUE_SOON
+    return None
+
+
+def notice_for(item: Item, kind: str, now: datetime, zone: tzinfo, lang: str) -> Notice:
+    v, d = item.view, item.deadline
+    step = v.runbook.step(d.step)
+    step_title = step.title.get(lang) if step else d.step
+    role = v.runbook.roles.get(d.role)
+    owner = v.state.roles.get(d.role)
+    role_name = role.name.get(lang) if role else d.role
+    assert d.due is not None
+    left = (d.due - now).total_seconds()
+    due = fmt_zoned(d.due, zone)
+    tier = v.runbook.tier(v.state.severity).name.get(lang)
+    who = role_name + (f" ({owner})" if owner else "")
+    if lang == "zh":
+        head = "【已逾期】" if kind == BREACH else "【即将到期】"
+        when = f"已逾期 {human(-left, lang)}" if left < 0 else f"还剩 {human(left, lang)}"
+        text = (
+            f"{head}{v.state.id} {tier} {v.state.title}：步骤 {d.key}（{step_title}）应于 {due} 完成，"
+            f"{when}。负责：{who}"
+        )
+    else:
+        head = "[BREACH]" if kind == BREACH else "[DUE SOON]"
+        when = f"overdue by {human(-left, lang)}" if left < 0 else f"{human(left, lang)} left"
+        text = (
+            f"{head} {v.state.id} {tier} {v.state.title}: step {d.key} ({step_title}) is due "
+            f"{due}, {when}. Owner: {who}"
+        )
+    return Notice(
+        kind=kind,
+        incident=v.state.id,
+        title=v.state.title,
+        severity=v.state.severity,
+        step=d.step,
+        step_title=step_title,
+        key=d.key,
+        due=iso(d.due),
+        seconds_left=int(left),
+        role=d.role,
+        owner=owner,
+        text=text,
+    )
+
+
+def pending_notices(
+    items: list[Item],
+    now: datetime,
+    zone: tzinfo,
+    lang: str,
+    kinds: tuple[str, ...],
+    warn_before: float | None = None,
+) -> list[Notice]:
+    """Notices not yet recorded as sent, one per deadline and kind."""
+    out = []
+    for item in items:
+        kind = classify(item, now, warn_before)
+        if kind is None or kind not in kinds:
+            continue
+        notice = notice_for(item, kind, now, zone, lang)
+        if notice.dedupe_key in item.view.state.notified:
+            continue
+        out.append(notice)
+    return out
