@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from pathlib import Path
 
 from incidentctl.durations import human, parse_duration
 from incidentctl.errors import InvalidInput
@@ -32,7 +31,8 @@ def system_zone() -> tzinfo:
     except (OSError, ValueError, ZoneInfoNotFoundError):
         pass
     try:
-        key = Path("/etc/timezone").read_text(encoding="utf-8").strip()
+        with open("/etc/timezone", encoding="utf-8") as fh:
+            key = fh.read().strip()
         if key:
             return ZoneInfo(key)
     except (OSError, ValueError, ZoneInfoNotFoundError):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
 import os
-import shutil
 import sys
 import time
 from functools import cached_property
@@ -95,6 +93,8 @@ class App:
         env = os.environ.get("INCIDENTCTL_USER")
         if env:
             return env
+        import getpass
+
         try:
             return getpass.getuser()
         except (KeyError, OSError):  # pragma: no cover - no passwd entry in a container
@@ -160,7 +160,12 @@ class App:
 
     @property
     def width(self) -> int:
-        return shutil.get_terminal_size((100, 24)).columns
+        if "COLUMNS" in os.environ and os.environ["COLUMNS"].isdigit():
+            return int(os.environ["COLUMNS"])
+        try:
+            return os.get_terminal_size(sys.stdout.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            return 100
 
     def echo(self, text: str = "", *, err: bool = False) -> None:
         click.echo(text, err=err, color=self.style.enabled if not err else None)

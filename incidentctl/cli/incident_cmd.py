@@ -29,10 +29,12 @@ def _confirm(app: App, svc: Incidents, event: Event, as_json: bool) -> None:
         app.json(event.as_dict())
         return
     from incidentctl.durations import human
-    from incidentctl.render.incidents import describe
+    from incidentctl.render.events import describe
     from incidentctl.times import fmt_zoned
 
-    runbook = svc.runbook(svc.store.events(event.incident)[0].payload["runbook"]["sha256"])
+    row = svc.store.incident(event.incident)
+    assert row is not None
+    runbook = svc.runbook(row.runbook_sha256)
     line = f"{event.incident} #{event.seq}: {describe(event, runbook, app.lang)}"
     if event.backdated:
         lag = (event.recorded - event.occurred).total_seconds()
@@ -75,7 +77,7 @@ def open_(
     The full runbook is pinned into the incident, so later edits of the YAML
     never change it.  RUNBOOK is a runbook id or a path to a runbook file.
     """
-    from incidentctl.render.incidents import tier_name
+    from incidentctl.render.events import tier_name
 
     runbook = app.runbook_dir.find(runbook_ref)
     view = app.incidents(create=True).open(
@@ -199,7 +201,7 @@ def show(app: App, incident: str, as_json: bool) -> None:
 def timeline(app: App, incident: str, as_json: bool) -> None:
     """Every event of an incident in the order it happened, with the time it was
     recorded, who recorded it, and back-dated events marked."""
-    from incidentctl.render.incidents import timeline_text
+    from incidentctl.render.events import timeline_text
 
     view = app.incidents().view(incident)
     if as_json:

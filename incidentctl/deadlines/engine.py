@@ -22,7 +22,7 @@ Rules
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from incidentctl.incidents import state as st
@@ -137,9 +137,12 @@ class _Plan(NamedTuple):
         )
 
 
+_FAR = datetime.max.replace(tzinfo=timezone.utc)
+
+
 def urgency(d: Deadline) -> tuple[int, datetime]:
-    far = datetime.max.replace(tzinfo=d.due.tzinfo if d.due else None)
-    return (_URGENCY[d.state], d.due or far)
+    """Sort key: state (overdue first), then due instant; deadlines without one last."""
+    return (_URGENCY[d.state], d.due or _FAR)
 
 
 class _Engine:
