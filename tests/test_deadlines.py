@@ -302,7 +302,9 @@ def test_recurring_occurrences_keep_their_tier_after_escalation(
     )
 
 
-def test_a_step_done_before_its_anchor_is_met_and_sorts_with_the_rest(svc: Incidents, clock: ManualClock) -> None:
+def test_a_step_done_before_its_anchor_is_met_and_sorts_with_the_rest(
+    svc: Incidents, clock: ManualClock
+) -> None:
     open_engine(svc, "2")
     clock.advance(minutes=5)
     svc.step("1", "done", "verify")  # anchored on mitigated, which has not happened
@@ -311,5 +313,7 @@ def test_a_step_done_before_its_anchor_is_met_and_sorts_with_the_rest(svc: Incid
     d = at(svc, clock)
     assert (d["verify"].state, d["verify"].due) == (dl.MET, None)
     ordered = dl.by_urgency(list(d.values()))
-    assert ordered[-1].key == "verify"  # among the met ones, the one without a due instant comes last
+    assert (
+        ordered[-1].key == "verify"
+    )  # among the met ones, the one without a due instant comes last
     assert [x.state for x in ordered].index(dl.MET) < len(ordered) - 1

@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "deadlines": "incidentctl.cli.deadline_cmd:deadlines",
     "watch": "incidentctl.cli.deadline_cmd:watch",
     "check": "incidentctl.cli.deadline_cmd:check",
+    "audit": "incidentctl.cli.audit_cmd:audit",
     "runbook": "incidentctl.cli.runbook_cmd:runbook",
 }
 
