@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from incidentctl.cli.app import App, json_option, pass_app
@@ -32,7 +34,7 @@ def verify(app: App, incidents: tuple[str, ...], every: bool, as_json: bool) -> 
     svc = app.incidents()
     store = svc.store
     ids = [r.id for r in store.incidents()] if every else [svc.resolve(ref) for ref in incidents]
-    report = []
+    report: list[dict[str, Any]] = []
     for incident_id in ids:
         events = store.events(incident_id)
         row = store.incident(incident_id)
