@@ -19,17 +19,33 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from incidentctl.incidents import events as ev
 from incidentctl.incidents.events import GENESIS, Draft, Event, seal
 from incidentctl.paths import shipped_runbooks_dir
-from incidentctl.runbooks.model import Runbook
 from incidentctl.runbooks.repository import runbook_files
 from incidentctl.runbooks.validate import load_runbook
 from incidentctl.store.sqlite import FILENAME, SQLiteStore
 from incidentctl.times import iso
 
-PEOPLE = ["王伟", "李娜", "张敏", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周杰", "吴昊", "alice", "bob"]
+if TYPE_CHECKING:
+    from incidentctl.runbooks.model import Runbook
+
+PEOPLE = [
+    "王伟",
+    "李娜",
+    "张敏",
+    "刘洋",
+    "陈静",
+    "杨帆",
+    "赵磊",
+    "黄丽",
+    "周杰",
+    "吴昊",
+    "alice",
+    "bob",
+]
 NOTES = [
     "客服已统一口径",
     "通道方确认故障，预计 30 分钟恢复",
@@ -42,7 +58,9 @@ NOTES = [
 ]
 
 
-def incident_events(rb: Runbook, rng: random.Random, opened: datetime, target: int, closed: bool) -> list[Draft]:
+def incident_events(
+    rb: Runbook, rng: random.Random, opened: datetime, target: int, closed: bool
+) -> list[Draft]:
     """One incident's history as drafts, about ``target`` events long."""
     tiers = list(rb.tier_ids)
     tier = rng.choice(tiers)
@@ -96,7 +114,11 @@ def incident_events(rb: Runbook, rng: random.Random, opened: datetime, target: i
         if rng.random() < 0.15:
             new = rng.choice([x for x in tiers if x != tier] or tiers)
             if new != tier:
-                add(ev.SEVERITY, {"from": tier, "to": new, "reason": "impact re-assessed"}, rng.uniform(1, 10))
+                add(
+                    ev.SEVERITY,
+                    {"from": tier, "to": new, "reason": "impact re-assessed"},
+                    rng.uniform(1, 10),
+                )
                 tier = new
         if rng.random() < 0.4:
             add(ev.NOTE, {"text": rng.choice(NOTES)}, rng.uniform(1, 10))
@@ -117,7 +139,9 @@ def main() -> int:
     parser.add_argument("--home", required=True, type=Path)
     parser.add_argument("--incidents", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--active", type=int, default=40, help="how many of the newest incidents stay open")
+    parser.add_argument(
+        "--active", type=int, default=40, help="how many of the newest incidents stay open"
+    )
     parser.add_argument("--seed", type=int, default=20261122)
     args = parser.parse_args()
     if (args.home / FILENAME).exists():
@@ -160,8 +184,18 @@ def main() -> int:
             prev_hash = e.hash
             sealed.append(e)
             rows.append(
-                (incident, seq, e.type, json.dumps(e.payload, ensure_ascii=False, sort_keys=True), e.actor,
-                 e.recorded_at, e.occurred_at, int(e.backdated), e.prev_hash, e.hash)
+                (
+                    incident,
+                    seq,
+                    e.type,
+                    json.dumps(e.payload, ensure_ascii=False, sort_keys=True),
+                    e.actor,
+                    e.recorded_at,
+                    e.occurred_at,
+                    int(e.backdated),
+                    e.prev_hash,
+                    e.hash,
+                )
             )
         severity = drafts[0].payload["severity"]
         for d in drafts:
@@ -171,8 +205,19 @@ def main() -> int:
         db.execute(
             "INSERT INTO incidents (id, opened_at, runbook_id, runbook_sha256, title, severity, status, "
             "commander, last_seq, head_hash, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (incident, sealed[0].occurred_at, rb.id, rb.sha256, drafts[0].payload["title"], severity, status,
-             drafts[0].payload["commander"], len(sealed), prev_hash, sealed[-1].recorded_at),
+            (
+                incident,
+                sealed[0].occurred_at,
+                rb.id,
+                rb.sha256,
+                drafts[0].payload["title"],
+                severity,
+                status,
+                drafts[0].payload["commander"],
+                len(sealed),
+                prev_hash,
+                sealed[-1].recorded_at,
+            ),
         )
         db.executemany(
             "INSERT INTO events (incident_id, seq, type, payload, actor, recorded_at, occurred_at, backdated, "
@@ -183,14 +228,19 @@ def main() -> int:
         if (n + 1) % 1000 == 0:
             db.execute("COMMIT")
             db.execute("BEGIN")
-            print(f"  {n + 1} incidents, {total} events, {time.perf_counter() - started:.1f}s", file=sys.stderr)
+            print(
+                f"  {n + 1} incidents, {total} events, {time.perf_counter() - started:.1f}s",
+                file=sys.stderr,
+            )
     db.execute("COMMIT")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("ANALYZE")
     store.close()
     elapsed = time.perf_counter() - started
     size = (args.home / FILENAME).stat().st_size / 1e6
-    print(f"{args.incidents} incidents, {total} events, {len(runbooks)} runbooks, {size:.0f} MB, {elapsed:.1f}s")
+    print(
+        f"{args.incidents} incidents, {total} events, {len(runbooks)} runbooks, {size:.0f} MB, {elapsed:.1f}s"
+    )
     return 0
 
 

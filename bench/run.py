@@ -30,7 +30,12 @@ def spawn(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     started = time.perf_counter()
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        pid = os.posix_spawn(argv[0], argv, env, file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)])
+        pid = os.posix_spawn(
+            argv[0],
+            argv,
+            env,
+            file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)],
+        )
         _, status, usage = os.wait4(pid, 0)
     finally:
         os.close(devnull)
@@ -44,30 +49,43 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     args = parser.parse_args()
     db = sqlite3.connect(args.home / "incidents.db")
-    (active,) = db.execute("SELECT id FROM incidents WHERE status != 'closed' ORDER BY opened_at DESC LIMIT 1").fetchone()
+    (active,) = db.execute(
+        "SELECT id FROM incidents WHERE status != 'closed' ORDER BY opened_at DESC LIMIT 1"
+    ).fetchone()
     (busiest,) = db.execute("SELECT id FROM incidents ORDER BY last_seq DESC LIMIT 1").fetchone()
     (incidents,) = db.execute("SELECT count(*) FROM incidents").fetchone()
     (events,) = db.execute("SELECT count(*) FROM events").fetchone()
     sha = db.execute("SELECT runbook_sha256 FROM incidents WHERE id = ?", (active,)).fetchone()[0]
-    doc = json.loads(db.execute("SELECT document FROM runbooks WHERE sha256 = ?", (sha,)).fetchone()[0])
+    doc = json.loads(
+        db.execute("SELECT document FROM runbooks WHERE sha256 = ?", (sha,)).fetchone()[0]
+    )
     db.close()
     recurring = next(
-        (s["id"] for p in doc["phases"] for s in p["steps"] if "every" in s and "sev1" in s.get("tiers", ["sev1"])),
+        (
+            s["id"]
+            for p in doc["phases"]
+            for s in p["steps"]
+            if "every" in s and "sev1" in s.get("tiers", ["sev1"])
+        ),
         None,
     )
-    exe = shutil.which("incidentctl", path=str(Path(sys.executable).parent)) or shutil.which("incidentctl")
+    exe = shutil.which("incidentctl", path=str(Path(sys.executable).parent)) or shutil.which(
+        "incidentctl"
+    )
     if exe is None:
         print("incidentctl is not installed next to this Python", file=sys.stderr)
         return 1
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(INCIDENTCTL_HOME=str(args.home), INCIDENTCTL_USER="bench", NO_COLOR="1", COLUMNS="120")
+    env.update(
+        INCIDENTCTL_HOME=str(args.home), INCIDENTCTL_USER="bench", NO_COLOR="1", COLUMNS="120"
+    )
     record = ["step", "done", active, recurring] if recurring else ["note", active, "bench"]
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
         f"show {active}": [exe, "show", active],
         "list": [exe, "list"],
         f"timeline {busiest}": [exe, "timeline", busiest],
-        " ".join(record[:2] + ["INC", *record[3:]]): [exe, *record],
+        " ".join([*record[:2], "INC", *record[3:]]): [exe, *record],
     }
     for argv in commands.values():  # warm the page cache and the bytecode caches
         spawn(argv, env)
@@ -83,18 +101,34 @@ def main() -> int:
             peaks[name] = max(peaks[name], rss)
     base = statistics.median(times["python -c pass"])
     rows = []
-    print(f"store: {incidents} incidents, {events} events; {args.runs} runs each; {date.today()}; {os.cpu_count()} CPUs")
+    print(
+        f"store: {incidents} incidents, {events} events; {args.runs} runs each; {date.today()}; {os.cpu_count()} CPUs"
+    )
     print(f"{'command':<34} {'median ms':>10} {'x bare':>7} {'peak MB':>8}")
     for name in commands:
         median = statistics.median(times[name])
-        row = {"command": name, "median_ms": round(median * 1000, 1), "ratio": round(median / base, 2),
-               "peak_mb": round(peaks[name] / 1024, 1)}
+        row = {
+            "command": name,
+            "median_ms": round(median * 1000, 1),
+            "ratio": round(median / base, 2),
+            "peak_mb": round(peaks[name] / 1024, 1),
+        }
         rows.append(row)
         print(f"{name:<34} {row['median_ms']:>10} {row['ratio']:>7} {row['peak_mb']:>8}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"date": str(date.today()), "incidents": incidents, "events": events,
-                                        "results": rows}, indent=2), encoding="utf-8")
+        args.out.write_text(
+            json.dumps(
+                {
+                    "date": str(date.today()),
+                    "incidents": incidents,
+                    "events": events,
+                    "results": rows,
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
     return 0
 
 
