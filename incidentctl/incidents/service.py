@@ -378,6 +378,43 @@ class Incidents:
 
         return self._record(ref, at, rule)[0]
 
+    def send(
+        self,
+        ref: str,
+        *,
+        template: str,
+        audience: str,
+        lang: str,
+        channel: str,
+        subject: str | None,
+        text: str,
+        inputs: dict[str, str] | None = None,
+        at: str | None = None,
+    ) -> Event:
+        """Record a message as sent: the exact text, where it went, and to whom."""
+        if not text.strip():
+            raise InvalidInput("the message is empty")
+        if not channel.strip():
+            raise InvalidInput("say which channel the message went out on (--channel)")
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            if template not in runbook.templates:
+                raise InvalidInput(f"runbook {runbook.id} has no template '{template}'")
+            payload: dict[str, Any] = {
+                "template": template,
+                "audience": audience,
+                "lang": lang,
+                "channel": channel.strip(),
+                "text": text,
+            }
+            if subject:
+                payload["subject"] = subject
+            if inputs:
+                payload["inputs"] = inputs
+            return [self._draft(ev.COMMS, payload, when)]
+
+        return self._record(ref, at, rule)[0]
+
     def record_notice(
         self, incident_id: str, dedupe_key: str, channels: list[str], via: str
     ) -> Event | None:

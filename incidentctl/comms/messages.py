@@ -1,0 +1,189 @@
+"""Messages rendered from a pinned runbook's templates with live facts of the incident.
+
+The placeholder vocabulary is :mod:`incidentctl.comms.placeholders`; runbook
+validation guarantees every placeholder in a template is known, so what can
+be missing here is a value (no scope recorded yet, no organisation name
+configured, an input the sender has to give), never a name.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, NamedTuple
+
+from incidentctl.comms.placeholders import ROLE_PREFIX, placeholders, render
+from incidentctl.deadlines import engine as dl
+from incidentctl.durations import human
+from incidentctl.errors import InvalidInput
+from incidentctl.times import fmt_zoned
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime, tzinfo
+
+    from incidentctl.deadlines.engine import Deadline
+    from incidentctl.incidents.service import View
+    from incidentctl.runbooks.model import Template
+
+_STATUS = {
+    "zh": {"open": "处理中", "mitigated": "已止损", "resolved": "已解决", "closed": "已关闭"},
+    "en": {
+        "open": "being handled",
+        "mitigated": "mitigated",
+        "resolved": "resolved",
+        "closed": "closed",
+    },
+}
+
+
+class Message(NamedTuple):
+    template: str
+    audience: str
+    lang: str
+    subject: str | None
+    body: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.subject}\n\n{self.body}" if self.subject else self.body
+
+
+def find_template(view: View, template_id: str) -> Template:
+    template = view.runbook.templates.get(template_id)
+    if template is None:
+        import difflib
+
+        known = list(view.runbook.templates)
+        close = difflib.get_close_matches(template_id, known, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise InvalidInput(
+            f"runbook {view.runbook.id} has no template '{template_id}'{hint}; templates: {', '.join(known) or 'none'}"
+        )
+    return template
+
+
+def satisfied_steps(view: View, template_id: str) -> list[str]:
+    """Recurring steps that sending this template counts as an occurrence of."""
+    return [s.id for s in view.runbook.steps if s.recurring and template_id in s.templates]
+
+
+def live_facts(
+    view: View,
+    deadlines: list[Deadline],
+    now: datetime,
+    zone: tzinfo,
+    lang: str,
+    org: Mapping[str, str],
+    template_id: str | None = None,
+) -> dict[str, str | None]:
+    """Every live fact, ``None`` where the incident does not know it yet."""
+    s, rb = view.state, view.runbook
+    upcoming = sorted(
+        (
+            d
+            for d in deadlines
+            if d.state in (dl.PENDING, dl.DUE_SOON) and d.due is not None and d.due > now
+        ),
+        key=lambda d: d.due or now,
+    )
+    eta = s.eta if s.eta and s.eta > now else (upcoming[0].due if upcoming else None)
+    facts: dict[str, str | None] = {
+        "incident.id": s.id,
+        "incident.title": s.title,
+        "incident.severity": rb.tier(s.severity).name.get(lang),
+        "incident.severity_id": s.severity,
+        "incident.status": _STATUS[lang].get(s.status, s.status),
+        "incident.opened_at": fmt_zoned(s.opened_at, zone),
+        "incident.elapsed": human((now - s.opened_at).total_seconds(), lang),
+        "incident.commander": s.commander,
+        "incident.scope": s.scope,
+        "runbook.title": rb.title.get(lang),
+        "now": fmt_zoned(now, zone),
+        "eta": fmt_zoned(eta, zone) if eta else None,
+        "eta_in": human((eta - now).total_seconds(), lang) if eta else None,
+        "next_update": None,
+        "org.name": org.get("name"),
+        "org.hotline": org.get("hotline"),
+    }
+    for role_id in rb.roles:
+        facts[ROLE_PREFIX + role_id] = s.roles.get(role_id)
+    # The next update: if this message is itself a recurring update, the one after it;
+    # otherwise the next open occurrence of any recurring update.
+    satisfying = satisfied_steps(view, template_id) if template_id else []
+    nxt: datetime | None = None
+    for step_id in satisfying:
+        step = rb.step(step_id)
+        if step and step.every and s.severity in step.every.intervals:
+            interval = step.every.intervals[s.severity]
+            if not interval.is_business:
+                candidate = now + timedelta(seconds=interval.seconds)
+                nxt = candidate if nxt is None else min(nxt, candidate)
+    if nxt is None:
+        occurrences = [
+            d.due for d in deadlines if d.occurrence and d.state in dl.OPEN_STATES and d.due
+        ]
+        future = [d for d in occurrences if d > now]
+        nxt = min(future) if future else None
+    facts["next_update"] = fmt_zoned(nxt, zone) if nxt else facts["eta"]
+    return facts
+
+
+_HOW = {
+    "incident.scope": "record it with `incidentctl set INC scope TEXT`",
+    "incident.commander": "assign one with `incidentctl assign INC commander NAME`",
+    "eta": "set one with `incidentctl set INC eta TIME`",
+    "eta_in": "set one with `incidentctl set INC eta TIME`",
+    "next_update": "set an ETA with `incidentctl set INC eta TIME`",
+    "org.name": "set org.name in config.yaml",
+    "org.hotline": "set org.hotline in config.yaml",
+}
+
+
+def needed(template: Template, lang: str) -> list[str]:
+    """The placeholder names a template uses, in order of first use."""
+    names: list[str] = []
+    for text in (template.subject.get(lang) if template.subject else "", template.body.get(lang)):
+        for ph in placeholders(text):
+            if ph.name not in names:
+                names.append(ph.name)
+    return names
+
+
+def missing_values(template: Template, lang: str, values: Mapping[str, str | None]) -> list[str]:
+    return [name for name in needed(template, lang) if not (values.get(name) or "").strip()]
+
+
+def explain_missing(template: Template, names: list[str]) -> str:
+    inputs = {i.id for i in template.inputs}
+    parts = []
+    for name in names:
+        if name in inputs:
+            parts.append(f"{{{name}}}: give it with --set {name}=...")
+        elif name.startswith(ROLE_PREFIX):
+            parts.append(
+                f"{{{name}}}: assign it with `incidentctl assign INC {name[len(ROLE_PREFIX) :]} NAME`"
+            )
+        else:
+            how = _HOW.get(name)
+            parts.append(
+                f"{{{name}}}: {how}, or --set {name}=..."
+                if how
+                else f"{{{name}}}: give it with --set {name}=..."
+            )
+    return f"template {template.id} cannot be filled in yet: " + "; ".join(parts)
+
+
+def compose(template: Template, lang: str, values: Mapping[str, str | None]) -> Message:
+    """Render the template; every placeholder must have a value (see :func:`missing_values`)."""
+    missing = missing_values(template, lang, values)
+    if missing:
+        raise InvalidInput(explain_missing(template, missing))
+    filled = {k: v for k, v in values.items() if v is not None}
+    subject = render(template.subject.get(lang), filled) if template.subject else None
+    return Message(
+        template.id,
+        template.audience,
+        lang,
+        subject,
+        render(template.body.get(lang), filled).rstrip("\n"),
+    )

@@ -1,0 +1,136 @@
+"""`comms`: templates rendered with live facts, and recorded exactly as sent."""
+
+from __future__ import annotations
+
+import json
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from incidentctl.clock import ManualClock
+
+from .conftest import Run
+
+PRESS = [
+    "--set",
+    "topic=重复扣款",
+    "--set",
+    "affected=约 1200 位用户",
+    "--set",
+    "first_actions=暂停受影响通道并自动退款",
+]
+
+
+@pytest.fixture
+def org(isolated: Path) -> None:
+    isolated.mkdir(parents=True, exist_ok=True)
+    (isolated / "config.yaml").write_text(
+        "org: {name: 示例商城, hotline: 400-820-0000}\n", encoding="utf-8"
+    )
+
+
+def opened(run: Run) -> str:
+    return run(
+        "open",
+        "public-opinion",
+        "-s",
+        "1",
+        "-t",
+        "微博热搜：重复扣款",
+        "--commander",
+        "王伟",
+        "--scope",
+        "部分 App 用户",
+    ).stdout.strip()
+
+
+def test_list_templates(run: Run) -> None:
+    inc = opened(run)
+    data = json.loads(run("comms", inc, "--list", "--json").stdout)
+    by_id = {t["id"]: t for t in data}
+    assert by_id["press-statement"]["audience"] == "press"
+    assert "first-public-statement" in by_id["press-statement"]["steps"]
+    assert "press" in run("comms", inc).stdout
+
+
+def test_render_fills_live_facts_and_the_eta(run: Run, org: None, clock: ManualClock) -> None:
+    inc = opened(run)
+    run("set", inc, "eta", "11:30")
+    out = run("--lang", "zh", "comms", inc, "press-statement", *PRESS).stdout
+    assert "重复扣款" in out and "示例商城" in out and "400-820-0000" in out
+    assert "2026-11-22 11:30 +08:00" in out  # the committed ETA
+    assert "{" not in out
+    en = run("comms", inc, "press-statement", "--message-lang", "en", *PRESS, "--json").stdout
+    assert json.loads(en)["lang"] == "en"
+
+
+def test_without_an_eta_the_next_open_deadline_is_the_eta(
+    run: Run, org: None, clock: ManualClock
+) -> None:
+    inc = opened(run)
+    # a sev1 public-opinion incident opened at 10:00: the soonest deadline is assemble, at 10:10
+    text = json.loads(
+        run("--lang", "zh", "comms", inc, "press-statement", *PRESS, "--json").stdout
+    )["text"]
+    assert "2026-11-22 10:10 +08:00" in text
+    clock.advance(minutes=12)  # now assemble is overdue: a time in the past is never promised
+    text = json.loads(
+        run("--lang", "zh", "comms", inc, "press-statement", *PRESS, "--json").stdout
+    )["text"]
+    assert "2026-11-22 10:10 +08:00" not in text
+    assert "2026-11-22 10:15 +08:00" in text  # assess-and-grade, due at 15m
+
+
+def test_missing_values_are_named_with_how_to_give_them(run: Run) -> None:
+    inc = run("open", "public-opinion", "-s", "1", "-t", "t").stdout.strip()
+    err = run("comms", inc, "press-statement", expect=1).stderr
+    assert "{topic}: give it with --set topic=..." in err
+    assert "{org.name}: set org.name in config.yaml, or --set org.name=..." in err
+    err = run("comms", inc, "press-statement", "--set", "tpoic=x", expect=1).stderr
+    assert "has no placeholder 'tpoic'" in err
+    err = run("comms", inc, "press-statment", expect=1).stderr
+    assert "did you mean 'press-statement'" in err
+
+
+def test_send_records_exact_text_and_counts_as_the_update(
+    run: Run, org: None, clock: ManualClock
+) -> None:
+    inc = opened(run)
+    clock.advance(minutes=20)
+    result = run(
+        "--lang", "zh", "comms", inc, "press-statement", *PRESS, "--send", "--channel", "weibo"
+    )
+    assert "counts as public-update" in result.stderr
+    events = json.loads(run("timeline", inc, "--json").stdout)
+    sent = [e for e in events if e["type"] == "comms.sent"]
+    assert len(sent) == 1
+    p = sent[0]["payload"]
+    assert p["channel"] == "weibo" and p["audience"] == "press" and p["lang"] == "zh"
+    assert p["text"] == result.stdout.split("\n\n", 1)[1].rstrip("\n")  # exactly what was shown
+    assert p["inputs"]["topic"] == "重复扣款"
+    show = json.loads(run("show", inc, "--json").stdout)
+    steps = {s["id"]: s for s in show["steps"]}
+    assert steps["public-update"]["completions"] == ["2026-11-22T02:20:00Z"]
+    update1 = next(d for d in show["deadlines"] if d["key"] == "public-update#1")
+    assert update1["state"] == "met"
+
+
+def test_edit_before_sending(
+    run: Run, org: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inc = opened(run)
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys\np = sys.argv[1]\ntext = open(p, encoding='utf-8').read()\n"
+        "open(p, 'w', encoding='utf-8').write(text.replace('深表歉意', '非常抱歉'))\n",
+        encoding="utf-8",
+    )
+    editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    run("--lang", "zh", "comms", inc, "press-statement", *PRESS, "--edit", "--send")
+    sent = [
+        e for e in json.loads(run("timeline", inc, "--json").stdout) if e["type"] == "comms.sent"
+    ]
+    assert "非常抱歉" in sent[0]["payload"]["text"] and "深表歉意" not in sent[0]["payload"]["text"]
