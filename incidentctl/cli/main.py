@@ -36,6 +36,8 @@ COMMANDS: dict[str, str] = {
     "deadlines": "incidentctl.cli.deadline_cmd:deadlines",
     "watch": "incidentctl.cli.deadline_cmd:watch",
     "check": "incidentctl.cli.deadline_cmd:check",
+    "walk": "incidentctl.cli.walk_cmd:walk",
+    "comms": "incidentctl.cli.comms_cmd:comms",
     "audit": "incidentctl.cli.audit_cmd:audit",
     "runbook": "incidentctl.cli.runbook_cmd:runbook",
 }

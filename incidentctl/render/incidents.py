@@ -70,6 +70,16 @@ def styled_state(d: Deadline, lang: str, style: Style) -> str:
     return style(t(f"state.{d.state}", lang), *_STATE_STYLE.get(d.state, ()))
 
 
+def styled_deadline(
+    d: Deadline, now: datetime, zone: tzinfo, lang: str, rb: Runbook, style: Style
+) -> str:
+    """The deadline phrase in its state's colour; ``due soon`` is also said in words."""
+    phrase = deadline_phrase(d, now, zone, lang, rb)
+    if d.state == dl.DUE_SOON:
+        phrase = f"{t('state.due-soon', lang)}, {phrase}"
+    return style(phrase, *_STATE_STYLE.get(d.state, ()))
+
+
 # --- show ---------------------------------------------------------------------------
 
 
