@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,20 @@ def test_usage_error_exits_2(tmp_path: Path) -> None:
     result = run([str(script()), "runbook", "show"], cwd=tmp_path)
     assert result.returncode == 2
     assert "Missing argument" in result.stderr
+
+
+def test_readme_main_job_opens_and_shows_a_real_incident(tmp_path: Path) -> None:
+    """The README's first set-up command, after its venv and pip steps, against this install."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    main_job = re.findall(r"```sh\n(.*?)\n```", readme, flags=re.S)[0]
+    prefix = "python3 -m venv .venv && .venv/bin/pip install . && "
+    assert main_job.startswith(prefix), main_job
+    command = main_job[len(prefix) :].replace(".venv/bin/incidentctl", str(script()))
+    home = tmp_path / "home"
+    for _ in range(2):  # a second run on the same day must work as well as the first
+        result = run(["bash", "-c", command], cwd=tmp_path, INCIDENTCTL_HOME=str(home))
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+    assert re.search(r"INC-\d{8}-002", result.stdout), result.stdout
+    assert "支付成功率骤降" in result.stdout
+    assert (home / "incidents.db").exists()
