@@ -81,6 +81,20 @@ def test_show_with_severity_gives_concrete_deadlines(run: Run) -> None:
     assert "report-pboc" not in sev3.split("Deadlines at")[1].split("\n\n")[0]
 
 
+def test_deadline_table_keeps_titles_whole_and_marks_optional_steps(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    out = run("runbook", "show", "payment-failure", "-s", "1").stdout
+    table = out.split("Deadlines at")[1].split("\n\n")[0].splitlines()
+    assert all(width(ln) <= 100 for ln in table[1:]), table
+    assert "..." not in "\n".join(table)  # long titles wrap rather than lose words
+    pboc = next(ln for ln in table if " report-pboc " in ln)
+    assert "(optional)" in pboc
+    fail_over = next(ln for ln in table if " fail-over " in ln)
+    assert "(optional)" not in fail_over
+
+
 def test_show_accepts_chinese_tier_names(run: Run) -> None:
     for name in ("一级", "一级(重大)", "一级（重大）", "sev1", "1", "Level 1 (major)"):
         data = json.loads(run("runbook", "show", "payment-failure", "-s", name, "--json").stdout)

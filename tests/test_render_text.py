@@ -44,3 +44,25 @@ def test_wrap_breaks_cjk_anywhere_but_not_before_closing_punctuation() -> None:
 def test_wrap_keeps_latin_words_whole() -> None:
     lines = wrap("the quick brown fox jumps over the lazy dog", 12)
     assert lines == ["the quick", "brown fox", "jumps over", "the lazy dog"]
+
+
+def test_wrap_may_break_after_a_hyphen_and_splits_overlong_words() -> None:
+    assert wrap("Customer-service lead", 12) == ["Customer-", "service lead"]
+    assert all(width(ln) <= 10 for ln in wrap("x" * 25, 10))
+    assert "".join(wrap("x" * 25, 10)) == "x" * 25
+
+
+def test_table_wraps_the_named_columns_in_order_and_keeps_cell_lines_together() -> None:
+    rows = [
+        ["1", "confirm-and-grade\n确认异常并定级并记录在事件中", "Customer-service lead", "10m"]
+    ]
+    out = table(["#", "Step", "Owner", "Due"], rows, max_width=40, shrink=(2, 1), wrap_shrunk=True)
+    lines = out.splitlines()
+    assert all(width(ln) <= 40 for ln in lines), out
+    body = lines[2:]
+    assert body[0].split()[:2] == ["1", "confirm-and-grade"]
+    assert body[0].rstrip().endswith("10m")
+    # the title stays directly under its id; the owner wraps beside it
+    assert body[1].lstrip().startswith("确认异常")
+    assert "Customer-" in body[0] and "service lead" in body[1]
+    assert "..." not in out

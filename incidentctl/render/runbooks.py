@@ -117,29 +117,36 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
                     continue
                 n += 1
                 sources = [x for x in (s.due and s.due.source, s.every and s.every.source) if x]
+                due = deadline_phrase(rb, s, tier, lang)
+                if not s.required:
+                    due += f" ({t('optional', lang)})"
                 rows.append(
                     [
                         str(n),
-                        phase.name.get(lang),
-                        s.id,
-                        s.title.get(lang),
+                        f"{s.id}\n{s.title.get(lang)}",
                         rb.roles[s.role].name.get(lang),
-                        deadline_phrase(rb, s, tier, lang),
-                        t("required", lang) if s.required else t("optional", lang),
+                        due,
                         ", ".join(dict.fromkeys(sources)),
                     ]
                 )
         headers = [
             "#",
-            t("phase", lang),
-            t("id", lang),
             t("step", lang),
             t("owner", lang),
             t("due", lang),
-            "",
-            t("source", lang),
+            t("source", lang).capitalize(),
         ]
-        out.append(table(headers, rows, align="r", max_width=cells, shrink=3, indent="  "))
+        out.append(
+            table(
+                headers,
+                rows,
+                align="r",
+                max_width=cells,
+                shrink=(2, 4, 1, 3),
+                indent="  ",
+                wrap_shrunk=True,
+            )
+        )
     out.append("")
     for idx, phase in enumerate(rb.phases, 1):
         out.append(style(f"{idx}. {phase.name.get(lang)} / {phase.name.get(other)}", "bold"))

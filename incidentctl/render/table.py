@@ -16,45 +16,56 @@ def table(
     *,
     align: str = "",
     max_width: int | None = None,
-    shrink: int | None = None,
+    shrink: int | Sequence[int] | None = None,
     indent: str = "",
     wrap_shrunk: bool = False,
 ) -> str:
     """Render ``rows`` under ``headers``, columns two spaces apart, a rule under the header.
 
     ``align`` gives one letter per column (``l``, ``r``, ``c``; default ``l``).
-    When the table is wider than ``max_width``, column ``shrink`` (default:
-    the widest) is truncated so the table fits, or wrapped onto several lines
-    with ``wrap_shrunk``.
+    When the table is wider than ``max_width``, the columns ``shrink`` names
+    (default: the widest), in that order, give up width until the table fits,
+    none below 12 cells; their text is truncated, or wrapped onto several lines
+    with ``wrap_shrunk``.  A cell with newlines spans several lines of its row.
     """
     ncols = len(headers)
     cells = [[str(c) for c in row] + [""] * (ncols - len(row)) for row in rows]
-    widths = [max([width(headers[i])] + [width(r[i]) for r in cells]) for i in range(ncols)]
+    widths = [
+        max([width(headers[i])] + [width(ln) for r in cells for ln in r[i].split("\n")])
+        for i in range(ncols)
+    ]
+    shrunk: list[int] = []
     if max_width is not None and ncols:
-        total = sum(widths) + 2 * (ncols - 1) + width(indent)
-        if total > max_width:
-            col = shrink if shrink is not None else max(range(ncols), key=lambda i: widths[i])
-            widths[col] = max(widths[col] - (total - max_width), min(widths[col], 12))
-            if wrap_shrunk:
-                cells = [line for r in cells for line in _wrap_row(r, col, widths[col])]
-            else:
-                for r in cells:
-                    r[col] = truncate(r[col], widths[col])
+        over = sum(widths) + 2 * (ncols - 1) + width(indent) - max_width
+        if shrink is None:
+            order = [max(range(ncols), key=lambda i: widths[i])]
+        else:
+            order = [shrink] if isinstance(shrink, int) else list(shrink)
+        for col in order:
+            if over <= 0:
+                break
+            narrower = max(widths[col] - over, min(widths[col], 12))
+            over -= widths[col] - narrower
+            widths[col] = narrower
+            shrunk.append(col)
     aligns = (align + "l" * ncols)[:ncols]
     out = [indent + "  ".join(pad(h, widths[i], aligns[i]) for i, h in enumerate(headers)).rstrip()]
     out.append(indent + "  ".join("-" * w for w in widths))
     for r in cells:
-        out.append(
-            indent + "  ".join(pad(c, widths[i], aligns[i]) for i, c in enumerate(r)).rstrip()
-        )
+        parts = [_fit(c, widths[i], i in shrunk, wrap_shrunk) for i, c in enumerate(r)]
+        for n in range(max(len(p) for p in parts)):
+            line = "  ".join(
+                pad(p[n] if n < len(p) else "", widths[i], aligns[i]) for i, p in enumerate(parts)
+            )
+            out.append(indent + line.rstrip())
     return "\n".join(out)
 
 
-def _wrap_row(row: list[str], col: int, cells: int) -> list[list[str]]:
-    """One row per wrapped line of column ``col``; the other columns only on the first."""
-    parts = wrap(row[col], cells)
-    blank = [""] * len(row)
-    return [
-        [*(row if n == 0 else blank)[:col], part, *(row if n == 0 else blank)[col + 1 :]]
-        for n, part in enumerate(parts)
-    ]
+def _fit(cell: str, cells: int, shrunk: bool, wrap_it: bool) -> list[str]:
+    """The lines of one cell: its own lines, wrapped or cut if its column was narrowed."""
+    lines = cell.split("\n")
+    if not shrunk or all(width(ln) <= cells for ln in lines):
+        return lines
+    if wrap_it:
+        return [part for ln in lines for part in wrap(ln, cells)]
+    return [truncate(ln, cells) for ln in lines]

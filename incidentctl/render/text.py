@@ -61,8 +61,9 @@ def pad(text: str, cells: int, align: str = "l") -> str:
 
 
 def _tokens(paragraph: str) -> list[str]:
-    # Latin words stay whole; every wide character is its own token, as CJK
-    # text may break between any two characters.
+    # Latin words stay whole, except that a line may break after a hyphen;
+    # every wide character is its own token, as CJK text may break between
+    # any two characters.
     tokens: list[str] = []
     word = ""
     for ch in paragraph:
@@ -78,6 +79,9 @@ def _tokens(paragraph: str) -> list[str]:
             tokens.append(ch)
         else:
             word += ch
+            if ch == "-" and len(word) > 1:
+                tokens.append(word)
+                word = ""
     if word:
         tokens.append(word)
     return tokens
@@ -94,8 +98,16 @@ def wrap(text: str, cells: int, indent: str = "") -> list[str]:
             if tok == " " and not line:
                 continue
             fits = width(line) + width(tok) <= limit
-            if fits or not line.strip() or tok[0] in _CLOSING:
+            if fits or tok[0] in _CLOSING:
                 line += tok
+                continue
+            if not line.strip():
+                line = tok
+                while width(line) > limit:  # a single word longer than the line
+                    head = truncate(line, limit)
+                    cut = len(head) - 3 if head.endswith("...") else len(head)
+                    lines.append(indent + line[:cut])
+                    line = line[cut:]
                 continue
             lines.append(indent + line.rstrip())
             line = "" if tok == " " else tok
