@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import stat
 import sys
 from pathlib import Path
@@ -10,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from incidentctl.clock import ManualClock
+from incidentctl.paths import shipped_runbooks_dir
 
-from .conftest import Run
+from .conftest import Run, runbook
 
 PRESS = [
     "--set",
@@ -134,3 +136,25 @@ def test_edit_before_sending(
         e for e in json.loads(run("timeline", inc, "--json").stdout) if e["type"] == "comms.sent"
     ]
     assert "非常抱歉" in sent[0]["payload"]["text"] and "深表歉意" not in sent[0]["payload"]["text"]
+
+
+SHIPPED = sorted(p.stem for p in shipped_runbooks_dir().glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_template_renders_in_both_languages(run: Run, org: None, name: str) -> None:
+    """Once the incident's facts and a template's inputs are known, nothing is left unfilled."""
+    rb = runbook(name)
+    inc = run(
+        "open", name, "-s", "1", "-t", "演练", "--commander", "王伟", "--scope", "华东地区用户"
+    ).stdout.strip()
+    for role in rb.roles:
+        run("assign", inc, role, f"值班-{role}")
+    run("set", inc, "eta", "11:30")
+    for template in rb.templates.values():
+        sets = [arg for i in template.inputs for arg in ("--set", f"{i.id}=«{i.id}»")]
+        for lang in ("zh", "en"):
+            out = run("--lang", lang, "comms", inc, template.id, *sets).stdout
+            for i in template.inputs:
+                assert f"«{i.id}»" in out, (name, template.id, lang)
+            assert not re.search(r"\{[a-z][a-z0-9_.-]*\}", out), (name, template.id, lang, out)
