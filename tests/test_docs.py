@@ -70,3 +70,13 @@ def test_ci_runs_the_readme_test_command() -> None:
     test_command = setup[0].strip()
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert test_command in ci.splitlines()
+
+
+def test_readme_names_every_shipped_runbook_with_its_chinese_title() -> None:
+    from incidentctl.paths import shipped_runbooks_dir
+    from incidentctl.runbooks.validate import load_runbook
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    for path in sorted(shipped_runbooks_dir().glob("*.yaml")):
+        rb = load_runbook(path)
+        assert f"`{rb.id}` ({rb.title.get('zh')})" in readme, rb.id
