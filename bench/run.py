@@ -49,8 +49,10 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     args = parser.parse_args()
     db = sqlite3.connect(args.home / "incidents.db")
-    (active,) = db.execute(
-        "SELECT id FROM incidents WHERE status != 'closed' ORDER BY opened_at DESC LIMIT 1"
+    # the newest open incident, at a tier where recurring status updates apply
+    (active, tier) = db.execute(
+        "SELECT id, severity FROM incidents WHERE status != 'closed'"
+        " ORDER BY severity = 'sev3', opened_at DESC LIMIT 1"
     ).fetchone()
     (busiest,) = db.execute("SELECT id FROM incidents ORDER BY last_seq DESC LIMIT 1").fetchone()
     (incidents,) = db.execute("SELECT count(*) FROM incidents").fetchone()
@@ -65,7 +67,7 @@ def main() -> int:
             s["id"]
             for p in doc["phases"]
             for s in p["steps"]
-            if "every" in s and "sev1" in s.get("tiers", ["sev1"])
+            if "every" in s and tier in s.get("tiers", [tier])
         ),
         None,
     )
