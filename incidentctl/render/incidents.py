@@ -274,8 +274,7 @@ def deadlines_table(
             [
                 styled_state(d, lang, style),
                 view.state.id,
-                d.key,
-                title,
+                f"{d.key}\n{title}",
                 owner,
                 deadline_phrase(d, now, zone, lang, view.runbook),
                 f"{d.tier} {d.duration}",
@@ -285,9 +284,20 @@ def deadlines_table(
         t("status", lang),
         t("id", lang),
         t("step", lang),
-        t("title", lang),
         t("owner", lang),
         t("deadline", lang),
         t("tiers", lang),
     ]
-    return table(headers, rows, max_width=cells, shrink=3)
+    title_line = ""
+    if len({view.state.id for view, _ in items}) == 1:  # one incident: say which, once
+        view = items[0][0]
+        tier = view.runbook.tier(view.state.severity).name.get(lang)
+        title_line = style(f"{view.state.id}  {view.state.title}", "bold")
+        title_line += f"  ·  {view.state.severity} {tier}\n"
+        headers.pop(1)
+        for row in rows:
+            row.pop(1)
+        widen = [(3, 24), (2, 14), (1, 20)]
+    else:
+        widen = [(4, 24), (3, 14), (2, 20)]
+    return title_line + table(headers, rows, max_width=cells, shrink=widen, wrap_shrunk=True)

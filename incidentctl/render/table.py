@@ -16,7 +16,7 @@ def table(
     *,
     align: str = "",
     max_width: int | None = None,
-    shrink: int | Sequence[int] | None = None,
+    shrink: int | Sequence[int | tuple[int, int]] | None = None,
     indent: str = "",
     wrap_shrunk: bool = False,
 ) -> str:
@@ -24,9 +24,10 @@ def table(
 
     ``align`` gives one letter per column (``l``, ``r``, ``c``; default ``l``).
     When the table is wider than ``max_width``, the columns ``shrink`` names
-    (default: the widest), in that order, give up width until the table fits,
-    none below 12 cells; their text is truncated, or wrapped onto several lines
-    with ``wrap_shrunk``.  A cell with newlines spans several lines of its row.
+    (default: the widest), in that order, give up width until the table fits:
+    first down to each one's floor (``(column, floor)``; a bare column index
+    means 12), then down to 12 cells.  Their text is truncated, or wrapped onto
+    several lines with ``wrap_shrunk``.  A cell with newlines spans several lines of its row.
     """
     ncols = len(headers)
     cells = [[str(c) for c in row] + [""] * (ncols - len(row)) for row in rows]
@@ -38,16 +39,20 @@ def table(
     if max_width is not None and ncols:
         over = sum(widths) + 2 * (ncols - 1) + width(indent) - max_width
         if shrink is None:
-            order = [max(range(ncols), key=lambda i: widths[i])]
+            order: list[int | tuple[int, int]] = [max(range(ncols), key=lambda i: widths[i])]
         else:
             order = [shrink] if isinstance(shrink, int) else list(shrink)
-        for col in order:
-            if over <= 0:
-                break
-            narrower = max(widths[col] - over, min(widths[col], 12))
-            over -= widths[col] - narrower
-            widths[col] = narrower
-            shrunk.append(col)
+        # first down to each column's own floor, then, if need be, down to 12 cells
+        for floors in (True, False):
+            for item in order:
+                col, floor = item if isinstance(item, tuple) else (item, 12)
+                if over <= 0:
+                    break
+                narrower = max(widths[col] - over, min(widths[col], floor if floors else 12))
+                over -= widths[col] - narrower
+                if narrower < widths[col] and col not in shrunk:
+                    shrunk.append(col)
+                widths[col] = narrower
     aligns = (align + "l" * ncols)[:ncols]
     out = [indent + "  ".join(pad(h, widths[i], aligns[i]) for i, h in enumerate(headers)).rstrip()]
     out.append(indent + "  ".join("-" * w for w in widths))
