@@ -185,11 +185,14 @@ def show_text(
     if upcoming:
         out.append("")
         out.append(style(t("next_deadlines", lang), "bold"))
+        rows = []
         for item in upcoming:
             target = rb.step(item.step)
             title = target.title.get(lang) if target else item.step
             phrase = deadline_phrase(item, now, zone, lang, rb)
-            out.append(f"  {styled_state(item, lang, style)}  {item.key}  {title}  {phrase}")
+            rows.append([styled_state(item, lang, style), item.key, title, phrase])
+        listed = table(["", "", "", ""], rows, max_width=cells, shrink=2, indent="  ")
+        out.extend(listed.splitlines()[2:])  # the rows only: the heading says what they are
     if s.notes:
         out.append("")
         out.append(style(t("notes", lang), "bold"))
