@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from incidentctl.clock import ManualClock
 
 from .conftest import Run
@@ -166,3 +168,15 @@ def test_retract_via_cli(run: Run) -> None:
     assert "[retracted #3]" in run("timeline", inc).stdout
     steps = {s["id"]: s for s in json.loads(run("show", inc, "--json").stdout)["steps"]}
     assert steps["assemble"]["status"] == "pending"
+
+
+def test_by_names_the_actor_after_the_command_as_well_as_before(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INCIDENTCTL_USER", "王伟")
+    inc = run("open", "payment-failure", "-s", "2", "-t", "t").stdout.strip()
+    run("step", "skip", inc, "notify-card-brands", "--reason", "无卡数据", "--by", "李娜")
+    run("--by", "赵六", "note", inc, "hello")
+    run("note", inc, "again")
+    actors = [e["actor"] for e in json.loads(run("timeline", inc, "--json").stdout)]
+    assert actors == ["王伟", "李娜", "赵六", "王伟"]

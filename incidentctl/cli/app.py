@@ -185,3 +185,20 @@ def app_of(ctx: click.Context) -> App:
 
 pass_app = click.make_pass_decorator(App)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+
+
+def _set_actor(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    app = ctx.find_object(App)
+    if value and app is not None:
+        app.actor_option = value
+    return value
+
+
+#: ``--by`` after a recording command, as well as before it (``incidentctl --by NAME ...``).
+by_option = click.option(
+    "--by",
+    metavar="NAME",
+    expose_value=False,
+    callback=_set_actor,
+    help="Who is acting (default: $INCIDENTCTL_USER, else the OS user).",
+)

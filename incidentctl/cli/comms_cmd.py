@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from incidentctl.cli.app import App, json_option, pass_app
+from incidentctl.cli.app import App, by_option, json_option, pass_app
 
 
 def _pairs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -45,6 +45,7 @@ def _pairs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
     type=click.Choice(["zh", "en"]),
     help="Language of the message (default: --lang).",
 )
+@by_option
 @json_option
 @pass_app
 def comms(

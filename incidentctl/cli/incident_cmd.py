@@ -3,11 +3,11 @@ mitigate, resolve, reopen, close, set, retract."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from incidentctl.cli.app import App, json_option, pass_app
+from incidentctl.cli.app import App, by_option, json_option, pass_app
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -15,11 +15,20 @@ if TYPE_CHECKING:
     from incidentctl.incidents.events import Event
     from incidentctl.incidents.service import Incidents
 
-at_option = click.option(
+F = TypeVar("F", bound="Callable[..., Any]")
+
+_at = click.option(
     "--at",
     metavar="TIME",
     help="When it happened, if earlier than now (back-dates the event): ISO 8601, 'YYYY-MM-DD HH:MM', 'HH:MM' or -15m.",
 )
+
+
+def at_option(f: F) -> F:
+    """``--at`` and ``--by``: when it happened and who did it, on every recording command."""
+    return _at(by_option(f))
+
+
 INC = click.argument("incident", metavar="INC")
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from incidentctl.cli.app import App, pass_app
+from incidentctl.cli.app import App, by_option, pass_app
 
 
 @click.command("walk")
 @click.argument("incident", metavar="INC")
+@by_option
 @pass_app
 def walk(app: App, incident: str) -> int:
     """Walk an incident's checklist, one step at a time: the on-call lead's main screen.
