@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from incidentctl.comms.placeholders import ROLE_PREFIX, placeholders, render
 from incidentctl.deadlines import engine as dl
 from incidentctl.durations import human
-from incidentctl.errors import InvalidInput
+from incidentctl.errors import InvalidInput, nearest
 from incidentctl.times import fmt_zoned
 
 if TYPE_CHECKING:
@@ -51,11 +51,9 @@ class Message(NamedTuple):
 def find_template(view: View, template_id: str) -> Template:
     template = view.runbook.templates.get(template_id)
     if template is None:
-        import difflib
-
         known = list(view.runbook.templates)
-        close = difflib.get_close_matches(template_id, known, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        close = nearest(template_id, known)
+        hint = f" (did you mean '{close}'?)" if close else ""
         raise InvalidInput(
             f"runbook {view.runbook.id} has no template '{template_id}'{hint}; templates: {', '.join(known) or 'none'}"
         )

@@ -7,7 +7,6 @@ the same step twice nor build on a state the other just changed.
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from incidentctl.errors import (
@@ -17,6 +16,7 @@ from incidentctl.errors import (
     InvalidInput,
     StepNotApplicable,
     UnknownStep,
+    nearest,
 )
 from incidentctl.incidents import events as ev
 from incidentctl.incidents import state as st
@@ -279,8 +279,8 @@ class Incidents:
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             _not_closed(state)
             if role not in runbook.roles:
-                close = difflib.get_close_matches(role, list(runbook.roles), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                close = nearest(role, runbook.roles)
+                hint = f" (did you mean '{close}'?)" if close else ""
                 raise InvalidInput(
                     f"runbook {runbook.id} has no role '{role}'{hint}; roles: {', '.join(runbook.roles)}"
                 )
@@ -468,8 +468,8 @@ def _not_closed(state: st.IncidentState) -> None:
 
 def _unknown_step(step_id: str, runbook: Runbook, tier: str) -> str:
     ids = [s.id for s in runbook.steps if s.applies_to(tier)]
-    close = difflib.get_close_matches(step_id, [s.id for s in runbook.steps], n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    close = nearest(step_id, (s.id for s in runbook.steps))
+    hint = f" (did you mean '{close}'?)" if close else ""
     return f"runbook {runbook.id} has no step '{step_id}'{hint}; steps at {tier}: {', '.join(ids)}"
 
 

@@ -13,7 +13,6 @@ ranges; placeholders no template knows.
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, Any
 
 from incidentctl.comms.placeholders import (
@@ -23,7 +22,7 @@ from incidentctl.comms.placeholders import (
     scan,
 )
 from incidentctl.durations import Duration, parse_duration, parse_range
-from incidentctl.errors import InvalidInput
+from incidentctl.errors import InvalidInput, nearest
 
 if TYPE_CHECKING:
     from incidentctl.errors import Problem
@@ -46,9 +45,9 @@ def _id(item: dict[str, Any]) -> str | None:
 
 def unknown(what: str, value: str, known: set[str]) -> str:
     """``unknown role 'financ' (did you mean 'finance'?)``, or the list of valid values."""
-    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    close = nearest(value, sorted(known))
     if close:
-        return f"unknown {what} '{value}' (did you mean '{close[0]}'?)"
+        return f"unknown {what} '{value}' (did you mean '{close}'?)"
     listed = ", ".join(sorted(known)) or "none defined"
     return f"unknown {what} '{value}'; expected one of: {listed}"
 
@@ -301,9 +300,9 @@ class _Linter:
                     if is_known(ph.name, roles, inputs):
                         continue
                     candidates = [*LIVE_FACTS, *inputs, *(ROLE_PREFIX + r for r in roles)]
-                    close = difflib.get_close_matches(ph.name, candidates, n=1, cutoff=0.7)
+                    close = nearest(ph.name, candidates, cutoff=0.7)
                     if close:
-                        hint = f" (did you mean {{{close[0]}}}?)"
+                        hint = f" (did you mean {{{close}}}?)"
                     elif ph.name.startswith(ROLE_PREFIX):
                         hint = f"; roles are: {', '.join(sorted(roles))}"
                     else:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from incidentctl.errors import Problem, RunbookError, RunbookNotFound
+from incidentctl.errors import Problem, RunbookError, RunbookNotFound, nearest
 from incidentctl.runbooks.validate import Checked, check_file
 
 if TYPE_CHECKING:
@@ -65,8 +64,8 @@ class RunbookDir:
                 ids.setdefault(data["id"], checked)
         if ref in ids:
             return ids[ref].runbook()
-        close = difflib.get_close_matches(ref, list(ids), n=1, cutoff=0.5)
-        hint = f"did you mean '{close[0]}'? " if close else ""
+        close = nearest(ref, ids, cutoff=0.5)
+        hint = f"did you mean '{close}'? " if close else ""
         listed = ", ".join(sorted(ids)) or "none"
         raise RunbookNotFound(
             f"no runbook '{ref}' in {display_path(self.path)} ({self.origin}); {hint}available: {listed}"

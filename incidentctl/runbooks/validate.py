@@ -6,7 +6,6 @@ of a file are collected before anything is reported.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from incidentctl import RUNBOOK_SCHEMA_VERSION, __version__
-from incidentctl.errors import Problem, RunbookError
+from incidentctl.errors import Problem, RunbookError, nearest
 from incidentctl.paths import schema_path
 from incidentctl.runbooks import yamlsafe
 from incidentctl.runbooks.lint import lint
@@ -178,9 +177,9 @@ def _convert(error: ValidationError, located: yamlsafe.Located) -> Iterator[Prob
             if key in schema.get("properties", {}) or any(re.search(p, key) for p in patterns):
                 continue
             message = f"unknown key '{key}'"
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            close = nearest(key, known)
             if close:
-                message += f" (did you mean '{close[0]}'?)"
+                message += f" (did you mean '{close}'?)"
             elif known:
                 message += f"; expected one of: {', '.join(sorted(set(known)))}"
             yield located.problem((*path, key), message, key=True)
@@ -190,7 +189,7 @@ def _convert(error: ValidationError, located: yamlsafe.Located) -> Iterator[Prob
         for key in wanted:
             if key in value:
                 continue
-            if difflib.get_close_matches(key, strays, n=1, cutoff=0.6):
+            if nearest(key, strays):
                 continue  # reported once, as "unknown key 'titel' (did you mean 'title'?)"
             yield located.problem(path, f"missing required key '{key}'")
         return
@@ -220,9 +219,9 @@ def _convert(error: ValidationError, located: yamlsafe.Located) -> Iterator[Prob
         options = list(wanted) if kind == "enum" else [wanted]
         message = f"{_shown(value)} is not one of: {', '.join(str(o) for o in options)}"
         if isinstance(value, str):
-            close = difflib.get_close_matches(value, [str(o) for o in options], n=1, cutoff=0.6)
+            close = nearest(value, (str(o) for o in options))
             if close:
-                message += f" (did you mean '{close[0]}'?)"
+                message += f" (did you mean '{close}'?)"
         yield located.problem(path, message)
         return
     if kind == "minItems":
