@@ -115,3 +115,38 @@ def svc(store: SQLiteStore, clock: ManualClock) -> Incidents:
     from incidentctl.incidents.service import Incidents
 
     return Incidents(store, clock, actor="alice", zone=ZoneInfo(SHANGHAI))
+
+
+# --- messages ---------------------------------------------------------------------
+
+#: Inputs of public-opinion's press-statement template.
+PRESS_INPUTS = {
+    "topic": "重复扣款",
+    "affected": "约 1200 位用户",
+    "first_actions": "暂停受影响通道并自动退款",
+}
+
+
+@pytest.fixture
+def org(isolated: Path) -> None:
+    """A home config naming the organisation and its hotline, as message templates need."""
+    isolated.mkdir(parents=True, exist_ok=True)
+    (isolated / "config.yaml").write_text(
+        "org: {name: 示例商城, hotline: 400-820-0000}\n", encoding="utf-8"
+    )
+
+
+def open_press_incident(run: Run) -> str:
+    """A sev1 public-opinion incident with its commander and scope set; its id."""
+    return run(
+        "open",
+        "public-opinion",
+        "-s",
+        "1",
+        "-t",
+        "微博热搜：重复扣款",
+        "--commander",
+        "王伟",
+        "--scope",
+        "部分 App 用户",
+    ).stdout.strip()

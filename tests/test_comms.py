@@ -13,43 +13,13 @@ import pytest
 from incidentctl.clock import ManualClock
 from incidentctl.paths import shipped_runbooks_dir
 
-from .conftest import Run, runbook
+from .conftest import PRESS_INPUTS, Run, open_press_incident, runbook
 
-PRESS = [
-    "--set",
-    "topic=重复扣款",
-    "--set",
-    "affected=约 1200 位用户",
-    "--set",
-    "first_actions=暂停受影响通道并自动退款",
-]
-
-
-@pytest.fixture
-def org(isolated: Path) -> None:
-    isolated.mkdir(parents=True, exist_ok=True)
-    (isolated / "config.yaml").write_text(
-        "org: {name: 示例商城, hotline: 400-820-0000}\n", encoding="utf-8"
-    )
-
-
-def opened(run: Run) -> str:
-    return run(
-        "open",
-        "public-opinion",
-        "-s",
-        "1",
-        "-t",
-        "微博热搜：重复扣款",
-        "--commander",
-        "王伟",
-        "--scope",
-        "部分 App 用户",
-    ).stdout.strip()
+PRESS = [arg for k, v in PRESS_INPUTS.items() for arg in ("--set", f"{k}={v}")]
 
 
 def test_list_templates(run: Run) -> None:
-    inc = opened(run)
+    inc = open_press_incident(run)
     data = json.loads(run("comms", inc, "--list", "--json").stdout)
     by_id = {t["id"]: t for t in data}
     assert by_id["press-statement"]["audience"] == "press"
@@ -58,7 +28,7 @@ def test_list_templates(run: Run) -> None:
 
 
 def test_render_fills_live_facts_and_the_eta(run: Run, org: None, clock: ManualClock) -> None:
-    inc = opened(run)
+    inc = open_press_incident(run)
     run("set", inc, "eta", "11:30")
     out = run("--lang", "zh", "comms", inc, "press-statement", *PRESS).stdout
     assert "重复扣款" in out and "示例商城" in out and "400-820-0000" in out
@@ -71,7 +41,7 @@ def test_render_fills_live_facts_and_the_eta(run: Run, org: None, clock: ManualC
 def test_without_an_eta_the_next_open_deadline_is_the_eta(
     run: Run, org: None, clock: ManualClock
 ) -> None:
-    inc = opened(run)
+    inc = open_press_incident(run)
     # a sev1 public-opinion incident opened at 10:00: the soonest deadline is assemble, at 10:10
     text = json.loads(
         run("--lang", "zh", "comms", inc, "press-statement", *PRESS, "--json").stdout
@@ -99,7 +69,7 @@ def test_missing_values_are_named_with_how_to_give_them(run: Run) -> None:
 def test_send_records_exact_text_and_counts_as_the_update(
     run: Run, org: None, clock: ManualClock
 ) -> None:
-    inc = opened(run)
+    inc = open_press_incident(run)
     clock.advance(minutes=20)
     result = run(
         "--lang", "zh", "comms", inc, "press-statement", *PRESS, "--send", "--channel", "weibo"
@@ -122,7 +92,7 @@ def test_send_records_exact_text_and_counts_as_the_update(
 def test_edit_before_sending(
     run: Run, org: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    inc = opened(run)
+    inc = open_press_incident(run)
     editor = tmp_path / "editor.py"
     editor.write_text(
         "import sys\np = sys.argv[1]\ntext = open(p, encoding='utf-8').read()\n"

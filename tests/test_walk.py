@@ -15,22 +15,9 @@ from incidentctl.cli.walk import Walker, WalkIO
 from incidentctl.clock import ManualClock
 from incidentctl.runbooks.model import Runbook
 
-from .conftest import Run, runbook
+from .conftest import PRESS_INPUTS, Run, open_press_incident, runbook
 
 PO = runbook("public-opinion")
-PRESS_INPUTS = {
-    "topic": "重复扣款",
-    "affected": "约 1200 位用户",
-    "first_actions": "暂停受影响通道并自动退款",
-}
-
-
-@pytest.fixture
-def org(isolated: Path) -> None:
-    isolated.mkdir(parents=True, exist_ok=True)
-    (isolated / "config.yaml").write_text(
-        "org: {name: 示例商城, hotline: 400-820-0000}\n", encoding="utf-8"
-    )
 
 
 def evidence_lines(rb: Runbook, step_id: str) -> list[str]:
@@ -46,18 +33,7 @@ def events(run: Run, inc: str) -> list[dict[str, object]]:
 def test_a_whole_sev1_public_opinion_incident_from_walk_alone(
     run: Run, org: None, clock: ManualClock
 ) -> None:
-    inc = run(
-        "open",
-        "public-opinion",
-        "-s",
-        "1",
-        "-t",
-        "微博热搜：重复扣款",
-        "--commander",
-        "王伟",
-        "--scope",
-        "部分 App 用户",
-    ).stdout.strip()
+    inc = open_press_incident(run)
     order = [s.id for s in PO.steps if s.applies_to("sev1") and not s.recurring]
     review = [s.id for s in PO.steps if s.due is not None and s.due.anchor == "resolved"]
     script: list[str] = []
