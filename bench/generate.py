@@ -26,7 +26,7 @@ from incidentctl.incidents.events import GENESIS, Draft, Event, seal
 from incidentctl.paths import shipped_runbooks_dir
 from incidentctl.runbooks.repository import runbook_files
 from incidentctl.runbooks.validate import load_runbook
-from incidentctl.store.sqlite import FILENAME, SQLiteStore
+from incidentctl.store.sqlite import FILENAME, INSERT_EVENT, SQLiteStore, event_row
 from incidentctl.times import iso
 
 if TYPE_CHECKING:
@@ -183,20 +183,7 @@ def main() -> int:
             e = seal(draft, incident=incident, seq=seq, prev_hash=prev_hash)
             prev_hash = e.hash
             sealed.append(e)
-            rows.append(
-                (
-                    incident,
-                    seq,
-                    e.type,
-                    json.dumps(e.payload, ensure_ascii=False, sort_keys=True),
-                    e.actor,
-                    e.recorded_at,
-                    e.occurred_at,
-                    int(e.backdated),
-                    e.prev_hash,
-                    e.hash,
-                )
-            )
+            rows.append(event_row(e))
         severity = drafts[0].payload["severity"]
         for d in drafts:
             if d.type == ev.SEVERITY:
@@ -219,11 +206,7 @@ def main() -> int:
                 sealed[-1].recorded_at,
             ),
         )
-        db.executemany(
-            "INSERT INTO events (incident_id, seq, type, payload, actor, recorded_at, occurred_at, backdated, "
-            "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
+        db.executemany(INSERT_EVENT, rows)
         total += len(rows)
         if (n + 1) % 1000 == 0:
             db.execute("COMMIT")

@@ -89,6 +89,25 @@ SCHEMA_VERSION = len(MIGRATIONS)
 _EVENT_COLUMNS = (
     "incident_id, seq, type, payload, actor, recorded_at, occurred_at, backdated, prev_hash, hash"
 )
+INSERT_EVENT = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)"
+
+
+def event_row(e: Event) -> tuple[object, ...]:
+    """A sealed event as the values of one ``events`` row, in ``_EVENT_COLUMNS`` order."""
+    return (
+        e.incident,
+        e.seq,
+        e.type,
+        json.dumps(e.payload, ensure_ascii=False, sort_keys=True),
+        e.actor,
+        e.recorded_at,
+        e.occurred_at,
+        int(e.backdated),
+        e.prev_hash,
+        e.hash,
+    )
+
+
 _INCIDENT_COLUMNS = (
     "id, opened_at, runbook_id, runbook_sha256, title, severity, status, commander, "
     "last_seq, head_hash, updated_at"
@@ -334,21 +353,7 @@ class SQLiteStore:
         return appended
 
     def _insert(self, e: Event) -> None:
-        self.db.execute(
-            f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (
-                e.incident,
-                e.seq,
-                e.type,
-                json.dumps(e.payload, ensure_ascii=False, sort_keys=True),
-                e.actor,
-                e.recorded_at,
-                e.occurred_at,
-                int(e.backdated),
-                e.prev_hash,
-                e.hash,
-            ),
-        )
+        self.db.execute(INSERT_EVENT, event_row(e))
 
     # --- reading ---------------------------------------------------------------------
     def _events(self, incident_id: str) -> list[Event]:
