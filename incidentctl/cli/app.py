@@ -187,6 +187,19 @@ pass_app = click.make_pass_decorator(App)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 
 
+def key_values(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
+    """Callback of a repeatable ``KEY=VALUE`` option (``--evidence``, ``--set``)."""
+    out: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"'{item}' is not KEY=VALUE")
+        out[key.strip()] = value
+    return out
+
+
 def _set_actor(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     app = ctx.find_object(App)
     if value and app is not None:

@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import click
 
-from incidentctl.cli.app import App, by_option, json_option, pass_app
-
-
-def _pairs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"'{item}' is not KEY=VALUE", param_hint="--set")
-        out[key.strip()] = value
-    return out
+from incidentctl.cli.app import App, by_option, json_option, key_values, pass_app
 
 
 @click.command("comms")
@@ -31,7 +21,7 @@ def _pairs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
     "values",
     multiple=True,
     metavar="KEY=VALUE",
-    callback=_pairs,
+    callback=key_values,
     help="A value for a template input or a placeholder (repeat for several).",
 )
 @click.option(

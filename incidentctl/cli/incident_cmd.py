@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from incidentctl.cli.app import App, by_option, json_option, pass_app
+from incidentctl.cli.app import App, by_option, json_option, key_values, pass_app
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -227,18 +227,6 @@ def step() -> None:
     """Record progress on a checklist step: start, done, skip, na."""
 
 
-def _evidence(
-    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
-) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"'{item}' is not KEY=VALUE", param_hint="--evidence")
-        out[key.strip()] = value
-    return out
-
-
 def _step_command(action: str, doc: str) -> click.Command:
     needs_reason = action in ("skip", "na")
 
@@ -252,7 +240,7 @@ def _step_command(action: str, doc: str) -> click.Command:
         "evidence",
         multiple=True,
         metavar="KEY=VALUE",
-        callback=_evidence,
+        callback=key_values,
         help="Evidence the step records (repeat for several); `runbook show` lists what each step needs.",
     )
     @at_option
