@@ -66,3 +66,11 @@ def test_table_wraps_the_named_columns_in_order_and_keeps_cell_lines_together() 
     assert body[1].lstrip().startswith("确认异常")
     assert "Customer-" in body[0] and "service lead" in body[1]
     assert "..." not in out
+
+
+def test_table_without_headers_has_no_header_or_rule() -> None:
+    out = table(None, [["overdue", "assemble", "启动应急响应"], ["pending", "fix", "修复"]])
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("overdue  assemble  启动应急响应")
+    assert width(lines[1][: lines[1].index("修复")]) == width(lines[0][: lines[0].index("启动")])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -208,3 +209,13 @@ def test_real_terminal_single_keys_and_ctrl_c_mid_answer(isolated: Path, run: Ru
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_list_and_jump_use_the_show_checklist_in_the_walk_language(run: Run) -> None:
+    inc = run("open", "public-opinion", "-s", "1", "-t", "t").stdout.strip()
+    out = run("--lang", "zh", "walk", inc, input="l\nj\n3\nq\n").stdout
+    listing = out.split("操作")[1]
+    assert "待办" in listing and "pending" not in listing  # step states in Chinese
+    third = [s.id for s in PO.steps if s.applies_to("sev1")][2]
+    after_jump = out.split("步骤（序号或编号）")[-1]
+    assert re.search(rf"\[\d+/\d+\] {third}  ", after_jump), after_jump

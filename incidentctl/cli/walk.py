@@ -23,7 +23,13 @@ from incidentctl.errors import IncidentctlError
 from incidentctl.incidents import state as st
 from incidentctl.incidents.agenda import Agenda, agenda
 from incidentctl.render.events import tier_name
-from incidentctl.render.incidents import deadline_phrase, styled_deadline
+from incidentctl.render.i18n import t
+from incidentctl.render.incidents import (
+    checklist_steps,
+    checklist_table,
+    deadline_phrase,
+    styled_deadline,
+)
 from incidentctl.render.text import wrap
 
 if TYPE_CHECKING:
@@ -184,11 +190,7 @@ class Walker:
                     f"  {i}. {r.id}  {r.name.get(self.lang)}  {view.state.roles.get(r.id, '')}"
                 )
             choice = self.ask_required(self.L("Role (number or id):", "角色（序号或编号）："))
-            role = (
-                roles[int(choice) - 1].id
-                if choice.isdigit() and 0 < int(choice) <= len(roles)
-                else choice
-            )
+            role = pick(choice, [r.id for r in roles])
             name = self.ask_required(self.L("Name:", "姓名："))
             svc.assign(incident, role, name)
             self.message = f"{role} = {name}"
@@ -209,12 +211,7 @@ class Walker:
         elif key == "j":
             click.echo(self.checklist(view, deadlines))
             target = self.ask_required(self.L("Step (number or id):", "步骤（序号或编号）："))
-            steps = [s for s in view.runbook.steps if s.applies_to(view.state.severity)]
-            chosen = (
-                steps[int(target) - 1]
-                if target.isdigit() and 0 < int(target) <= len(steps)
-                else view.runbook.step(target)
-            )
+            chosen = view.runbook.step(pick(target, [x.id for x in checklist_steps(view)]))
             if chosen is None:
                 self.message = self.L(f"No step '{target}'.", f"没有步骤 '{target}'。")
             else:
@@ -277,9 +274,7 @@ class Walker:
                 tp = view.runbook.templates[tid]
                 click.echo(f"  {i}. {tid}  {tp.name.get(self.lang)} ({tp.audience})")
             choice = self.ask_required(self.L("Template (number or id):", "模板（序号或编号）："))
-            tid = (
-                ids[int(choice) - 1] if choice.isdigit() and 0 < int(choice) <= len(ids) else choice
-            )
+            tid = pick(choice, ids)
         else:
             tid = ids[0]
         template = view.runbook.templates.get(tid)
@@ -433,17 +428,7 @@ class Walker:
         out.append(
             f"  {self.L('Owner', '负责')}: {owner}{f' ({holder})' if holder else ''}   {self.L('Deadline', '时限')}: {due}"
         )
-        status = (
-            ss.status
-            if lang == "en"
-            else {
-                "pending": "待办",
-                "in-progress": "进行中",
-                "done": "完成",
-                "skipped": "跳过",
-                "n/a": "不适用",
-            }[ss.status]
-        )
+        status = t(f"state.{ss.status}", lang)
         out.append(
             f"  {self.L('Status', '状态')}: {status}"
             + (f" ({ss.actor})" if ss.actor and ss.status in st.FINISHED else "")
@@ -471,37 +456,16 @@ class Walker:
         return "\n".join(out)
 
     def checklist(self, view: View, deadlines: list[Deadline]) -> str:
-        from incidentctl.render.table import table
-
-        lang, rb, s = self.lang, view.runbook, view.state
-        now = self.app.clock.now()
-        by_step = {d.step: d for d in deadlines if d.occurrence is None}
-        rows = []
-        for n, step in enumerate([x for x in rb.steps if x.applies_to(s.severity)], 1):
-            d = by_step.get(step.id)
-            rows.append(
-                [
-                    str(n),
-                    step.id,
-                    step.title.get(lang),
-                    s.steps[step.id].status,
-                    deadline_phrase(d, now, self.app.zone, lang, rb)
-                    if d
-                    else ("every" if step.recurring else "-"),
-                ]
-            )
-        return table(
-            [
-                "#",
-                self.L("Step", "步骤"),
-                self.L("Title", "标题"),
-                self.L("Status", "状态"),
-                self.L("Deadline", "时限"),
-            ],
-            rows,
-            align="r",
-            max_width=self.app.width,
-            shrink=2,
+        app = self.app
+        return checklist_table(
+            view,
+            deadlines,
+            app.clock.now(),
+            app.zone,
+            self.lang,
+            app.style,
+            numbered=True,
+            cells=app.width,
         )
 
     def summary(self, view: View, deadlines: list[Deadline]) -> None:
@@ -565,6 +529,13 @@ class Walker:
                 )
             )
         return 0
+
+
+def pick(answer: str, ids: list[str]) -> str:
+    """An answer to "number or id": the id at that 1-based number, else the answer itself."""
+    if answer.isdigit() and 0 < int(answer) <= len(ids):
+        return ids[int(answer) - 1]
+    return answer
 
 
 def waits_on_resolution(view: View, step_id: str) -> bool:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from incidentctl.deadlines.engine import Deadline
     from incidentctl.incidents.service import View
     from incidentctl.render.style import Style
-    from incidentctl.runbooks.model import Runbook
+    from incidentctl.runbooks.model import Runbook, Step
 
 _STATE_STYLE = {
     dl.OVERDUE: ("red", "bold"),
@@ -129,56 +129,8 @@ def show_text(
             out.extend(wrap(line, cells, indent="  "))
         out.append("")
 
-    by_step: dict[str, list[Deadline]] = {}
-    for d in deadlines:
-        by_step.setdefault(d.step, []).append(d)
     out.append(style(t("checklist", lang, tier=tier_name(rb, s.severity, lang)), "bold"))
-    rows = []
-    for phase in rb.phases:
-        for step in phase.steps:
-            ss = s.steps[step.id]
-            if not step.applies_to(s.severity) and ss.status == st.PENDING and not ss.completions:
-                continue
-            mine = by_step.get(step.id, [])
-            if step.recurring:
-                state_text = t("updates", lang, n=len(ss.completions))
-                if ss.status in (st.SKIPPED, st.NA):
-                    state_text = t(f"state.{ss.status}", lang)
-                current = next((d for d in mine if d.state in dl.OPEN_STATES), None)
-                missed = sum(1 for d in mine if d.state == dl.MISSED)
-                due = deadline_phrase(current, now, zone, lang, rb) if current else "-"
-                if current:
-                    due = style(due, *_STATE_STYLE.get(current.state, ()))
-                if missed:
-                    due += "; " + style(f"{missed} {t('state.missed', lang)}", "red")
-            else:
-                state_text = t(f"state.{ss.status}", lang)
-                only = mine[0] if mine else None
-                if ss.status in (st.SKIPPED, st.NA):
-                    due = style(f"{t('reason', lang)}: {ss.reason}", "dim")
-                elif only is None:
-                    due = "-"
-                else:
-                    due = style(
-                        deadline_phrase(only, now, zone, lang, rb),
-                        *_STATE_STYLE.get(only.state, ()),
-                    )
-            rows.append(
-                [phase.name.get(lang), step.id, rb.roles[step.role].name.get(lang), state_text, due]
-            )
-    out.append(
-        table(
-            [
-                t("phase", lang),
-                t("step", lang),
-                t("owner", lang),
-                t("status", lang),
-                t("deadline", lang),
-            ],
-            rows,
-            indent="  ",
-        )
-    )
+    out.append(checklist_table(view, deadlines, now, zone, lang, style, cells=cells))
     upcoming = [
         d for d in dl.by_urgency(deadlines) if d.state in (dl.OVERDUE, dl.DUE_SOON, dl.PENDING)
     ][:5]
@@ -191,14 +143,91 @@ def show_text(
             title = target.title.get(lang) if target else item.step
             phrase = deadline_phrase(item, now, zone, lang, rb)
             rows.append([styled_state(item, lang, style), item.key, title, phrase])
-        listed = table(["", "", "", ""], rows, max_width=cells, shrink=2, indent="  ")
-        out.extend(listed.splitlines()[2:])  # the rows only: the heading says what they are
+        out.append(table(None, rows, max_width=cells, shrink=2, indent="  "))
     if s.notes:
         out.append("")
         out.append(style(t("notes", lang), "bold"))
         for at, actor, text, _seq in s.notes[-5:]:
             out.extend(wrap(f"{when(at, now, zone)} {actor}: {text}", cells, indent="  "))
     return "\n".join(out)
+
+
+def checklist_steps(view: View) -> list[Step]:
+    """The steps a checklist lists, in runbook order: every step of the current tier,
+    and a step of another tier only if something was recorded on it."""
+    s = view.state
+    return [
+        step
+        for step in view.runbook.steps
+        if step.applies_to(s.severity)
+        or s.steps[step.id].status != st.PENDING
+        or s.steps[step.id].completions
+    ]
+
+
+def checklist_table(
+    view: View,
+    deadlines: list[Deadline],
+    now: datetime,
+    zone: tzinfo,
+    lang: str,
+    style: Style,
+    *,
+    numbered: bool = False,
+    cells: int | None = None,
+) -> str:
+    """Each step's state and deadline verdict.  ``numbered`` puts the step's number in
+    :func:`checklist_steps` (by which ``walk`` jumps) where the phase column would be."""
+    s, rb = view.state, view.runbook
+    phases = {p.id: p.name.get(lang) for p in rb.phases}
+    by_step: dict[str, list[Deadline]] = {}
+    for d in deadlines:
+        by_step.setdefault(d.step, []).append(d)
+    rows = []
+    for n, step in enumerate(checklist_steps(view), 1):
+        ss = s.steps[step.id]
+        mine = by_step.get(step.id, [])
+        if step.recurring:
+            state_text = t("updates", lang, n=len(ss.completions))
+            if ss.status in (st.SKIPPED, st.NA):
+                state_text = t(f"state.{ss.status}", lang)
+            current = next((d for d in mine if d.state in dl.OPEN_STATES), None)
+            missed = sum(1 for d in mine if d.state == dl.MISSED)
+            due = deadline_phrase(current, now, zone, lang, rb) if current else "-"
+            if current:
+                due = style(due, *_STATE_STYLE.get(current.state, ()))
+            if missed:
+                due += "; " + style(f"{missed} {t('state.missed', lang)}", "red")
+        else:
+            state_text = t(f"state.{ss.status}", lang)
+            only = mine[0] if mine else None
+            if ss.status in (st.SKIPPED, st.NA):
+                due = style(f"{t('reason', lang)}: {ss.reason}", "dim")
+            elif only is None:
+                due = "-"
+            else:
+                due = style(
+                    deadline_phrase(only, now, zone, lang, rb),
+                    *_STATE_STYLE.get(only.state, ()),
+                )
+        first = str(n) if numbered else phases[step.phase]
+        rows.append([first, step.id, rb.roles[step.role].name.get(lang), state_text, due])
+    headers = [
+        "#" if numbered else t("phase", lang),
+        t("step", lang),
+        t("owner", lang),
+        t("status", lang),
+        t("deadline", lang),
+    ]
+    return table(
+        headers,
+        rows,
+        align="r" if numbered else "",
+        max_width=cells,
+        shrink=[(2, 14), (4, 26)],
+        wrap_shrunk=True,
+        indent="  ",
+    )
 
 
 def show_json(view: View, deadlines: list[Deadline], now: datetime) -> dict[str, Any]:

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def table(
-    headers: Sequence[str],
+    headers: Sequence[str] | None,
     rows: Sequence[Sequence[str]],
     *,
     align: str = "",
@@ -28,7 +28,11 @@ def table(
     first down to each one's floor (``(column, floor)``; a bare column index
     means 12), then down to 12 cells.  Their text is truncated, or wrapped onto
     several lines with ``wrap_shrunk``.  A cell with newlines spans several lines of its row.
+    ``headers=None`` leaves out the header and its rule.
     """
+    shown = headers is not None
+    if headers is None:
+        headers = [""] * max((len(r) for r in rows), default=0)
     ncols = len(headers)
     cells = [[str(c) for c in row] + [""] * (ncols - len(row)) for row in rows]
     widths = [
@@ -54,8 +58,12 @@ def table(
                     shrunk.append(col)
                 widths[col] = narrower
     aligns = (align + "l" * ncols)[:ncols]
-    out = [indent + "  ".join(pad(h, widths[i], aligns[i]) for i, h in enumerate(headers)).rstrip()]
-    out.append(indent + "  ".join("-" * w for w in widths))
+    out = []
+    if shown:
+        out.append(
+            indent + "  ".join(pad(h, widths[i], aligns[i]) for i, h in enumerate(headers)).rstrip()
+        )
+        out.append(indent + "  ".join("-" * w for w in widths))
     for r in cells:
         parts = [_fit(c, widths[i], i in shrunk, wrap_shrunk) for i, c in enumerate(r)]
         for n in range(max(len(p) for p in parts)):
