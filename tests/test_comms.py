@@ -128,3 +128,22 @@ def test_every_shipped_template_renders_in_both_languages(run: Run, org: None, n
             for i in template.inputs:
                 assert f"«{i.id}»" in out, (name, template.id, lang)
             assert not re.search(r"\{[a-z][a-z0-9_.-]*\}", out), (name, template.id, lang, out)
+
+
+def test_sent_message_takes_its_audience_from_the_pinned_runbook_and_not_after_close(
+    run: Run, org: None
+) -> None:
+    inc = open_press_incident(run)
+    sent = json.loads(
+        run(
+            "comms", inc, "press-statement", *PRESS, "--send", "--channel", "weibo", "--json"
+        ).stdout
+    )
+    assert sent["payload"]["audience"] == "press"
+    run("resolve", inc)
+    run("close", inc, "--force", "--reason", "drill over")
+    result = run("comms", inc, "press-statement", *PRESS, "--send", "--channel", "weibo", expect=1)
+    assert "closed" in result.stderr
+    assert [e["type"] for e in json.loads(run("timeline", inc, "--json").stdout)].count(
+        "comms.sent"
+    ) == 1

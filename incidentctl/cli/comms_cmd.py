@@ -139,7 +139,6 @@ def comms(
         event = svc.send(
             view.state.id,
             template=template.id,
-            audience=template.audience,
             lang=lang,
             channel=where,
             subject=message.subject,

@@ -351,7 +351,6 @@ class Walker:
         self.svc.send(
             self.incident,
             template=tid,
-            audience=template.audience,
             lang=self.lang,
             channel=channel,
             subject=message.subject,

@@ -383,7 +383,6 @@ class Incidents:
         ref: str,
         *,
         template: str,
-        audience: str,
         lang: str,
         channel: str,
         subject: str | None,
@@ -398,11 +397,12 @@ class Incidents:
             raise InvalidInput("say which channel the message went out on (--channel)")
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            _not_closed(state)
             if template not in runbook.templates:
                 raise InvalidInput(f"runbook {runbook.id} has no template '{template}'")
             payload: dict[str, Any] = {
                 "template": template,
-                "audience": audience,
+                "audience": runbook.templates[template].audience,
                 "lang": lang,
                 "channel": channel.strip(),
                 "text": text,

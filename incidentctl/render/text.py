@@ -101,15 +101,8 @@ def wrap(text: str, cells: int, indent: str = "") -> list[str]:
             if fits or tok[0] in _CLOSING:
                 line += tok
                 continue
-            if not line.strip():
-                line = tok
-                while width(line) > limit:  # a single word longer than the line
-                    head = truncate(line, limit)
-                    cut = len(head) - 3 if head.endswith("...") else len(head)
-                    lines.append(indent + line[:cut])
-                    line = line[cut:]
-                continue
-            lines.append(indent + line.rstrip())
+            if line:
+                lines.append(indent + line.rstrip())
             line = "" if tok == " " else tok
             while width(line) > limit:  # a single word longer than the line
                 head = truncate(line, limit)
