@@ -22,11 +22,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from incidentctl.incidents import events as ev
+from incidentctl.incidents import state as st
 from incidentctl.incidents.events import GENESIS, Draft, Event, seal
 from incidentctl.paths import shipped_runbooks_dir
 from incidentctl.runbooks.repository import runbook_files
 from incidentctl.runbooks.validate import load_runbook
-from incidentctl.store.sqlite import FILENAME, INSERT_EVENT, SQLiteStore, event_row
+from incidentctl.store.sqlite import (
+    FILENAME,
+    INSERT_EVENT,
+    INSERT_INCIDENT,
+    SQLiteStore,
+    event_row,
+    incident_row,
+)
 from incidentctl.times import iso
 
 if TYPE_CHECKING:
@@ -184,28 +192,9 @@ def main() -> int:
             prev_hash = e.hash
             sealed.append(e)
             rows.append(event_row(e))
-        severity = drafts[0].payload["severity"]
-        for d in drafts:
-            if d.type == ev.SEVERITY:
-                severity = d.payload["to"]
-        status = "closed" if closed else "open"
-        db.execute(
-            "INSERT INTO incidents (id, opened_at, runbook_id, runbook_sha256, title, severity, status, "
-            "commander, last_seq, head_hash, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                incident,
-                sealed[0].occurred_at,
-                rb.id,
-                rb.sha256,
-                drafts[0].payload["title"],
-                severity,
-                status,
-                drafts[0].payload["commander"],
-                len(sealed),
-                prev_hash,
-                sealed[-1].recorded_at,
-            ),
-        )
+        # the summary row the store would keep, from the same fold the CLI runs
+        summary = st.fold(rb, sealed).summary()
+        db.execute(INSERT_INCIDENT, incident_row(sealed[0], sealed[-1], rb.id, rb.sha256, summary))
         db.executemany(INSERT_EVENT, rows)
         total += len(rows)
         if (n + 1) % 1000 == 0:

@@ -112,6 +112,26 @@ _INCIDENT_COLUMNS = (
     "id, opened_at, runbook_id, runbook_sha256, title, severity, status, commander, "
     "last_seq, head_hash, updated_at"
 )
+INSERT_INCIDENT = f"INSERT INTO incidents ({_INCIDENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+
+
+def incident_row(
+    first: Event, head: Event, runbook_id: str, runbook_sha256: str, summary: dict[str, Any]
+) -> tuple[object, ...]:
+    """An incident's summary row, from its first event and its chain head."""
+    return (
+        first.incident,
+        first.occurred_at,
+        runbook_id,
+        runbook_sha256,
+        summary["title"],
+        summary["severity"],
+        summary["status"],
+        summary.get("commander"),
+        head.seq,
+        head.hash,
+        head.recorded_at,
+    )
 
 
 def _row_to_event(row: tuple[Any, ...]) -> Event:
@@ -295,20 +315,8 @@ class SQLiteStore:
                 )
                 event = seal(opened, incident=incident_id, seq=1, prev_hash=GENESIS)
                 self.db.execute(
-                    f"INSERT INTO incidents ({_INCIDENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        incident_id,
-                        opened.occurred_at,
-                        runbook_doc["id"],
-                        runbook_sha256,
-                        summary["title"],
-                        summary["severity"],
-                        summary["status"],
-                        summary.get("commander"),
-                        1,
-                        event.hash,
-                        opened.recorded_at,
-                    ),
+                    INSERT_INCIDENT,
+                    incident_row(event, event, runbook_doc["id"], runbook_sha256, summary),
                 )
                 self._insert(event)
         except sqlite3.DatabaseError as exc:
