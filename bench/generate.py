@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 
 from incidentctl.incidents import events as ev
 from incidentctl.incidents import state as st
-from incidentctl.incidents.events import GENESIS, Draft, Event, seal
 from incidentctl.paths import shipped_runbooks_dir
+from incidentctl.records import GENESIS, Draft, Event, seal
 from incidentctl.runbooks.repository import runbook_files
 from incidentctl.runbooks.validate import load_runbook
+from incidentctl.store import FILENAME
 from incidentctl.store.sqlite import (
-    FILENAME,
     INSERT_EVENT,
     INSERT_INCIDENT,
     SQLiteStore,
@@ -158,7 +158,7 @@ def main() -> int:
     started = time.perf_counter()
     rng = random.Random(args.seed)
     runbooks = [load_runbook(p) for p in runbook_files(shipped_runbooks_dir())]
-    store = SQLiteStore.open(args.home)
+    store = SQLiteStore.open(args.home / FILENAME)
     db = store.db
     db.execute("PRAGMA synchronous = OFF")  # bulk load; the result is checkpointed at the end
     for rb in runbooks:

@@ -31,24 +31,18 @@ def load_config(home: Path) -> Config:
     path = home / CONFIG_FILE
     if not path.is_file():
         return Config()
+    from incidentctl.documents.schemas import load_checked
     from incidentctl.durations import parse_duration
-    from incidentctl.errors import RunbookError
-    from incidentctl.runbooks import yamlsafe
-    from incidentctl.runbooks.repository import display_path
-    from incidentctl.runbooks.validate import schema_problems
+    from incidentctl.errors import DocumentError
+    from incidentctl.paths import display_path
 
     name = display_path(path)
     try:
-        text = yamlsafe.read_text(path, display=name)
-        if all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-            return Config(path=name)
-        located = yamlsafe.load(text, name)
-    except RunbookError as exc:
+        located = load_checked(path, "config", display=name)
+    except DocumentError as exc:
         raise ConfigError(exc.message) from None
-    problems = sorted(schema_problems(located, "config"))
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise ConfigError(problems[0].format() + more)
+    if located is None:
+        return Config(path=name)
     data: dict[str, Any] = located.data or {}
     due_soon = data.get("deadlines", {}).get("due_soon", {})
     return Config(

@@ -47,8 +47,9 @@ class Problem(NamedTuple):
         }
 
 
-class RunbookError(IncidentctlError):
-    """A runbook file could not be loaded or is invalid."""
+class DocumentError(IncidentctlError):
+    """A YAML document (runbook, config, calendar...) could not be loaded or is invalid;
+    ``problems`` holds every problem found, sorted by place."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = sorted(problems)
@@ -56,6 +57,10 @@ class RunbookError(IncidentctlError):
         more = len(self.problems) - 1
         suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
         super().__init__(first + suffix)
+
+
+class RunbookError(DocumentError):
+    """A runbook file could not be loaded or is invalid."""
 
 
 class RunbookNotFound(IncidentctlError):

@@ -18,6 +18,15 @@ def _shipped(name: str) -> Path:
     return _PACKAGE.parent / name
 
 
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the current directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
 def schemas_dir() -> Path:
     return _shipped("schemas")
 

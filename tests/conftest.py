@@ -16,7 +16,7 @@ from incidentctl.clock import ManualClock
 if TYPE_CHECKING:
     from incidentctl.incidents.service import Incidents
     from incidentctl.runbooks.model import Runbook
-    from incidentctl.store.sqlite import SQLiteStore
+    from incidentctl.store.base import Store
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -99,17 +99,22 @@ def runbook(name: str) -> Runbook:
     raise FileNotFoundError(name)
 
 
-@pytest.fixture
-def store(isolated: Path) -> Iterator[SQLiteStore]:
-    from incidentctl.store.sqlite import SQLiteStore
+def open_home(home: Path, *, create: bool = True) -> Store:
+    """The default store of an incidentctl home, as the CLI opens it."""
+    from incidentctl.store import home_location, open_store
 
-    s = SQLiteStore.open(isolated)
+    return open_store(home_location(home), create=create)
+
+
+@pytest.fixture
+def store(isolated: Path) -> Iterator[Store]:
+    s = open_home(isolated)
     yield s
     s.close()
 
 
 @pytest.fixture
-def svc(store: SQLiteStore, clock: ManualClock) -> Incidents:
+def svc(store: Store, clock: ManualClock) -> Incidents:
     from zoneinfo import ZoneInfo
 
     from incidentctl.incidents.service import Incidents

@@ -9,11 +9,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from incidentctl.clock import SystemClock
-from incidentctl.incidents.events import verify_chain
 from incidentctl.incidents.service import Incidents
-from incidentctl.store.sqlite import FILENAME, SQLiteStore
+from incidentctl.records import verify_chain
+from incidentctl.store import FILENAME
 
-from .conftest import REPO
+from .conftest import REPO, open_home
 
 
 def test_generated_store_has_valid_chains_and_summaries_equal_to_the_fold(tmp_path: Path) -> None:
@@ -30,7 +30,7 @@ def test_generated_store_has_valid_chains_and_summaries_equal_to_the_fold(tmp_pa
     summaries = {r[0]: r[1:] for r in rows}
     db.close()
     assert len(summaries) == 40
-    store = SQLiteStore.open(home, create=False)
+    store = open_home(home, create=False)
     try:
         svc = Incidents(store, SystemClock(), actor="bench", zone=ZoneInfo("UTC"))
         statuses = set()
@@ -38,12 +38,7 @@ def test_generated_store_has_valid_chains_and_summaries_equal_to_the_fold(tmp_pa
             events = store.events(incident_id)
             assert verify_chain(events) == [], incident_id
             folded = svc.view(incident_id).state.summary()
-            assert (title, severity, status, commander) == (
-                folded["title"],
-                folded["severity"],
-                folded["status"],
-                folded["commander"],
-            ), incident_id
+            assert (title, severity, status, commander) == tuple(folded), incident_id
             assert last_seq == len(events)
             statuses.add(status)
     finally:

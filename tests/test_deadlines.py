@@ -21,7 +21,6 @@ from incidentctl.deadlines import engine as dl
 from incidentctl.deadlines.calendar import load_calendar
 from incidentctl.deadlines.engine import Deadline, Policy, deadlines
 from incidentctl.incidents.service import Incidents
-from incidentctl.store.sqlite import SQLiteStore
 from incidentctl.times import fmt_zoned, zone_label
 
 from .conftest import T0, runbook
@@ -218,7 +217,9 @@ def test_done_before_its_due_instant_is_never_missed(
 ) -> None:
     with tempfile.TemporaryDirectory() as home:
         clock = ManualClock(T0)
-        svc = Incidents(SQLiteStore.open(Path(home)), clock, actor="p", zone=ZoneInfo("UTC"))
+        from tests.conftest import open_home
+
+        svc = Incidents(open_home(Path(home)), clock, actor="p", zone=ZoneInfo("UTC"))
         svc.open(RB, severity=start, title="p")
         clock.set(T0 + 100 * M)
         tier = start
@@ -248,7 +249,9 @@ ACTIONS = [
 def _record(order: list[int]) -> list[tuple[str, str, str | None, str | None]]:
     with tempfile.TemporaryDirectory() as home:
         clock = ManualClock(T0)
-        svc = Incidents(SQLiteStore.open(Path(home)), clock, actor="p", zone=ZoneInfo("UTC"))
+        from tests.conftest import open_home
+
+        svc = Incidents(open_home(Path(home)), clock, actor="p", zone=ZoneInfo("UTC"))
         svc.open(RB, severity="2", title="p")
         clock.set(T0 + 120 * M)
         for i in order:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import itertools
 
+from incidentctl import records
 from incidentctl.incidents import events as ev
-from incidentctl.incidents.events import GENESIS, Draft, Event, canonical, seal, verify_chain
+from incidentctl.records import GENESIS, Draft, Event, canonical, seal, verify_chain
 
 
 def chain(n: int) -> list[Event]:
@@ -37,7 +38,7 @@ def test_canonical_encoding_is_sorted_compact_and_keeps_unicode() -> None:
 
 def test_intact_chain_verifies() -> None:
     events = chain(5)
-    assert verify_chain(events, runbook_sha256="ab") == []
+    assert verify_chain(events) == []
     assert events[0].prev_hash == GENESIS
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
 
@@ -60,17 +61,10 @@ def test_removed_event_breaks_the_chain() -> None:
 def test_rehashed_forgery_still_breaks_the_link_to_the_next_event() -> None:
     events = chain(4)
     forged = events[1]._replace(payload={"text": "forged"})
-    forged = forged._replace(hash=ev.compute_hash(forged.body()))
+    forged = forged._replace(hash=records.compute_hash(forged.body()))
     problems = verify_chain([events[0], forged, *events[2:]])
     assert [p.seq for p in problems] == [3]
     assert "prev_hash" in problems[0].message
-
-
-def test_pinned_runbook_mismatch_is_reported() -> None:
-    problems = verify_chain(chain(2), runbook_sha256="cd")
-    assert [p.message for p in problems] == [
-        "the stored runbook snapshot is not the one the incident pinned"
-    ]
 
 
 def test_every_field_is_covered_by_the_hash() -> None:
@@ -82,4 +76,4 @@ def test_every_field_is_covered_by_the_hash() -> None:
         ("type", "x"),
     ]:
         changed = base._replace(**{field: value})
-        assert ev.compute_hash(changed.body()) != base.hash, field
+        assert records.compute_hash(changed.body()) != base.hash, field

@@ -18,11 +18,12 @@ import pytest
 
 from incidentctl.errors import StoreError
 from incidentctl.incidents import events as ev
-from incidentctl.incidents.events import verify_chain
 from incidentctl.incidents.service import Incidents
-from incidentctl.store.sqlite import FILENAME, SCHEMA_VERSION, SQLiteStore
+from incidentctl.records import verify_chain
+from incidentctl.store import FILENAME
+from incidentctl.store.sqlite import SCHEMA_VERSION
 
-from .conftest import runbook
+from .conftest import REPO, open_home, runbook
 
 
 def test_store_file_is_private_and_in_wal_mode(svc: Incidents, isolated: Path) -> None:
@@ -80,7 +81,7 @@ def test_foreign_sqlite_file_is_refused_not_replaced(isolated: Path) -> None:
     db.close()
     before = path.read_bytes()
     with pytest.raises(StoreError, match="not an incidentctl store"):
-        SQLiteStore.open(isolated)
+        open_home(isolated)
     assert path.read_bytes() == before
 
 
@@ -92,7 +93,7 @@ def test_non_database_file_is_refused(isolated: Path, content: bytes, message: s
     isolated.mkdir(parents=True)
     (isolated / FILENAME).write_bytes(content)
     with pytest.raises(StoreError, match=message):
-        SQLiteStore.open(isolated)
+        open_home(isolated)
     assert (isolated / FILENAME).read_bytes() == content
 
 
@@ -107,23 +108,23 @@ def test_corrupt_store_gives_a_clear_error(svc: Incidents, isolated: Path) -> No
         data[offset + 100 : offset + 400] = os.urandom(300)
     path.write_bytes(bytes(data))
     with pytest.raises(StoreError, match="cannot be used"):
-        store = SQLiteStore.open(isolated)
+        store = open_home(isolated)
         store.incidents()
         store.events(store.incidents()[0].id)
 
 
 def test_store_from_a_newer_incidentctl_is_refused(isolated: Path) -> None:
-    SQLiteStore.open(isolated).close()
+    open_home(isolated).close()
     db = sqlite3.connect(isolated / FILENAME)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     db.close()
     with pytest.raises(StoreError, match="newer incidentctl"):
-        SQLiteStore.open(isolated)
+        open_home(isolated)
 
 
 def test_read_commands_never_create_a_store(isolated: Path) -> None:
     with pytest.raises(StoreError, match="no incident store"):
-        SQLiteStore.open(isolated, create=False)
+        open_home(isolated, create=False)
     assert not (isolated / FILENAME).exists()
 
 
@@ -152,9 +153,9 @@ def _appender(home: str, incident: str, worker: int, count: int) -> None:
 
     from incidentctl.clock import SystemClock
     from incidentctl.incidents.service import Incidents
-    from incidentctl.store.sqlite import SQLiteStore
+    from tests.conftest import open_home
 
-    store = SQLiteStore.open(Path(home))
+    store = open_home(Path(home))
     svc = Incidents(store, SystemClock(), actor=f"worker{worker}", zone=ZoneInfo("UTC"))
     for i in range(count):
         svc.note(incident, f"w{worker} n{i}")
@@ -192,26 +193,32 @@ def test_a_process_killed_mid_write_leaves_a_consistent_store(
     incident = svc.open(runbook("payment-failure"), severity="1", title="crash").state.id
     script = textwrap.dedent(
         f"""
-        import os, signal
-        from pathlib import Path
-        from incidentctl.incidents.events import Draft, seal
-        from incidentctl.store.sqlite import SQLiteStore
-        store = SQLiteStore.open(Path({str(isolated)!r}))
-        store.db.execute("BEGIN IMMEDIATE")
+        import os, signal, sqlite3
+        from incidentctl.records import Draft, Head, seal_after
+        from incidentctl.store.sqlite import INSERT_EVENT, event_row
+        from tests.conftest import open_home
+        store = open_home(__import__("pathlib").Path({str(isolated)!r}))
         head = store.events({incident!r})[-1]
-        for i in range(50):
-            d = Draft("note.added", {{"text": f"half {{i}}"}}, "x", head.recorded_at, head.recorded_at)
-            e = seal(d, incident={incident!r}, seq=head.seq + 1 + i, prev_hash=head.hash)
-            store._insert(e)
+        drafts = [
+            Draft("note.added", {{"text": f"half {{i}}"}}, "x", head.recorded_at, head.recorded_at)
+            for i in range(50)
+        ]
+        sealed = seal_after(Head.of(head), {incident!r}, drafts)
+        db = sqlite3.connect({str(isolated / FILENAME)!r}, isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")
+        for e in sealed:
+            db.execute(INSERT_EVENT, event_row(e))
         os.kill(os.getpid(), signal.SIGKILL)
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=REPO
     )
     assert done.returncode == -9, done.stderr
-    store = SQLiteStore.open(isolated)
-    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db = sqlite3.connect(isolated / FILENAME)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+    store = open_home(isolated)
     events = store.events(incident)
     assert len(events) == 1 and verify_chain(events) == []
     # and it keeps working

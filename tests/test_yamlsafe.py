@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from incidentctl.errors import RunbookError
-from incidentctl.runbooks import yamlsafe
+from incidentctl.documents import yamlsafe
+from incidentctl.errors import DocumentError
 from incidentctl.runbooks.validate import check_file
 
 
 def problems(text: str) -> list[str]:
-    with pytest.raises(RunbookError) as info:
+    with pytest.raises(DocumentError) as info:
         yamlsafe.load(text, "t.yaml")
     return [p.format() for p in info.value.problems]
 
@@ -82,7 +82,7 @@ def test_alias_bomb_fails_fast_in_bounded_memory() -> None:
     text = "\n".join(lines) + "\n"
     tracemalloc.start()
     try:
-        with pytest.raises(RunbookError) as info:
+        with pytest.raises(DocumentError) as info:
             yamlsafe.load(text, "bomb.yaml")
         _, peak = tracemalloc.get_traced_memory()
     finally:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from incidentctl.deadlines.engine import Deadline, Policy
     from incidentctl.incidents.service import Incidents, View
     from incidentctl.runbooks.repository import RunbookDir
-    from incidentctl.store.sqlite import SQLiteStore
+    from incidentctl.store.base import Store
 
 
 class App:
@@ -53,7 +53,7 @@ class App:
         self._clock = clock
         #: How retries wait (notification backoff); tests pass one that does not sleep.
         self.sleep = sleep or time.sleep
-        self._store: SQLiteStore | None = None
+        self._store: Store | None = None
         self._calendar: BusinessCalendar | None = None
 
     def apply(self, **options: Any) -> None:
@@ -121,11 +121,25 @@ class App:
         return load_config(self.home)
 
     # --- incidents ------------------------------------------------------------
-    def store(self, *, create: bool = True) -> SQLiteStore:
-        if self._store is None:
-            from incidentctl.store.sqlite import SQLiteStore
+    @cached_property
+    def store_location(self) -> str:
+        from incidentctl.store import home_location
 
-            self._store = SQLiteStore.open(self.home, create=create)
+        return home_location(self.home)
+
+    def has_store(self) -> bool:
+        """Whether there is a store yet (read-only listings say "no incidents" without one)."""
+        if self._store is not None:
+            return True
+        from incidentctl.store import store_exists
+
+        return store_exists(self.store_location)
+
+    def store(self, *, create: bool = True) -> Store:
+        if self._store is None:
+            from incidentctl.store import open_store
+
+            self._store = open_store(self.store_location, create=create)
         return self._store
 
     def incidents(self, *, create: bool = False) -> Incidents:

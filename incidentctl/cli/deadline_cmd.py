@@ -18,9 +18,8 @@ EXIT_OVERDUE = 5
 
 def _collect(app: App, refs: list[str]) -> list[Item]:
     from incidentctl.deadlines.monitor import collect
-    from incidentctl.store.sqlite import FILENAME
 
-    if not refs and not (app.home / FILENAME).exists():
+    if not refs and not app.has_store():
         return []
     return collect(
         app.incidents(),

@@ -12,8 +12,8 @@ from incidentctl.cli.app import App, by_option, json_option, key_values, pass_ap
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from incidentctl.incidents.events import Event
     from incidentctl.incidents.service import Incidents
+    from incidentctl.records import Event
 
 F = TypeVar("F", bound="Callable[..., Any]")
 
@@ -161,13 +161,12 @@ def list_(
     """List incidents, newest first."""
     from incidentctl.render.i18n import t
     from incidentctl.render.listing import list_table
-    from incidentctl.store.sqlite import FILENAME
 
-    if not (app.home / FILENAME).exists():
+    if not app.has_store():
         if as_json:
             app.json([])
         else:
-            app.echo(t("no_store", app.lang, path=app.home / FILENAME))
+            app.echo(t("no_store", app.lang, path=app.store_location))
         return
     rows = app.store(create=False).incidents(
         statuses=STATUS_FILTERS[status],

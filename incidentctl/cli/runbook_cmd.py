@@ -29,8 +29,8 @@ def list_(app: App, as_json: bool) -> int:
 
     Files that fail validation are reported on stderr (exit code 1).
     """
+    from incidentctl.paths import display_path
     from incidentctl.render.runbooks import list_rows
-    from incidentctl.runbooks.repository import display_path
 
     rbdir = app.runbook_dir
     entries: list[dict[str, Any]] = []

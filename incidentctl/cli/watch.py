@@ -68,7 +68,7 @@ class Watch:
         self.out = out or sys.stdout
         self.notifier = notifier if notifier is not None and notifier.configured else None
         self.views: list[View] | None = None
-        self.version: int | None = None
+        self.version: object = None
         self.last_state: dict[tuple[str, str], str] = {}
         self.sent: set[tuple[str, str]] = set()
         self.outbox: queue.Queue[Notice | None] = queue.Queue()
@@ -78,8 +78,7 @@ class Watch:
 
     # --- data ---------------------------------------------------------------------
     def _views_changed(self) -> bool:
-        store = self.app.store(create=False)
-        version = int(store.db.execute("PRAGMA data_version").fetchone()[0])
+        version = self.app.store(create=False).change_token()
         changed = version != self.version
         self.version = version
         return changed

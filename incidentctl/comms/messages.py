@@ -1,6 +1,6 @@
 """Messages rendered from a pinned runbook's templates with live facts of the incident.
 
-The placeholder vocabulary is :mod:`incidentctl.comms.placeholders`; runbook
+The placeholder vocabulary is :mod:`incidentctl.runbooks.placeholders`; runbook
 validation guarantees every placeholder in a template is known, so what can
 be missing here is a value (no scope recorded yet, no organisation name
 configured, an input the sender has to give), never a name.
@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
-from incidentctl.comms.placeholders import ROLE_PREFIX, placeholders, render
 from incidentctl.deadlines import engine as dl
 from incidentctl.durations import human
 from incidentctl.errors import InvalidInput, nearest
+from incidentctl.runbooks.placeholders import ROLE_PREFIX, placeholders, render
 from incidentctl.times import fmt_zoned
 
 if TYPE_CHECKING:

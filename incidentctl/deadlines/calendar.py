@@ -112,16 +112,17 @@ def from_data(data: dict[str, Any], source: str) -> BusinessCalendar:
 
 
 def load_calendar_file(path: Path) -> BusinessCalendar:
-    from incidentctl.runbooks import yamlsafe
-    from incidentctl.runbooks.repository import display_path
-    from incidentctl.runbooks.validate import schema_problems
+    from incidentctl.documents.schemas import load_checked
+    from incidentctl.errors import DocumentError
+    from incidentctl.paths import display_path
 
     name = display_path(path)
-    located = yamlsafe.load_file(path, display=name)
-    problems = sorted(schema_problems(located, "calendar"))
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise ConfigError(problems[0].format() + more)
+    try:
+        located = load_checked(path, "calendar", display=name)
+    except DocumentError as exc:
+        raise ConfigError(exc.message) from None
+    if located is None:
+        raise ConfigError(f"{name}: the calendar file is empty")
     try:
         return from_data(located.data, name)
     except ValueError as exc:  # an impossible date such as 2026-02-30

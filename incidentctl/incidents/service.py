@@ -1,12 +1,20 @@
 """Lifecycle rules: what may be recorded on an incident, and the events that record it.
 
-Every change is decided *inside* the store's append transaction, on the
-incident's current log, so two responders acting at once can neither record
-the same step twice nor build on a state the other just changed.
+Every change follows one protocol (:meth:`Incidents._record`): read the log,
+fold it, let a *rule* decide on that state what to record, seal the new
+events onto the head the state was folded from, and ask the store to append
+them there.  The store's append is a compare-and-swap: if someone else
+appended first, nothing is written, the state catches up with what they
+recorded, and the rule decides again on the state as it now is.  So two
+responders acting at once can neither record the same step twice nor build
+on a state the other just changed, and nobody holds the store's lock while
+a log is being read or folded.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from incidentctl.errors import (
@@ -15,50 +23,90 @@ from incidentctl.errors import (
     InvalidAction,
     InvalidInput,
     StepNotApplicable,
+    StoreError,
     UnknownStep,
     nearest,
 )
 from incidentctl.incidents import events as ev
 from incidentctl.incidents import state as st
-from incidentctl.incidents.events import Draft, Event, seal
+from incidentctl.records import GENESIS, Draft, Head, seal, seal_after
 from incidentctl.runbooks.model import Runbook, from_document
-from incidentctl.store.base import Decision
-from incidentctl.times import fmt_zoned, iso, parse_time
+from incidentctl.store.base import HeadMoved, IdTaken, Summary
+from incidentctl.times import fmt_zoned, from_iso, iso, parse_time
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable
     from datetime import datetime, tzinfo
 
     from incidentctl.clock import Clock
+    from incidentctl.records import Event
     from incidentctl.store.base import Store
+
+#: How many times a change is decided again after losing a race, before giving up.
+MAX_ATTEMPTS = 200
 
 
 class View(NamedTuple):
-    """One incident, read: its log, its pinned runbook, and the state folded from them."""
+    """One incident, read: its log, its pinned runbook, the state folded from them, and the
+    clock the incident runs on (the system clock, or a drill's own)."""
 
     events: list[Event]
     runbook: Runbook
     state: st.IncidentState
+    clock: Clock
+
+    def now(self) -> datetime:
+        """The incident's "now": what its deadlines and messages are measured against."""
+        return self.clock.now()
 
 
 class When(NamedTuple):
-    """The time an action is recorded as having happened."""
+    """The times an action is recorded with."""
 
     occurred: datetime
+    recorded: datetime
     backdated: bool
 
     @property
     def occurred_at(self) -> str:
         return iso(self.occurred)
 
+    @property
+    def recorded_at(self) -> str:
+        return iso(self.recorded)
+
 
 class Incidents:
+    """The incident use cases: open, read, and record every kind of change on one store.
+
+    ``clock`` is the process's clock (the system clock, or a fake one in tests);
+    each incident's own clock comes from :meth:`clock_for`.  ``actor`` is who is
+    acting, ``zone`` the zone user-given times are read in.
+    """
+
     def __init__(self, store: Store, clock: Clock, *, actor: str, zone: tzinfo) -> None:
         self.store = store
         self.clock = clock
         self.actor = actor
         self.zone = zone
         self._runbooks: dict[str, Runbook] = {}
+
+    # --- time ------------------------------------------------------------------
+    def clock_for(self, state: st.IncidentState) -> Clock:
+        """The clock an incident runs on: a drill's scaled clock as its log describes it,
+        else the process's clock."""
+        drill = state.drill or {}
+        clock = drill.get("clock")
+        if isinstance(clock, dict) and {"real_origin", "sim_origin", "speed"} <= clock.keys():
+            from incidentctl.clock import ScaledClock
+
+            return ScaledClock(
+                self.clock,
+                from_iso(clock["real_origin"]),
+                from_iso(clock["sim_origin"]),
+                float(clock["speed"]),
+            )
+        return self.clock
 
     # --- reading --------------------------------------------------------------
     def runbook(self, sha256: str) -> Runbook:
@@ -88,18 +136,26 @@ class Incidents:
         )
 
     def view(self, ref: str) -> View:
-        incident_id = self.resolve(ref)
+        return self._view(self.resolve(ref))
+
+    def _view(self, incident_id: str) -> View:
         events = self.store.events(incident_id)
         if not events:
             raise IncidentNotFound(f"no incident {incident_id}")
         runbook = self.runbook(events[0].payload["runbook"]["sha256"])
-        return View(events, runbook, st.fold(runbook, events))
+        state = st.fold(runbook, events)
+        return View(events, runbook, state, self.clock_for(state))
 
-    def when(self, at: str | None) -> When:
-        now = self.clock.now()
+    def when(self, at: str | None, clock: Clock, after: str = "") -> When:
+        """The times of an action: now, or back-dated to ``at``.  ``after`` is the
+        ``recorded_at`` of the event it will follow: a record is never written down
+        earlier than the one before it, so time in a log never runs backwards."""
+        now = clock.now()
+        if after:
+            now = max(now, from_iso(after))
         if at is None:
-            return When(now, False)
-        return When(parse_time(at, now=now, tz=self.zone), True)
+            return When(now, now, False)
+        return When(parse_time(at, now=now, tz=self.zone), now, True)
 
     # --- opening ----------------------------------------------------------------
     def open(
@@ -113,41 +169,46 @@ class Incidents:
         at: str | None = None,
         drill: dict[str, Any] | None = None,
     ) -> View:
+        """Open an incident from ``runbook``, pinning the runbook document into the store."""
         title = title.strip()
         if not title:
             raise InvalidInput("the title is empty; say in a few words what is happening")
         tier = runbook.resolve_tier(severity)
-        when = self.when(at)
+        when = self.when(at, self.clock)
         payload: dict[str, Any] = {
             "title": title,
             "severity": tier,
             "runbook": {"id": runbook.id, "version": runbook.version, "sha256": runbook.sha256},
         }
-        if commander:
+        if commander and commander.strip():
             payload["commander"] = commander.strip()
-        if scope:
+        if scope and scope.strip():
             payload["scope"] = scope.strip()
         if drill:
             payload["drill"] = drill
         draft = Draft(
-            ev.OPENED, payload, self.actor, when.occurred_at, iso(self.clock.now()), when.backdated
+            ev.OPENED, payload, self.actor, when.occurred_at, when.recorded_at, when.backdated
         )
         day = when.occurred.astimezone(self.zone).strftime("%Y%m%d")
-        summary = {
-            "title": title,
-            "severity": tier,
-            "status": st.OPEN,
-            "commander": payload.get("commander"),
-        }
-        event = self.store.create_incident(
-            day=day,
-            runbook_doc=runbook.doc,
-            runbook_sha256=runbook.sha256,
-            opened=draft,
-            summary=summary,
-        )
-        self._runbooks[runbook.sha256] = runbook
-        return View([event], runbook, st.fold(runbook, [event]))
+        summary = Summary(title, tier, st.OPEN, payload.get("commander"))
+        for _ in range(MAX_ATTEMPTS):
+            incident_id = self.store.next_incident_id(day)
+            event = seal(draft, incident=incident_id, seq=1, prev_hash=GENESIS)
+            try:
+                self.store.create_incident(
+                    runbook_doc=runbook.doc,
+                    runbook_sha256=runbook.sha256,
+                    opened=event,
+                    runbook_id=runbook.id,
+                    summary=summary,
+                )
+            except IdTaken:
+                _pause()
+                continue
+            self._runbooks[runbook.sha256] = runbook
+            state = st.fold(runbook, [event])
+            return View([event], runbook, state, self.clock_for(state))
+        raise _too_busy(f"a new incident on {day}")
 
     # --- recording ----------------------------------------------------------------
     def _record(
@@ -156,36 +217,44 @@ class Incidents:
         at: str | None,
         rule: Callable[[st.IncidentState, Runbook, When], list[Draft]],
     ) -> list[Event]:
-        incident_id = self.resolve(ref)
-        when = self.when(at)
+        """Decide on the incident's current state with ``rule`` and append what it decided.
 
-        def decide(current: Sequence[Event], doc: dict[str, Any]) -> Decision:
-            runbook = self.runbook(current[0].payload["runbook"]["sha256"])
-            state = st.fold(runbook, current)
+        The log is read and folded without any lock; the append succeeds only if nobody
+        appended meanwhile.  When somebody did, the state catches up with their events
+        (reading only those) and ``rule`` decides again, on the state it will follow.
+        Each event is sealed, and its hash computed, once per attempt.
+        """
+        view = self.view(ref)
+        events, runbook, state = list(view.events), view.runbook, view.state
+        for _ in range(MAX_ATTEMPTS):
+            when = self.when(at, view.clock, after=state.head_recorded_at)
             if when.occurred < state.opened_at:
                 raise InvalidInput(
                     f"{fmt_zoned(when.occurred, self.zone)} is before the incident opened "
                     f"({fmt_zoned(state.opened_at, self.zone)})"
                 )
             drafts = rule(state, runbook, when)
-            provisional = list(current)
-            for d in drafts:
-                provisional.append(
-                    seal(
-                        d,
-                        incident=state.id,
-                        seq=provisional[-1].seq + 1,
-                        prev_hash=provisional[-1].hash,
-                    )
-                )
-            return Decision(drafts, st.fold(runbook, provisional).summary())
-
-        return self.store.append(incident_id, decide)
+            if not drafts:
+                return []
+            head = Head(state.last_seq, state.head_hash, state.head_recorded_at)
+            sealed = seal_after(head, state.id, drafts)
+            after = state.copy()
+            if not st.fold_more(after, runbook, sealed):
+                after = st.fold(runbook, [*events, *sealed])
+            try:
+                self.store.append(state.id, head, sealed, after.summary())
+            except HeadMoved:
+                newer = self.store.events(state.id, after=state.last_seq)
+                events.extend(newer)
+                if not st.fold_more(state, runbook, newer):
+                    state = st.fold(runbook, events)
+                _pause()
+                continue
+            return sealed
+        raise _too_busy(state.id)
 
     def _draft(self, kind: str, payload: dict[str, Any], when: When) -> Draft:
-        return Draft(
-            kind, payload, self.actor, when.occurred_at, iso(self.clock.now()), when.backdated
-        )
+        return Draft(kind, payload, self.actor, when.occurred_at, when.recorded_at, when.backdated)
 
     def step(
         self,
@@ -369,9 +438,7 @@ class Incidents:
             text = value.strip()
             if field == "eta":
                 if text:
-                    text = iso(
-                        parse_time(text, now=self.clock.now(), tz=self.zone, allow_future=True)
-                    )
+                    text = iso(parse_time(text, now=when.recorded, tz=self.zone, allow_future=True))
             elif not text:
                 raise InvalidInput(f"the {field} is empty")
             return [self._draft(ev.UPDATED, {"field": field, "value": text}, when)]
@@ -456,6 +523,19 @@ class Incidents:
                 "(reopen, a note, a severity change)"
             )
         return self._record(incident_id, None, rule)[0]
+
+
+def _pause() -> None:
+    """A moment's wait after losing a race, jittered so racing writers spread out."""
+    time.sleep(random.uniform(0, 0.002))
+
+
+def _too_busy(what: str) -> StoreError:
+    return StoreError(
+        f"{what} kept changing while this change was being recorded "
+        f"({MAX_ATTEMPTS} attempts); nothing was recorded",
+        hint="try again",
+    )
 
 
 def _not_closed(state: st.IncidentState) -> None:

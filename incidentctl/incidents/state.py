@@ -4,6 +4,11 @@ Events are applied in the order they *occurred* (``occurred_at``, then
 ``seq``), so a back-dated event lands where it belongs and the result never
 depends on the order in which independent events were recorded.  Retracted
 events are left out; the retraction itself stays in the timeline.
+
+:func:`fold` builds the state from a whole log; :func:`fold_more` carries a
+state forward over events appended since, when that gives the same result as
+folding again (no back-dated event, no retraction), so a writer that lost a
+race to another one catches up by reading only what is new.
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from incidentctl.incidents import events as ev
+from incidentctl.records import GENESIS
+from incidentctl.store.base import Summary
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
-    from incidentctl.incidents.events import Event
+    from incidentctl.records import Event
     from incidentctl.runbooks.model import Runbook
 
 PENDING = "pending"
@@ -30,7 +37,6 @@ OPEN = "open"
 MITIGATED = "mitigated"
 RESOLVED = "resolved"
 CLOSED = "closed"
-STATUSES = (OPEN, MITIGATED, RESOLVED, CLOSED)
 
 
 class Completion(NamedTuple):
@@ -84,6 +90,14 @@ class StepState:
         self.evidence: dict[str, str] = {}
         self.completions: list[Completion] = []
 
+    def copy(self) -> StepState:
+        other = StepState.__new__(StepState)
+        for name in StepState.__slots__:
+            setattr(other, name, getattr(self, name))
+        other.evidence = dict(self.evidence)
+        other.completions = list(self.completions)
+        return other
+
 
 class Period:
     """A stretch of time the incident was open (reopening starts a new one)."""
@@ -95,8 +109,21 @@ class Period:
         self.mitigated: datetime | None = None
         self.resolved: datetime | None = None
 
+    def copy(self) -> Period:
+        other = Period(self.opened)
+        other.mitigated, other.resolved = self.mitigated, self.resolved
+        return other
+
 
 class IncidentState:
+    """Everything the log says about an incident now: its facts, status, tier and its
+    history, roles, each step's state, notes, messages sent and notices recorded.
+
+    Built by :func:`fold` (never by hand) and read by the deadline engine, the
+    lifecycle rules and every renderer.  ``last_seq`` and ``head_hash`` say which
+    log it is the fold of: the head a change decided on this state is appended to.
+    """
+
     def __init__(
         self,
         *,
@@ -137,7 +164,24 @@ class IncidentState:
         self.notified: set[str] = set()
         self.retracted: set[int] = set()
         self.last_seq = 0
-        self.head_hash = ev.GENESIS
+        self.head_hash = GENESIS
+        self.head_recorded_at = ""
+        #: The latest ``occurred`` applied: an event that occurred earlier needs a full fold.
+        self.last_occurred = opened_at
+
+    def copy(self) -> IncidentState:
+        """An independent copy, to try events on without changing this state."""
+        other = IncidentState.__new__(IncidentState)
+        other.__dict__.update(self.__dict__)
+        other.periods = [p.copy() for p in self.periods]
+        other.roles = dict(self.roles)
+        other.steps = {k: v.copy() for k, v in self.steps.items()}
+        other.severity_history = list(self.severity_history)
+        other.notes = list(self.notes)
+        other.comms = list(self.comms)
+        other.notified = set(self.notified)
+        other.retracted = set(self.retracted)
+        return other
 
     def tier_at(self, instant: datetime) -> str:
         """The tier in force at ``instant``."""
@@ -147,17 +191,28 @@ class IncidentState:
                 tier = change.after
         return tier
 
-    def summary(self) -> dict[str, Any]:
-        """The columns the store keeps for listing without folding."""
-        return {
-            "title": self.title,
-            "severity": self.severity,
-            "status": self.status,
-            "commander": self.commander,
-        }
+    def summary(self) -> Summary:
+        """The facts the store keeps for listing without folding."""
+        return Summary(self.title, self.severity, self.status, self.commander)
+
+
+class _Index(NamedTuple):
+    recurring: set[str]
+    by_template: dict[str, list[str]]  # template id -> recurring steps it counts for
+
+
+def _index(runbook: Runbook) -> _Index:
+    recurring = {s.id for s in runbook.steps if s.recurring}
+    by_template: dict[str, list[str]] = {}
+    for s in runbook.steps:
+        if s.recurring:
+            for tpl in s.templates:
+                by_template.setdefault(tpl, []).append(s.id)
+    return _Index(recurring, by_template)
 
 
 def fold(runbook: Runbook, events: Sequence[Event]) -> IncidentState:
+    """The state of the incident whose whole log is ``events`` (pinned to ``runbook``)."""
     if not events or events[0].type != ev.OPENED:
         raise ValueError("an incident log starts with incident.opened")
     first = events[0]
@@ -179,25 +234,45 @@ def fold(runbook: Runbook, events: Sequence[Event]) -> IncidentState:
     if state.commander:
         state.roles["commander"] = state.commander
     state.steps = {s.id: StepState(s.id) for s in runbook.steps}
-    recurring = {s.id for s in runbook.steps if s.recurring}
-    by_template: dict[str, list[str]] = {}
-    for s in runbook.steps:
-        if s.recurring:
-            for tpl in s.templates:
-                by_template.setdefault(tpl, []).append(s.id)
-
+    index = _index(runbook)
     state.retracted = {e.payload["seq"] for e in events if e.type == ev.RETRACTED}
     live = [e for e in events[1:] if e.seq not in state.retracted and e.type != ev.RETRACTED]
     for e in sorted(live, key=lambda e: (e.occurred, e.seq)):
-        _apply(state, e, recurring, by_template)
-    state.last_seq = events[-1].seq
-    state.head_hash = events[-1].hash
+        _apply(state, e, index)
+        state.last_occurred = max(state.last_occurred, e.occurred)
+    _at_head(state, events[-1])
     return state
 
 
-def _apply(
-    state: IncidentState, e: Event, recurring: set[str], by_template: dict[str, list[str]]
-) -> None:
+def fold_more(state: IncidentState, runbook: Runbook, new: Sequence[Event]) -> bool:
+    """Carry ``state`` forward over ``new`` events appended after its head, in place, and
+    return True; or leave it untouched and return False when only a full :func:`fold`
+    gives the right answer (a retraction, or an event that occurred before one already
+    applied, as a back-dated one may)."""
+    if not new:
+        return True
+    if new[0].seq != state.last_seq + 1 or new[0].prev_hash != state.head_hash:
+        return False
+    latest = state.last_occurred
+    for e in new:
+        if e.type == ev.RETRACTED or e.occurred < latest:
+            return False
+        latest = e.occurred
+    index = _index(runbook)
+    for e in new:
+        _apply(state, e, index)
+    state.last_occurred = latest
+    _at_head(state, new[-1])
+    return True
+
+
+def _at_head(state: IncidentState, head: Event) -> None:
+    state.last_seq = head.seq
+    state.head_hash = head.hash
+    state.head_recorded_at = head.recorded_at
+
+
+def _apply(state: IncidentState, e: Event, index: _Index) -> None:
     p = e.payload
     t = e.type
     if t in ev.STEP_EVENTS:
@@ -210,7 +285,7 @@ def _apply(
                 step.started_at = e.occurred
                 step.actor = e.actor
             return
-        if t == ev.STEP_DONE and step.id in recurring:
+        if t == ev.STEP_DONE and step.id in index.recurring:
             step.completions.append(Completion(e.occurred, e.seq, e.actor, state.severity))
             step.evidence.update(p.get("evidence") or {})
             return
@@ -266,7 +341,7 @@ def _apply(
             state.eta = from_iso(p["value"]) if p["value"] else None
     elif t == ev.COMMS:
         state.comms.append(e)
-        for step_id in by_template.get(p.get("template", ""), ()):
+        for step_id in index.by_template.get(p.get("template", ""), ()):
             step = state.steps[step_id]
             if step.status not in (SKIPPED, NA):
                 step.completions.append(

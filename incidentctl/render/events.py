@@ -12,8 +12,8 @@ from incidentctl.times import fmt, zone_label
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
-    from incidentctl.incidents.events import Event
     from incidentctl.incidents.service import View
+    from incidentctl.records import Event
     from incidentctl.render.style import Style
     from incidentctl.runbooks.model import Runbook
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from incidentctl.comms.placeholders import LIVE_FACTS, ROLE_PREFIX
+from incidentctl.documents.schemas import load_schema
 from incidentctl.durations import EXPECTED
-from incidentctl.runbooks.validate import load_schema
+from incidentctl.runbooks.placeholders import LIVE_FACTS, ROLE_PREFIX
 
 #: Definitions documented as objects, in reading order.
 _OBJECTS = (

@@ -15,18 +15,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from incidentctl.comms.placeholders import (
+from incidentctl.durations import Duration, parse_duration, parse_range
+from incidentctl.errors import InvalidInput, nearest
+from incidentctl.runbooks.model import tier_rank
+from incidentctl.runbooks.placeholders import (
     LIVE_FACTS,
     ROLE_PREFIX,
     is_known,
     scan,
 )
-from incidentctl.durations import Duration, parse_duration, parse_range
-from incidentctl.errors import InvalidInput, nearest
 
 if TYPE_CHECKING:
+    from incidentctl.documents.yamlsafe import Located, Path_
     from incidentctl.errors import Problem
-    from incidentctl.runbooks.yamlsafe import Located, Path_
 
 ANCHOR_KEYWORDS = ("opened", "mitigated", "resolved")
 
@@ -88,11 +89,12 @@ class _Linter:
         tier_order = [t for _, item in _items(data, "severity") if (t := _id(item))]
         for pos, (i, item) in enumerate(_items(data, "severity")):
             ident = _id(item)
-            if ident and pos > 0 and tier_order[pos - 1] >= ident and ident != tier_order[pos - 1]:
+            before = tier_order[pos - 1] if pos > 0 else None
+            if ident and before and ident != before and tier_rank(before) >= tier_rank(ident):
                 self.add(
                     ("severity", i, "id"),
                     f"tiers must be listed most severe first (sev1, sev2, ...); "
-                    f"'{ident}' comes after '{tier_order[pos - 1]}'",
+                    f"'{ident}' comes after '{before}'",
                 )
         roles = self.unique(
             [(("roles", i), r) for i, item in _items(data, "roles") if (r := _id(item))], "role"

@@ -8,14 +8,12 @@ validation and lint (see :mod:`incidentctl.runbooks.validate`).
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from typing import Any, NamedTuple
 
 from incidentctl.durations import Duration, parse_duration
 from incidentctl.errors import InvalidInput
 
-ANCHOR_EVENTS = ("opened", "mitigated", "resolved")
 LANGS = ("zh", "en")
 
 
@@ -50,7 +48,6 @@ class Reference(NamedTuple):
 
 class Tier(NamedTuple):
     id: str
-    rank: int  # 1 = most severe
     name: Text
     criteria: dict[str, tuple[str, ...]]
     response: Text | None
@@ -180,16 +177,37 @@ class Runbook(NamedTuple):
         return f"expected one of {options}"
 
 
+def tier_rank(tier_id: str) -> int:
+    """``sev2`` -> 2 (1 is the most severe); ids that are not ``sevN`` sort last."""
+    digits = tier_id.removeprefix("sev")
+    return int(digits) if digits.isdigit() else 1_000_000
+
+
+_ZH_NUMERALS = "一二三四五六七八九"
+
+
+def tier_id_of(text: str) -> str | None:
+    """A tier id from what a user types without a runbook at hand: ``1``, ``sev1``, ``一级``,
+    ``一级(重大)``, ``Level 1``; ``None`` if it names no tier."""
+    norm = _norm(text).split("(")[0]
+    for prefix in ("sev", "level"):
+        norm = norm.removeprefix(prefix)
+    if norm.isdigit() and 0 < int(norm) < 10:
+        return f"sev{int(norm)}"
+    if len(norm) >= 2 and norm[0] in _ZH_NUMERALS and norm[1] == "级":
+        return f"sev{_ZH_NUMERALS.index(norm[0]) + 1}"
+    return None
+
+
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().casefold().replace(" ", "")
 
 
 def document_sha256(doc: dict[str, Any]) -> str:
     """Hash of the runbook document's canonical JSON: what an incident pins."""
-    import hashlib
+    from incidentctl.records import sha256_of
 
-    blob = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return sha256_of(doc)
 
 
 def _durations(raw: dict[str, Any]) -> dict[str, Duration]:
@@ -200,7 +218,6 @@ def from_document(doc: dict[str, Any], sha256: str | None = None) -> Runbook:
     tiers = tuple(
         Tier(
             id=t["id"],
-            rank=int(t["id"].removeprefix("sev")),
             name=Text.of(t["name"]),
             criteria={lang: tuple(t["criteria"][lang]) for lang in LANGS},
             response=Text.maybe(t.get("response")),

@@ -7,20 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from incidentctl.errors import Problem, RunbookError, RunbookNotFound, nearest
+from incidentctl.errors import Problem, RunbookNotFound, nearest
+from incidentctl.paths import display_path
 from incidentctl.runbooks.validate import Checked, check_file
 
 if TYPE_CHECKING:
     from incidentctl.runbooks.model import Runbook
-
-
-def display_path(path: Path) -> str:
-    """A path as the user would type it: relative to the current directory when inside it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # pragma: no cover - other drive on Windows
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
 
 
 def runbook_files(directory: Path) -> list[Path]:
@@ -113,6 +105,3 @@ def check_paths(paths: list[Path]) -> list[Checked]:
         else:
             results.append(check_file(p, display=display_path(p)))
     return results
-
-
-__all__ = ["RunbookDir", "RunbookError", "check_paths", "display_path", "runbook_files"]

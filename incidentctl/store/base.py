@@ -1,9 +1,18 @@
 """The storage interface the domain talks to.
 
-Small on purpose: append events, read one incident's events, list and
-summarise incidents, keep runbook snapshots.  The embedded SQLite store is
-the default; a server database for teams sharing incidents across machines
-implements the same protocol.
+Small on purpose: create an incident, append sealed events to it, read one
+incident's events, list and summarise incidents, keep runbook snapshots.
+The store knows nothing of what events mean: it stands on
+:mod:`incidentctl.records` alone.
+
+**The domain seals; the store stores.**  The domain reads an incident's log,
+decides what to record on the state folded from it, and seals the new events
+onto the chain's head, computing each hash exactly once.  :meth:`Store.append`
+is then a compare-and-swap: it writes the events only if the incident's chain
+still ends at the head the domain built on, and otherwise raises
+:class:`HeadMoved` so the domain can catch up and decide again.  SQLite does
+the check inside ``BEGIN IMMEDIATE``; a server database does it as
+``UPDATE ... WHERE head_hash = $old`` in one transaction.
 """
 
 from __future__ import annotations
@@ -11,9 +20,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
-    from incidentctl.incidents.events import Draft, Event
+    from incidentctl.records import Event, Head
+
+
+class Summary(NamedTuple):
+    """The facts of an incident the store keeps beside its log, for listing without folding."""
+
+    title: str
+    severity: str
+    status: str
+    commander: str | None
 
 
 class IncidentRow(NamedTuple):
@@ -46,34 +64,69 @@ class IncidentRow(NamedTuple):
         }
 
 
-class Decision(NamedTuple):
-    """What a domain rule decided inside an append transaction."""
+class Conflict(Exception):
+    """Another writer got there first; the caller catches up and decides again.
 
-    drafts: Sequence[Draft]
-    summary: dict[str, Any]  # title, severity, status, commander after the drafts
+    Not a user error: the domain retries, and only if it keeps losing does
+    the user hear about it.
+    """
+
+
+class HeadMoved(Conflict):
+    """The incident's chain no longer ends at the head the new events were sealed onto."""
+
+    def __init__(self, incident_id: str, expected: Head, found: Head | None) -> None:
+        super().__init__(f"{incident_id}: expected head {expected.seq}, found {found}")
+        self.incident_id = incident_id
+        self.expected = expected
+        self.found = found
+
+
+class IdTaken(Conflict):
+    """A new incident's id was allocated by someone else meanwhile."""
+
+    def __init__(self, incident_id: str) -> None:
+        super().__init__(f"{incident_id} exists")
+        self.incident_id = incident_id
 
 
 class Store(Protocol):
+    """Where incidents live.  Every method raises :class:`~incidentctl.errors.StoreError`
+    (one clear line) when the store cannot be used."""
+
+    #: Where the store is, as a user would recognise it (a path or a URL without secrets).
+    location: str
+
+    def next_incident_id(self, day: str) -> str:
+        """The id the next incident opened on ``day`` (``YYYYMMDD``) should get:
+        ``INC-<day>-NNN``.  A hint, not a reservation: :meth:`create_incident` decides."""
+        ...
+
     def create_incident(
         self,
         *,
-        day: str,
         runbook_doc: dict[str, Any],
         runbook_sha256: str,
-        opened: Draft,
-        summary: dict[str, Any],
-    ) -> Event:
-        """Allocate ``INC-<day>-NNN`` and append its ``incident.opened`` event atomically."""
+        opened: Event,
+        runbook_id: str,
+        summary: Summary,
+    ) -> None:
+        """Store a new incident whose first event, ``opened``, is already sealed, with its
+        pinned runbook snapshot and summary row, atomically.  Raises :class:`IdTaken` if an
+        incident with that id exists."""
         ...
 
     def append(
-        self, incident_id: str, decide: Callable[[Sequence[Event], dict[str, Any]], Decision]
-    ) -> list[Event]:
-        """Run ``decide`` on the current log and pinned runbook document, and append the
-        drafts it returns, all in one transaction: nobody else can append in between."""
+        self, incident_id: str, expected: Head, events: Sequence[Event], summary: Summary
+    ) -> None:
+        """Append sealed ``events`` (the first built on ``expected``) and replace the summary
+        row, atomically, if and only if the chain still ends at ``expected``; otherwise raise
+        :class:`HeadMoved` and write nothing."""
         ...
 
-    def events(self, incident_id: str) -> list[Event]: ...
+    def events(self, incident_id: str, *, after: int = 0) -> list[Event]:
+        """The incident's events with ``seq > after``, in sequence order."""
+        ...
 
     def runbook_document(self, sha256: str) -> dict[str, Any]: ...
 
@@ -90,6 +143,11 @@ class Store(Protocol):
 
     def match_ids(self, ref: str) -> list[str]:
         """Ids equal to ``ref``, starting with it, or (for a number) ending with it."""
+        ...
+
+    def change_token(self) -> object:
+        """A value that changes whenever anyone (another process included) has written to
+        the store since it was last read: how ``watch`` and ``walk`` notice other people."""
         ...
 
     def close(self) -> None: ...

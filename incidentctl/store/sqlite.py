@@ -1,9 +1,11 @@
 """The embedded store: one SQLite file, ``incidents.db``, in the incidentctl home.
 
 - WAL mode and a busy timeout, so readers never block and writers queue.
-- Every append runs inside ``BEGIN IMMEDIATE``: the writer holds the lock from
-  reading the chain head to committing the new events, so concurrent
-  responders can never fork a chain or lose an event.
+- Every append is a compare-and-swap inside ``BEGIN IMMEDIATE``: the new
+  events, already sealed by the domain, are written only if the chain still
+  ends at the head they were sealed onto, so concurrent responders can never
+  fork a chain or lose an event.  The lock is held for that check and the
+  inserts alone; reading and folding the log happen before, outside it.
 - Triggers refuse UPDATE and DELETE on events and runbook snapshots.
 - The schema is versioned (``PRAGMA user_version``) and migrated in order,
   one transaction per migration; ``PRAGMA application_id`` marks the file as
@@ -15,23 +17,25 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
 import struct
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from incidentctl.errors import IncidentNotFound, StoreError
-from incidentctl.incidents.events import GENESIS, Event, seal
-from incidentctl.store.base import Decision, IncidentRow
+from incidentctl.records import Event, Head
+from incidentctl.store.base import HeadMoved, IdTaken, IncidentRow
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
 
-    from incidentctl.incidents.events import Draft
+    from incidentctl.store.base import Summary
 
-FILENAME = "incidents.db"
+F = TypeVar("F", bound="Callable[..., Any]")
+
 APPLICATION_ID = 0x494E4344  # "INCD"
 BUSY_TIMEOUT_MS = 15_000
 _HEADER = b"SQLite format 3\x00"
@@ -116,7 +120,7 @@ INSERT_INCIDENT = f"INSERT INTO incidents ({_INCIDENT_COLUMNS}) VALUES (?,?,?,?,
 
 
 def incident_row(
-    first: Event, head: Event, runbook_id: str, runbook_sha256: str, summary: dict[str, Any]
+    first: Event, head: Event, runbook_id: str, runbook_sha256: str, summary: Summary
 ) -> tuple[object, ...]:
     """An incident's summary row, from its first event and its chain head."""
     return (
@@ -124,10 +128,10 @@ def incident_row(
         first.occurred_at,
         runbook_id,
         runbook_sha256,
-        summary["title"],
-        summary["severity"],
-        summary["status"],
-        summary.get("commander"),
+        summary.title,
+        summary.severity,
+        summary.status,
+        summary.commander,
         head.seq,
         head.hash,
         head.recorded_at,
@@ -174,9 +178,38 @@ def _check_header(path: Path) -> None:
         )
 
 
+def guarded(method: F) -> F:
+    """Turn any SQLite failure inside ``method`` into one clear :class:`StoreError`."""
+
+    @functools.wraps(method)
+    def wrapper(self: SQLiteStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(
+                    f"the store {self.path} stayed locked by another writer for "
+                    f"{BUSY_TIMEOUT_MS // 1000}s; nothing was recorded",
+                    hint="try again; if it persists, look for a stuck incidentctl process",
+                ) from None
+            raise self.damaged(exc) from None
+        except sqlite3.DatabaseError as exc:
+            raise self.damaged(exc) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
 class SQLiteStore:
+    """The embedded store: one SQLite file (see the module's docstring for its guarantees).
+
+    Open it with :meth:`open` (or :func:`incidentctl.store.open_store`), which checks the
+    file is an incidentctl store of a known version and migrates it; every public method
+    maps SQLite's failures to :class:`StoreError` through :func:`guarded`.
+    """
+
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.location = str(path)
         self._snapshots: dict[str, dict[str, Any]] = {}
         try:
             self.db = sqlite3.connect(
@@ -186,16 +219,16 @@ class SQLiteStore:
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
+            raise self.damaged(exc) from None
 
     # --- opening and creating --------------------------------------------------
     @classmethod
-    def open(cls, home: Path, *, create: bool = True) -> SQLiteStore:
-        path = home / FILENAME
+    def open(cls, path: Path, *, create: bool = True) -> SQLiteStore:
+        """The store in the file ``path``, created (with its directory) if ``create``."""
         if not path.exists():
             if not create:
                 raise StoreError(f"no incident store at {path} yet; open an incident first")
-            cls._create(home, path)
+            cls._create(path.parent, path)
         _check_header(path)
         store = cls(path)
         store._migrate()
@@ -209,7 +242,7 @@ class SQLiteStore:
             raise StoreError(
                 f"cannot create the store directory {home}: {exc.strerror or exc}"
             ) from None
-        tmp = home / f".{FILENAME}.{os.getpid()}.tmp"
+        tmp = home / f".{path.name}.{os.getpid()}.tmp"
         try:
             fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
@@ -238,12 +271,10 @@ class SQLiteStore:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
 
+    @guarded
     def _migrate(self) -> None:
-        try:
-            (current,) = self.db.execute("PRAGMA user_version").fetchone()
-            (app_id,) = self.db.execute("PRAGMA application_id").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
+        (current,) = self.db.execute("PRAGMA user_version").fetchone()
+        (app_id,) = self.db.execute("PRAGMA application_id").fetchone()
         if app_id != APPLICATION_ID:
             raise StoreError(
                 f"{self.path} is not an incidentctl store; move it away or use --home DIR"
@@ -268,10 +299,9 @@ class SQLiteStore:
     # --- transactions --------------------------------------------------------------
     @contextlib.contextmanager
     def _immediate(self) -> Iterator[None]:
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"the store {self.path} is busy or locked: {exc}") from None
+        """A write transaction: ``BEGIN IMMEDIATE`` takes the write lock at once (waiting up
+        to the busy timeout), so what is read inside it is what the commit builds on."""
+        self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
@@ -280,125 +310,118 @@ class SQLiteStore:
         else:
             self.db.execute("COMMIT")
 
-    def _damaged(self, exc: sqlite3.DatabaseError) -> StoreError:
+    def damaged(self, exc: sqlite3.DatabaseError) -> StoreError:
         return StoreError(
             f"the store {self.path} cannot be used: {exc}",
             hint="if the file is damaged, restore it from a backup; nothing was written",
         )
 
     # --- writing ---------------------------------------------------------------------
+    @guarded
+    def next_incident_id(self, day: str) -> str:
+        prefix = f"INC-{day}-"
+        rows = self.db.execute(
+            "SELECT id FROM incidents WHERE id >= ? AND id < ?", (prefix, prefix + "\uffff")
+        ).fetchall()
+        numbers = [int(r[0][len(prefix) :]) for r in rows if r[0][len(prefix) :].isdigit()]
+        return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
+    @guarded
     def create_incident(
         self,
         *,
-        day: str,
         runbook_doc: dict[str, Any],
         runbook_sha256: str,
-        opened: Draft,
-        summary: dict[str, Any],
-    ) -> Event:
-        try:
-            with self._immediate():
-                prefix = f"INC-{day}-"
-                rows = self.db.execute(
-                    "SELECT id FROM incidents WHERE id >= ? AND id < ?", (prefix, prefix + "\uffff")
-                ).fetchall()
-                numbers = [int(r[0][len(prefix) :]) for r in rows if r[0][len(prefix) :].isdigit()]
-                incident_id = f"{prefix}{max(numbers, default=0) + 1:03d}"
-                self.db.execute(
-                    "INSERT OR IGNORE INTO runbooks (sha256, runbook_id, version, document) VALUES (?, ?, ?, ?)",
-                    (
-                        runbook_sha256,
-                        runbook_doc["id"],
-                        str(runbook_doc["version"]),
-                        json.dumps(runbook_doc, ensure_ascii=False, sort_keys=True),
-                    ),
-                )
-                event = seal(opened, incident=incident_id, seq=1, prev_hash=GENESIS)
-                self.db.execute(
-                    INSERT_INCIDENT,
-                    incident_row(event, event, runbook_doc["id"], runbook_sha256, summary),
-                )
-                self._insert(event)
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
-        return event
+        opened: Event,
+        runbook_id: str,
+        summary: Summary,
+    ) -> None:
+        if opened.seq != 1:
+            raise ValueError("an incident's first event has seq 1")
+        with self._immediate():
+            taken = self.db.execute(
+                "SELECT 1 FROM incidents WHERE id = ?", (opened.incident,)
+            ).fetchone()
+            if taken:
+                raise IdTaken(opened.incident)
+            self.db.execute(
+                "INSERT OR IGNORE INTO runbooks (sha256, runbook_id, version, document) VALUES (?, ?, ?, ?)",
+                (
+                    runbook_sha256,
+                    runbook_id,
+                    str(runbook_doc["version"]),
+                    json.dumps(runbook_doc, ensure_ascii=False, sort_keys=True),
+                ),
+            )
+            self.db.execute(
+                INSERT_INCIDENT, incident_row(opened, opened, runbook_id, runbook_sha256, summary)
+            )
+            self.db.execute(INSERT_EVENT, event_row(opened))
 
+    @guarded
     def append(
-        self, incident_id: str, decide: Callable[[Sequence[Event], dict[str, Any]], Decision]
-    ) -> list[Event]:
-        try:
-            with self._immediate():
-                current = self._events(incident_id)
-                if not current:
-                    raise IncidentNotFound(f"no incident {incident_id}")
-                sha = current[0].payload["runbook"]["sha256"]
-                decision = decide(current, self.runbook_document(sha))
-                appended: list[Event] = []
-                prev = current[-1]
-                for draft in decision.drafts:
-                    event = seal(draft, incident=incident_id, seq=prev.seq + 1, prev_hash=prev.hash)
-                    self._insert(event)
-                    appended.append(event)
-                    prev = event
-                if appended:
-                    s = decision.summary
-                    self.db.execute(
-                        "UPDATE incidents SET title = ?, severity = ?, status = ?, commander = ?, "
-                        "last_seq = ?, head_hash = ?, updated_at = ? WHERE id = ?",
-                        (
-                            s["title"],
-                            s["severity"],
-                            s["status"],
-                            s.get("commander"),
-                            prev.seq,
-                            prev.hash,
-                            prev.recorded_at,
-                            incident_id,
-                        ),
-                    )
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
-        return appended
-
-    def _insert(self, e: Event) -> None:
-        self.db.execute(INSERT_EVENT, event_row(e))
+        self, incident_id: str, expected: Head, events: Sequence[Event], summary: Summary
+    ) -> None:
+        if not events:
+            return
+        if events[0].seq != expected.seq + 1 or events[0].prev_hash != expected.hash:
+            raise ValueError("the events are not sealed onto the expected head")
+        with self._immediate():
+            row = self.db.execute(
+                "SELECT seq, hash, recorded_at FROM events WHERE incident_id = ? "
+                "ORDER BY seq DESC LIMIT 1",
+                (incident_id,),
+            ).fetchone()
+            if row is None:
+                raise IncidentNotFound(f"no incident {incident_id}")
+            found = Head(*row)
+            if found[:2] != expected[:2]:
+                raise HeadMoved(incident_id, expected, found)
+            self.db.executemany(INSERT_EVENT, [event_row(e) for e in events])
+            head = events[-1]
+            self.db.execute(
+                "UPDATE incidents SET title = ?, severity = ?, status = ?, commander = ?, "
+                "last_seq = ?, head_hash = ?, updated_at = ? WHERE id = ?",
+                (
+                    summary.title,
+                    summary.severity,
+                    summary.status,
+                    summary.commander,
+                    head.seq,
+                    head.hash,
+                    head.recorded_at,
+                    incident_id,
+                ),
+            )
 
     # --- reading ---------------------------------------------------------------------
-    def _events(self, incident_id: str) -> list[Event]:
+    @guarded
+    def events(self, incident_id: str, *, after: int = 0) -> list[Event]:
         rows = self.db.execute(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY seq",
-            (incident_id,),
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq",
+            (incident_id, after),
         ).fetchall()
         return [_row_to_event(r) for r in rows]
 
-    def events(self, incident_id: str) -> list[Event]:
-        try:
-            return self._events(incident_id)
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
-
+    @guarded
     def runbook_document(self, sha256: str) -> dict[str, Any]:
         if sha256 not in self._snapshots:
-            try:
-                row = self.db.execute(
-                    "SELECT document FROM runbooks WHERE sha256 = ?", (sha256,)
-                ).fetchone()
-            except sqlite3.DatabaseError as exc:
-                raise self._damaged(exc) from None
+            row = self.db.execute(
+                "SELECT document FROM runbooks WHERE sha256 = ?", (sha256,)
+            ).fetchone()
             if row is None:
                 raise StoreError(f"the store has no runbook snapshot {sha256[:12]}")
             self._snapshots[sha256] = json.loads(row[0])
         return self._snapshots[sha256]
 
+    @guarded
     def incident(self, incident_id: str) -> IncidentRow | None:
-        try:
-            row = self.db.execute(
-                f"SELECT {_INCIDENT_COLUMNS} FROM incidents WHERE id = ?", (incident_id,)
-            ).fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
+        row = self.db.execute(
+            f"SELECT {_INCIDENT_COLUMNS} FROM incidents WHERE id = ?", (incident_id,)
+        ).fetchone()
         return IncidentRow(*row) if row else None
 
+    @guarded
     def incidents(
         self,
         *,
@@ -424,33 +447,33 @@ class SQLiteStore:
         sql += " ORDER BY opened_at DESC, id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        try:
-            return [IncidentRow(*r) for r in self.db.execute(sql, args)]
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
+        return [IncidentRow(*r) for r in self.db.execute(sql, args)]
 
+    @guarded
     def match_ids(self, ref: str) -> list[str]:
         ref = ref.strip().upper()
-        try:
-            exact = self.db.execute("SELECT id FROM incidents WHERE id = ?", (ref,)).fetchall()
-            if exact:
-                return [exact[0][0]]
-            if ref.isdigit() and len(ref) <= 4:  # a trailing number; longer digits start a date
-                n = int(ref)
-                rows = self.db.execute(
-                    "SELECT id FROM incidents WHERE id GLOB ?",
-                    (f"INC-*-{n:03d}" if n < 1000 else f"INC-*-{n}",),
-                ).fetchall()
-                return [r[0] for r in rows]
-            if not ref.startswith("INC-") and ref[:1].isdigit():
-                ref = "INC-" + ref
+        exact = self.db.execute("SELECT id FROM incidents WHERE id = ?", (ref,)).fetchall()
+        if exact:
+            return [exact[0][0]]
+        if ref.isdigit() and len(ref) <= 4:  # a trailing number; longer digits start a date
+            n = int(ref)
             rows = self.db.execute(
-                "SELECT id FROM incidents WHERE id >= ? AND id < ? ORDER BY id",
-                (ref, ref + "\uffff"),
+                "SELECT id FROM incidents WHERE id GLOB ?",
+                (f"INC-*-{n:03d}" if n < 1000 else f"INC-*-{n}",),
             ).fetchall()
             return [r[0] for r in rows]
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
+        if not ref.startswith("INC-") and ref[:1].isdigit():
+            ref = "INC-" + ref
+        rows = self.db.execute(
+            "SELECT id FROM incidents WHERE id >= ? AND id < ? ORDER BY id",
+            (ref, ref + "\uffff"),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    @guarded
+    def change_token(self) -> object:
+        # data_version moves whenever another connection commits to the file.
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
 
 
 def _statements(script: str) -> list[str]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
-from incidentctl.errors import Problem, RunbookError
+from incidentctl.errors import DocumentError, Problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -113,8 +113,8 @@ def _mark_of(node: yaml.Node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _fail(file: str, line: int, column: int, message: str, path: str = "") -> RunbookError:
-    return RunbookError([Problem(file, line, column, path, message)])
+def _fail(file: str, line: int, column: int, message: str, path: str = "") -> DocumentError:
+    return DocumentError([Problem(file, line, column, path, message)])
 
 
 def read_text(path: str | os.PathLike[str], *, display: str | None = None) -> str:
@@ -151,7 +151,7 @@ def decode(raw: bytes, name: str) -> str:
 
 
 def load(text: str, file: str) -> Located:
-    """Parse one YAML document into :class:`Located` data, or raise :class:`RunbookError`."""
+    """Parse one YAML document into :class:`Located` data, or raise :class:`DocumentError`."""
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
@@ -173,7 +173,7 @@ def load(text: str, file: str) -> Located:
         raise _fail(file, 1, 1, "file is empty; expected a runbook mapping")
     _check_size(node, file)
     located = Located(file, None, lines=text.split("\n"))
-    located.data = _build(node, (), located, 0)
+    located.data = _build(node, (), located)
     return located
 
 
@@ -244,7 +244,7 @@ def _check_size(root: yaml.Node, file: str) -> None:
                 stack.append((c, False))
 
 
-def _build(node: yaml.Node, path: Path_, loc: Located, depth: int) -> Any:
+def _build(node: yaml.Node, path: Path_, loc: Located) -> Any:
     loc.values.setdefault(path, _mark_of(node))
     if isinstance(node, yaml.ScalarNode):
         loc.styles.setdefault(path, node.style or "")
@@ -252,15 +252,15 @@ def _build(node: yaml.Node, path: Path_, loc: Located, depth: int) -> Any:
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ:
             raise _tag_error(node, path, loc)
-        return [_build(item, (*path, i), loc, depth + 1) for i, item in enumerate(node.value)]
+        return [_build(item, (*path, i), loc) for i, item in enumerate(node.value)]
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP:
             raise _tag_error(node, path, loc)
-        return _mapping(node, path, loc, depth)
+        return _mapping(node, path, loc)
     raise _tag_error(node, path, loc)  # pragma: no cover - composer yields only these
 
 
-def _mapping(node: yaml.MappingNode, path: Path_, loc: Located, depth: int) -> dict[str, Any]:
+def _mapping(node: yaml.MappingNode, path: Path_, loc: Located) -> dict[str, Any]:
     out: dict[str, Any] = {}
     first_seen: dict[str, Mark] = {}
     merged: list[yaml.MappingNode] = []
@@ -298,14 +298,14 @@ def _mapping(node: yaml.MappingNode, path: Path_, loc: Located, depth: int) -> d
         first_seen[key] = km
         child = (*path, key)
         loc.keys[child] = km
-        out[key] = _build(value_node, child, loc, depth + 1)
+        out[key] = _build(value_node, child, loc)
     for src in merged:
         for key_node, value_node in src.value:
             key = str(key_node.value)
             if key not in out:
                 child = (*path, key)
                 loc.keys.setdefault(child, _mark_of(key_node))
-                out[key] = _build(value_node, child, loc, depth + 1)
+                out[key] = _build(value_node, child, loc)
     return out
 
 
@@ -321,7 +321,7 @@ def _scalar(node: yaml.ScalarNode, path: Path_, loc: Located) -> Any:
         raise _fail(loc.file, m.line, m.column, str(exc.problem), format_path(path)) from None
 
 
-def _tag_error(node: yaml.Node, path: Path_, loc: Located) -> RunbookError:
+def _tag_error(node: yaml.Node, path: Path_, loc: Located) -> DocumentError:
     m = _mark_of(node)
     return _fail(
         loc.file,

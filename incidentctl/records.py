@@ -1,0 +1,195 @@
+"""Event records and their hash chain: the bottom of the house.
+
+An incident is an append-only log.  Each event carries the hash of the one
+before it, and its own hash is the SHA-256 of a canonical JSON encoding of
+everything it says (including that previous hash), so changing, removing or
+reordering any event breaks every hash after it.
+
+Both the store and the domain stand on this module, and it stands on nothing
+of theirs.  The domain *seals* each event here exactly once; the store only
+checks that the chain it is asked to extend still ends where the domain
+thought it did (see :class:`incidentctl.store.base.Store.append`).
+
+:func:`canonical` is the one byte encoding every hash in incidentctl is
+computed over: event bodies and pinned runbook documents alike.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any, NamedTuple
+
+#: ``prev_hash`` of an incident's first event.
+GENESIS = "0" * 64
+
+
+def canonical(data: Any) -> bytes:
+    """The one byte encoding hashes are computed over: sorted keys, no spaces, UTF-8."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
+
+
+def sha256_of(data: Any) -> str:
+    """Hex SHA-256 of the canonical encoding of ``data``."""
+    import hashlib  # only writers and auditors hash; readers skip the OpenSSL load
+
+    return hashlib.sha256(canonical(data)).hexdigest()
+
+
+def _instant(text: str) -> datetime:
+    """Read a stored ISO 8601 UTC instant (``...Z``)."""
+    value = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+class Draft(NamedTuple):
+    """An event the domain has decided to append, before it has a place in a chain."""
+
+    type: str
+    payload: dict[str, Any]
+    actor: str
+    occurred_at: str  # ISO 8601 UTC: when it happened (what deadlines use)
+    recorded_at: str  # ISO 8601 UTC: when it was written down
+    backdated: bool = False
+
+
+class Event(NamedTuple):
+    """A sealed event: a draft with its incident, its place in the chain, and its hash."""
+
+    incident: str
+    seq: int
+    type: str
+    payload: dict[str, Any]
+    actor: str
+    recorded_at: str
+    occurred_at: str
+    backdated: bool
+    prev_hash: str
+    hash: str
+
+    @property
+    def occurred(self) -> datetime:
+        return _instant(self.occurred_at)
+
+    @property
+    def recorded(self) -> datetime:
+        return _instant(self.recorded_at)
+
+    def body(self) -> dict[str, Any]:
+        """Everything the hash covers."""
+        return {
+            "incident": self.incident,
+            "seq": self.seq,
+            "type": self.type,
+            "payload": self.payload,
+            "actor": self.actor,
+            "recorded_at": self.recorded_at,
+            "occurred_at": self.occurred_at,
+            "backdated": self.backdated,
+            "prev_hash": self.prev_hash,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.body(), "hash": self.hash}
+
+
+class Head(NamedTuple):
+    """Where an incident's chain ends: what an append must still find there to succeed."""
+
+    seq: int
+    hash: str
+    recorded_at: str
+
+    @classmethod
+    def of(cls, event: Event) -> Head:
+        return cls(event.seq, event.hash, event.recorded_at)
+
+
+def compute_hash(body: dict[str, Any]) -> str:
+    """The hash of an event body (see :meth:`Event.body`)."""
+    return sha256_of(body)
+
+
+def seal(draft: Draft, *, incident: str, seq: int, prev_hash: str) -> Event:
+    """Give a draft its place in the chain: the one place an event's hash is computed."""
+    body = {
+        "incident": incident,
+        "seq": seq,
+        "type": draft.type,
+        "payload": draft.payload,
+        "actor": draft.actor,
+        "recorded_at": draft.recorded_at,
+        "occurred_at": draft.occurred_at,
+        "backdated": draft.backdated,
+        "prev_hash": prev_hash,
+    }
+    return Event(
+        incident=incident,
+        seq=seq,
+        type=draft.type,
+        payload=draft.payload,
+        actor=draft.actor,
+        recorded_at=draft.recorded_at,
+        occurred_at=draft.occurred_at,
+        backdated=draft.backdated,
+        prev_hash=prev_hash,
+        hash=compute_hash(body),
+    )
+
+
+def seal_after(head: Head | None, incident: str, drafts: list[Draft]) -> list[Event]:
+    """Seal ``drafts`` in order onto the chain ending at ``head`` (``None``: a new chain)."""
+    seq, prev = (head.seq, head.hash) if head is not None else (0, GENESIS)
+    out: list[Event] = []
+    for draft in drafts:
+        seq += 1
+        event = seal(draft, incident=incident, seq=seq, prev_hash=prev)
+        out.append(event)
+        prev = event.hash
+    return out
+
+
+class ChainProblem(NamedTuple):
+    """One break in a chain: the event where it shows, a catalogue code, the English text."""
+
+    seq: int
+    code: str  # "gap", "link" or "altered" (see the i18n catalogue's ``audit.*`` keys)
+    message: str
+    expected: int | None = None  # for a gap: the sequence number that should be here
+
+
+def verify_chain(events: list[Event]) -> list[ChainProblem]:
+    """Recompute one incident's chain; return every break found (empty when intact).
+
+    This checks the chain only: sequence numbers without gaps from 1, each
+    ``prev_hash`` equal to the hash before it, and each hash equal to the
+    hash of the event's content.  What the events must *say* (an incident
+    starts with ``incident.opened``, the pinned runbook matches) is the
+    domain's audit, :mod:`incidentctl.incidents.audit`.
+    """
+    problems: list[ChainProblem] = []
+    prev = GENESIS
+    expected_seq = 1
+    for e in events:
+        if e.seq != expected_seq:
+            problems.append(
+                ChainProblem(
+                    e.seq,
+                    "gap",
+                    f"sequence gap: expected event {expected_seq}, found {e.seq}",
+                    expected_seq,
+                )
+            )
+        expected_seq = e.seq + 1
+        if e.prev_hash != prev:
+            problems.append(
+                ChainProblem(e.seq, "link", "prev_hash does not match the previous event's hash")
+            )
+        if compute_hash(e.body()) != e.hash:
+            problems.append(
+                ChainProblem(e.seq, "altered", "hash does not match the event's content (altered)")
+            )
+        prev = e.hash
+    return problems
