@@ -106,7 +106,7 @@ _HUMAN_UNITS = {
 
 
 def human(seconds: float, lang: str = "en", *, parts: int = 2) -> str:
-    """A short human reading of a span: ``12m 30s``, ``2d 3h``; zh ``12分30秒``.
+    """A short human reading of a span: ``12m 30s``, ``2d 3h``; zh ``12分30秒``, ``10分钟``.
 
     The two most significant units are kept; seconds are dropped once the span
     reaches an hour.  Negative spans are formatted by magnitude.
@@ -122,4 +122,10 @@ def human(seconds: float, lang: str = "en", *, parts: int = 2) -> str:
         values.append((n, unit))
     first = next((i for i, (n, _) in enumerate(values) if n), len(values) - 1)
     chosen = [(n, u) for n, u in values[first : first + parts] if n] or [(0, "s")]
-    return ("" if lang == "zh" else " ").join(f"{n}{names[u]}" for n, u in chosen)
+    if lang == "zh":
+        # 12分30秒, but 10分钟 and 1小时30分钟 when no seconds follow the minutes
+        return "".join(
+            f"{n}{'分钟' if u == 'm' and i == len(chosen) - 1 else names[u]}"
+            for i, (n, u) in enumerate(chosen)
+        )
+    return " ".join(f"{n}{names[u]}" for n, u in chosen)

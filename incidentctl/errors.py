@@ -1,12 +1,17 @@
 """Typed errors raised by the library.
 
 The CLI turns every :class:`IncidentctlError` into one clear line on stderr
-and exit code 1; anything else is a bug (exit 3).
+(and a hint under it), in the reader's language, with exit code 1; anything
+else is a bug (exit 3).  An error says what went wrong as a
+:class:`~incidentctl.i18n.Msg` from the catalogue, or as literal text when
+the text is data (a problem located in a file, a message from the system).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
+
+from incidentctl.i18n import Msg, say
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -15,10 +20,26 @@ if TYPE_CHECKING:
 class IncidentctlError(Exception):
     """A user-facing failure: bad input, a refused action, a missing thing (exit code 1)."""
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+    def __init__(self, message: str | Msg, *, hint: str | Msg | None = None) -> None:
+        super().__init__(str(message))
+        self.what = message
+        self.why_not = hint
+
+    @property
+    def message(self) -> str:
+        """The message in English."""
+        return say(self.what, "en")
+
+    @property
+    def hint(self) -> str | None:
+        """The hint in English, if there is one."""
+        return None if self.why_not is None else say(self.why_not, "en")
+
+    def text(self, lang: str) -> str:
+        return say(self.what, lang)
+
+    def hint_text(self, lang: str) -> str | None:
+        return None if self.why_not is None else say(self.why_not, lang)
 
     def __str__(self) -> str:
         return self.message

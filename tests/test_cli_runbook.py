@@ -22,7 +22,13 @@ def test_list_shows_shipped_runbooks(run: Run) -> None:
 
 
 def test_list_in_chinese_keeps_columns_aligned(run: Run) -> None:
-    kinds = {e["kind"] for e in json.loads(run("runbook", "list", "--json").stdout)["runbooks"]}
+    from incidentctl.i18n import t
+
+    kinds = {
+        t(f"kind.{e['kind']}", "zh")
+        for e in json.loads(run("runbook", "list", "--json").stdout)["runbooks"]
+    }
+    assert "系统故障" in kinds
     out = run("--lang", "zh", "runbook", "list").stdout
     header, _rule, *rows = [ln for ln in out.splitlines() if ln and not ln.startswith("预案目录")]
     assert header.startswith("编号")
@@ -120,7 +126,7 @@ def test_show_markdown_checklist(run: Run) -> None:
     ).stdout
     assert md.startswith("# 交易异常与支付失败")
     assert "- [ ] **确认异常并定级** (`confirm-and-grade`)" in md
-    assert "事件开启后 10m" in md
+    assert "事件开启后 10分钟" in md
 
 
 def test_show_unknown_runbook_and_tier(run: Run) -> None:

@@ -74,7 +74,7 @@ def test_send_records_exact_text_and_counts_as_the_update(
     result = run(
         "--lang", "zh", "comms", inc, "press-statement", *PRESS, "--send", "--channel", "weibo"
     )
-    assert "counts as public-update" in result.stderr
+    assert "计为 public-update 的一次通报" in result.stderr
     events = json.loads(run("timeline", inc, "--json").stdout)
     sent = [e for e in events if e["type"] == "comms.sent"]
     assert len(sent) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,12 @@ def watcher(isolated: Path, clock: ManualClock, lang: str = "en") -> Watch:
     return Watch(app, [], bell=True, notifier=None, out=io.StringIO())
 
 
+def tick(w: Watch, clock: ManualClock, instant: datetime) -> tuple[str, int]:
+    """The frame ``watch`` draws when the clock shows ``instant``."""
+    clock.set(instant)
+    return w.tick(instant)
+
+
 def test_countdown_format() -> None:
     assert countdown(299) == " 00:04:59"
     assert countdown(-723) == "-00:12:03"
@@ -38,37 +44,37 @@ def test_frames_count_down_and_ring_once_per_transition(
 ) -> None:
     svc.open(runbook("engine"), severity="2", title="engine")  # ack and the first update: 30m
     w = watcher(isolated, clock)
-    frame, rings = w.tick(T0 + 1 * M)
+    frame, rings = tick(w, clock, T0 + 1 * M)
     ack = next(line for line in frame.splitlines() if " ack " in line)
     assert "00:29:00" in ack and rings == 0
     assert "Asia/Shanghai (UTC+08:00)" in frame.splitlines()[0]
-    _, rings = w.tick(T0 + 23 * M)
+    _, rings = tick(w, clock, T0 + 23 * M)
     assert rings == 0
-    frame, rings = w.tick(T0 + 24 * M)  # both turn due soon
+    frame, rings = tick(w, clock, T0 + 24 * M)  # both turn due soon
     assert rings == 2 and "due soon" in frame
-    _, rings = w.tick(T0 + 25 * M)
+    _, rings = tick(w, clock, T0 + 25 * M)
     assert rings == 0
-    frame, rings = w.tick(T0 + 30 * M + S)  # both breached
+    frame, rings = tick(w, clock, T0 + 30 * M + S)  # both breached
     assert rings == 2
     assert "-00:00:01" in next(line for line in frame.splitlines() if " ack " in line)
-    _, rings = w.tick(T0 + 31 * M)
+    _, rings = tick(w, clock, T0 + 31 * M)
     assert rings == 0
 
 
 def test_picks_up_other_peoples_changes(svc: Incidents, clock: ManualClock, isolated: Path) -> None:
     inc = svc.open(runbook("engine"), severity="2", title="engine").state.id
     w = watcher(isolated, clock)
-    frame, _ = w.tick(T0 + M)
+    frame, _ = tick(w, clock, T0 + M)
     assert " ack " in frame
     svc.step(inc, "done", "ack")  # from another connection, as another terminal would
-    frame, _ = w.tick(T0 + 2 * M)
+    frame, _ = tick(w, clock, T0 + 2 * M)
     assert " ack " not in frame
     assert " diagnose " in frame
 
 
 def test_chinese_frame_stays_aligned(svc: Incidents, clock: ManualClock, isolated: Path) -> None:
     svc.open(runbook("payment-failure"), severity="1", title="支付成功率骤降")
-    frame, _ = watcher(isolated, clock, "zh").tick(T0 + M)
+    frame, _ = tick(watcher(isolated, clock, "zh"), clock, T0 + M)
     lines = frame.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("状态"))
     rows = [line for line in lines[header + 2 :] if line.strip() and "INC-" in line]

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from incidentctl.render.i18n import detect_lang
+from incidentctl.i18n import detect_lang
 from incidentctl.render.style import Style, color_enabled
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import tzinfo
+    from datetime import datetime, tzinfo
     from pathlib import Path
 
     from incidentctl.clock import Clock
@@ -160,11 +160,16 @@ class App:
 
         return Policy(self.config.due_soon_fraction, self.config.due_soon_max_seconds)
 
-    def deadlines(self, view: View) -> list[Deadline]:
+    def deadlines(self, view: View, now: datetime | None = None) -> list[Deadline]:
+        """The incident's deadlines at ``now`` (default: the incident's own now)."""
         from incidentctl.deadlines.engine import deadlines
 
         return deadlines(
-            view.runbook, view.state, self.clock.now(), calendar=self.calendar, policy=self.policy
+            view.runbook,
+            view.state,
+            view.now() if now is None else now,
+            calendar=self.calendar,
+            policy=self.policy,
         )
 
     # --- output --------------------------------------------------------------
@@ -184,17 +189,11 @@ class App:
     def echo(self, text: str = "", *, err: bool = False) -> None:
         click.echo(text, err=err, color=self.style.enabled if not err else None)
 
-    def json(self, data: Any) -> None:
-        import json
+    def report(self, result: object, *, as_json: bool = False) -> int:
+        """Render a command's result as text or JSON; the exit code it calls for."""
+        from incidentctl.render.reporters import report
 
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def app_of(ctx: click.Context) -> App:
-    obj = ctx.find_object(App)
-    if obj is None:  # pragma: no cover - commands always run under the root group
-        raise RuntimeError("no App in the click context")
-    return obj
+        return report(result, self, "json" if as_json else "text")
 
 
 pass_app = click.make_pass_decorator(App)

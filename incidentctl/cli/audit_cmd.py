@@ -31,31 +31,4 @@ def verify(app: App, incidents: tuple[str, ...], every: bool, as_json: bool) -> 
     svc = app.incidents()
     store = svc.store
     ids = [r.id for r in store.incidents()] if every else [svc.resolve(ref) for ref in incidents]
-    report = audit(store, ids)
-    if as_json:
-        app.json(
-            [
-                {
-                    "incident": entry.incident,
-                    "events": entry.events,
-                    "ok": entry.ok,
-                    "problems": [
-                        f"event {p.seq}: {p.message}" if p.seq else p.message
-                        for p in entry.problems
-                    ],
-                }
-                for entry in report.incidents
-            ]
-        )
-    else:
-        for entry in report.incidents:
-            if entry.ok:
-                app.echo(f"{entry.incident}: ok ({entry.events} events)")
-            else:
-                for p in entry.problems:
-                    text = f"event {p.seq}: {p.message}" if p.seq else p.message
-                    app.echo(app.style(f"{entry.incident}: {text}", "red"))
-    bad = len(report.failed)
-    if bad:
-        app.echo(f"{bad} of {len(report.incidents)} incident(s) failed verification", err=True)
-    return 1 if bad else 0
+    return app.report(audit(store, ids), as_json=as_json)

@@ -49,7 +49,7 @@ def comms(
     edit: bool,
     message_lang: str | None,
     as_json: bool,
-) -> None:
+) -> int:
     """Render a message (customer notice, internal update, regulator report, press
     statement) from the incident's pinned runbook, filled with live facts: title,
     tier, times, the next committed time as the ETA, scope, commander, id.
@@ -58,99 +58,30 @@ def comms(
     post-mortem shows what was said, when and to whom; a recorded message of a
     recurring update's template counts as that update.
     """
-    from incidentctl.comms.messages import compose, find_template, live_facts, satisfied_steps
-    from incidentctl.errors import InvalidInput
+    from incidentctl.comms import messages
 
     svc = app.incidents()
     view = svc.view(incident)
     if list_only or template_id is None:
-        from incidentctl.render.i18n import t
-        from incidentctl.render.table import table
-
-        users: dict[str, list[str]] = {}
-        for step in view.runbook.steps:
-            for tpl in step.templates:
-                users.setdefault(tpl, []).append(step.id)
-        rows = [
-            [
-                tp.id,
-                tp.audience,
-                tp.name.get(app.lang),
-                ", ".join(tp.channels),
-                ", ".join(users.get(tp.id, [])),
-            ]
-            for tp in view.runbook.templates.values()
-        ]
-        if as_json:
-            app.json(
-                [
-                    dict(zip(["id", "audience", "name", "channels", "steps"], r, strict=True))
-                    for r in rows
-                ]
-            )
-        else:
-            headers = [
-                t("id", app.lang),
-                t("audience", app.lang),
-                t("title", app.lang),
-                t("channels", app.lang),
-                t("steps", app.lang),
-            ]
-            app.echo(table(headers, rows, max_width=app.width, shrink=4))
-        return
-    template = find_template(view, template_id)
-    lang = message_lang or app.lang
-    now = app.clock.now()
-    facts = live_facts(view, app.deadlines(view), now, app.zone, lang, app.config.org, template.id)
-    unknown = [k for k in values if k not in facts and k not in {i.id for i in template.inputs}]
-    if unknown:
-        raise InvalidInput(
-            f"template {template.id} has no placeholder '{unknown[0]}'; its inputs: "
-            + (", ".join(i.id for i in template.inputs) or "none")
-        )
-    message = compose(template, lang, {**facts, **values})
-    body = message.body
+        return app.report(messages.template_uses(view.runbook), as_json=as_json)
+    now = view.now()
+    message = messages.prepare(
+        view,
+        template_id,
+        lang=message_lang or app.lang,
+        deadlines=app.deadlines(view, now),
+        now=now,
+        zone=app.zone,
+        org=app.config.org,
+        values=values,
+    )
     if edit:
-        edited = click.edit(message.text if not message.subject else body)
+        edited = click.edit(message.text if not message.subject else message.body)
         if edited is not None and edited.strip():
-            body = edited.rstrip("\n")
-    where = channel or (template.channels[0] if template.channels else "")
-    if as_json and not send:
-        app.json(
-            {
-                "template": template.id,
-                "audience": template.audience,
-                "lang": lang,
-                "channel": where,
-                "subject": message.subject,
-                "text": body,
-            }
-        )
-        return
-    if not as_json:
-        if message.subject:
-            click.echo(message.subject)
-            click.echo("")
-        click.echo(body)
-    if send:
-        if not where:
-            raise InvalidInput(f"template {template.id} names no channel; give --channel")
-        inputs = {i.id: values[i.id] for i in template.inputs if i.id in values}
-        event = svc.send(
-            view.state.id,
-            template=template.id,
-            lang=lang,
-            channel=where,
-            subject=message.subject,
-            text=body,
-            inputs=inputs,
-        )
-        if as_json:
-            app.json(event.as_dict())
-        else:
-            counted = satisfied_steps(view, template.id)
-            extra = f"; counts as {', '.join(counted)}" if counted else ""
-            app.echo(
-                f"{event.incident} #{event.seq}: recorded {template.id} to {template.audience} via {where}{extra}",
-                err=True,
-            )
+            message = message._replace(body=edited.rstrip("\n"))
+    if channel:
+        message = message._replace(channel=channel)
+    if not send:
+        return app.report(message, as_json=as_json)
+    sent = messages.send(svc, view, message, channel=message.channel, values=values)
+    return app.report(sent, as_json=as_json)

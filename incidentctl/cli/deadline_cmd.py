@@ -10,10 +10,7 @@ from incidentctl.cli.app import App, json_option, pass_app
 
 if TYPE_CHECKING:
     from incidentctl.deadlines.monitor import Item
-    from incidentctl.deadlines.notify import Notice, Notifier
-
-EXIT_DUE_SOON = 4
-EXIT_OVERDUE = 5
+    from incidentctl.deadlines.notify import Notifier
 
 
 def _collect(app: App, refs: list[str]) -> list[Item]:
@@ -21,13 +18,7 @@ def _collect(app: App, refs: list[str]) -> list[Item]:
 
     if not refs and not app.has_store():
         return []
-    return collect(
-        app.incidents(),
-        app.clock.now(),
-        refs=refs or None,
-        calendar=app.calendar,
-        policy=app.policy,
-    )
+    return collect(app.incidents(), refs=refs or None, calendar=app.calendar, policy=app.policy)
 
 
 @click.command("deadlines")
@@ -37,64 +28,24 @@ def _collect(app: App, refs: list[str]) -> list[Item]:
 )
 @json_option
 @pass_app
-def deadlines(app: App, incidents: tuple[str, ...], show_all: bool, as_json: bool) -> None:
+def deadlines(app: App, incidents: tuple[str, ...], show_all: bool, as_json: bool) -> int:
     """Deadlines of the given incidents, or of every active one, most urgent first.
 
     Overdue deadlines come first (in red on a terminal), then due soon,
     pending, waiting on their anchor, and missed (done late).
     """
     from incidentctl.deadlines import engine as dl
-    from incidentctl.render.i18n import t
-    from incidentctl.render.incidents import deadlines_table
-    from incidentctl.times import zone_label
+    from incidentctl.deadlines.monitor import DeadlineListing
 
     items = _collect(app, list(incidents))
     shown = [i for i in items if show_all or i.deadline.state in (*dl.OPEN_STATES, dl.MISSED)]
-    now = app.clock.now()
-    if as_json:
-        app.json([i.deadline.as_dict(now) for i in shown])
-        return
-    if not shown:
-        app.echo(t("no_incidents", app.lang) if not items else "-")
-        return
-    app.echo(
-        deadlines_table(
-            [(i.view, i.deadline) for i in shown], now, app.zone, app.lang, app.style, app.width
-        )
-    )
-    beyond = {i.deadline.key for i in shown if i.deadline.beyond_calendar}
-    if beyond:
-        app.echo(
-            app.style(
-                "note: some business-day deadlines run past the calendar's known holidays "
-                "(only weekends counted there); see README, Business days",
-                "dim",
-            )
-        )
-    app.echo(app.style(t("times_in", app.lang, zone=zone_label(app.zone, now)), "dim"))
+    return app.report(DeadlineListing(shown, bool(items), app.clock.now()), as_json=as_json)
 
 
 def _notifier(app: App) -> Notifier:
     from incidentctl.deadlines.notify import Notifier
 
     return Notifier.from_config(app.config.notify, sleep=app.sleep)
-
-
-def send_notices(app: App, notices: list[Notice], notifier: Notifier, via: str) -> list[str]:
-    """Send each notice; record it on its incident when a channel took it. Returns problems."""
-    problems = []
-    svc = app.incidents()
-    for notice in notices:
-        outcomes = notifier.send(notice)
-        delivered = [o.channel for o in outcomes if o.ok]
-        for o in outcomes:
-            if not o.ok:
-                problems.append(
-                    f"{notice.incident} {notice.dedupe_key}: {o.channel}: {o.detail} (after {o.attempts} attempts)"
-                )
-        if delivered:
-            svc.record_notice(notice.incident, notice.dedupe_key, delivered, via)
-    return problems
 
 
 @click.command("check")
@@ -118,46 +69,21 @@ def check(app: App, warn_before: str | None, notify: bool, as_json: bool) -> int
     is overdue) or 4 (something is due soon).  Each breach and due-soon notice
     is sent once per deadline through the `notify` section of the home config.
     """
-    from incidentctl.deadlines.monitor import classify, pending_notices
-    from incidentctl.deadlines.notify import BREACH, DUE_SOON
+    from incidentctl.deadlines.monitor import CheckResult, pending_notices
+    from incidentctl.deadlines.monitor import check as flag
+    from incidentctl.deadlines.notify import BREACH, DUE_SOON, deliver
     from incidentctl.durations import parse_duration
 
     window = float(parse_duration(warn_before).seconds) if warn_before else None
-    now = app.clock.now()
-    items = _collect(app, [])
-    flagged = [(i, k) for i in items if (k := classify(i, now, window))]
-    code = EXIT_OVERDUE if any(k == BREACH for _, k in flagged) else EXIT_DUE_SOON if flagged else 0
+    flagged = flag(_collect(app, []), warn_before=window)
+    problems: list[str] = []
     if notify:
         notifier = _notifier(app)
         kinds = tuple(k for k in (DUE_SOON, BREACH) if notifier.wants(k))
         if kinds:
-            notices = pending_notices(
-                [i for i, _ in flagged], now, app.zone, app.lang, kinds, window
-            )
-            for problem in send_notices(app, notices, notifier, "check"):
-                app.echo(f"notify failed: {problem}", err=True)
-    if as_json:
-        status = {0: "ok", EXIT_DUE_SOON: "due-soon", EXIT_OVERDUE: "overdue"}[code]
-        app.json(
-            {
-                "status": status,
-                "deadlines": [dict(i.deadline.as_dict(now), flag=k) for i, k in flagged],
-            }
-        )
-    elif flagged:
-        from incidentctl.render.incidents import deadlines_table
-
-        app.echo(
-            deadlines_table(
-                [(i.view, i.deadline) for i, _ in flagged],
-                now,
-                app.zone,
-                app.lang,
-                app.style,
-                app.width,
-            )
-        )
-    return code
+            notices = pending_notices([i for i, _ in flagged], app.zone, app.lang, kinds, window)
+            problems = deliver(app.incidents(), notices, notifier, "check")
+    return app.report(CheckResult(flagged, app.clock.now(), problems), as_json=as_json)
 
 
 @click.command("watch")

@@ -32,23 +32,13 @@ def at_option(f: F) -> F:
 INC = click.argument("incident", metavar="INC")
 
 
-def _confirm(app: App, svc: Incidents, event: Event, as_json: bool) -> None:
-    """One line saying what was recorded; with --json, the event itself."""
-    if as_json:
-        app.json(event.as_dict())
-        return
-    from incidentctl.durations import human
-    from incidentctl.render.events import describe
-    from incidentctl.times import fmt_zoned
+def _recorded(app: App, svc: Incidents, event: Event, as_json: bool) -> int:
+    """Report one recorded event: a line saying what was recorded, or the event as JSON."""
+    from incidentctl.incidents.results import Recorded
 
     row = svc.store.incident(event.incident)
     assert row is not None
-    runbook = svc.runbook(row.runbook_sha256)
-    line = f"{event.incident} #{event.seq}: {describe(event, runbook, app.lang)}"
-    if event.backdated:
-        lag = (event.recorded - event.occurred).total_seconds()
-        line += f"  [back-dated to {fmt_zoned(event.occurred, app.zone)}, {human(lag, app.lang)} before it was recorded]"
-    app.echo(line)
+    return app.report(Recorded(event, svc.runbook(row.runbook_sha256)), as_json=as_json)
 
 
 # --- open -------------------------------------------------------------------------------
@@ -80,36 +70,19 @@ def open_(
     scope: str | None,
     at: str | None,
     as_json: bool,
-) -> None:
+) -> int:
     """Open an incident from a runbook; print its id.
 
     The full runbook is pinned into the incident, so later edits of the YAML
     never change it.  RUNBOOK is a runbook id or a path to a runbook file.
     """
-    from incidentctl.render.events import tier_name
+    from incidentctl.incidents.results import Opened
 
     runbook = app.runbook_dir.find(runbook_ref)
     view = app.incidents(create=True).open(
         runbook, severity=severity, title=title, commander=commander, scope=scope, at=at
     )
-    s = view.state
-    if as_json:
-        app.json(
-            {
-                "id": s.id,
-                "severity": s.severity,
-                "runbook": runbook.id,
-                "sha256": runbook.sha256,
-                "event": view.events[0].as_dict(),
-            }
-        )
-        return
-    click.echo(s.id)
-    app.echo(
-        f"Opened {s.id} at {tier_name(runbook, s.severity, app.lang)} from {runbook.id} {runbook.version} "
-        f"(pinned sha256 {runbook.sha256[:12]}). Next: incidentctl show {s.id}",
-        err=True,
-    )
+    return app.report(Opened(view), as_json=as_json)
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -125,15 +98,13 @@ STATUS_FILTERS = {
 
 
 def _tier_filter(text: str) -> str:
-    import unicodedata
-
     from incidentctl.errors import InvalidInput
+    from incidentctl.runbooks.model import tier_id_of
 
-    norm = unicodedata.normalize("NFKC", text).strip().lower()
-    for n, zh in enumerate(("一级", "二级", "三级", "四级", "五级"), start=1):
-        if norm in (str(n), f"sev{n}") or norm.startswith(zh):
-            return f"sev{n}"
-    raise InvalidInput(f"unknown severity '{text}' (expected 1, sev1, 一级 ...)")
+    tier = tier_id_of(text)
+    if tier is None:
+        raise InvalidInput(f"unknown severity '{text}' (expected 1, sev1, 一级 ...)")
+    return tier
 
 
 @click.command("list")
@@ -157,65 +128,51 @@ def _tier_filter(text: str) -> str:
 @pass_app
 def list_(
     app: App, status: str, runbook_id: str | None, severity: str | None, limit: int, as_json: bool
-) -> None:
+) -> int:
     """List incidents, newest first."""
-    from incidentctl.render.i18n import t
-    from incidentctl.render.listing import list_table
+    from incidentctl.incidents.results import IncidentListing
 
+    now = app.clock.now()
     if not app.has_store():
-        if as_json:
-            app.json([])
-        else:
-            app.echo(t("no_store", app.lang, path=app.store_location))
-        return
+        return app.report(
+            IncidentListing([], now, app.store_location, store=False), as_json=as_json
+        )
     rows = app.store(create=False).incidents(
         statuses=STATUS_FILTERS[status],
         runbook_id=runbook_id,
         severity=_tier_filter(severity) if severity else None,
         limit=limit or None,
     )
-    if as_json:
-        app.json([r.as_dict() for r in rows])
-    elif not rows:
-        app.echo(t("no_incidents", app.lang))
-    else:
-        app.echo(list_table(rows, app.clock.now(), app.zone, app.lang, app.width))
+    return app.report(IncidentListing(rows, now, app.store_location), as_json=as_json)
 
 
 @click.command("show")
 @INC
 @json_option
 @pass_app
-def show(app: App, incident: str, as_json: bool) -> None:
+def show(app: App, incident: str, as_json: bool) -> int:
     """Show an incident: summary, roles, severity history, checklist and next deadlines.
 
     INC is a full id, a unique prefix, or the trailing number (3 for INC-20261122-003).
     """
-    from incidentctl.render.incidents import show_json, show_text
+    from incidentctl.incidents.results import IncidentPage
 
     view = app.incidents().view(incident)
-    deadlines = app.deadlines(view)
-    now = app.clock.now()
-    if as_json:
-        app.json(show_json(view, deadlines, now))
-    else:
-        app.echo(show_text(view, deadlines, now, app.zone, app.lang, app.style, app.width))
+    now = view.now()
+    return app.report(IncidentPage(view, app.deadlines(view, now), now), as_json=as_json)
 
 
 @click.command("timeline")
 @INC
 @json_option
 @pass_app
-def timeline(app: App, incident: str, as_json: bool) -> None:
+def timeline(app: App, incident: str, as_json: bool) -> int:
     """Every event of an incident in the order it happened, with the time it was
     recorded, who recorded it, and back-dated events marked."""
-    from incidentctl.render.events import timeline_text
+    from incidentctl.incidents.results import Timeline
 
     view = app.incidents().view(incident)
-    if as_json:
-        app.json([e.as_dict() for e in sorted(view.events, key=lambda e: (e.occurred, e.seq))])
-    else:
-        app.echo(timeline_text(view, app.clock.now(), app.zone, app.lang, app.style, app.width))
+    return app.report(Timeline(view, view.now()), as_json=as_json)
 
 
 # --- steps -------------------------------------------------------------------------------
@@ -254,12 +211,12 @@ def _step_command(action: str, doc: str) -> click.Command:
         evidence: dict[str, str],
         at: str | None,
         as_json: bool,
-    ) -> None:
+    ) -> int:
         svc = app.incidents()
         event = svc.step(
             incident, action, step_id, note=note, reason=reason, evidence=evidence, at=at
         )
-        _confirm(app, svc, event, as_json)
+        return _recorded(app, svc, event, as_json)
 
     return command
 
@@ -285,10 +242,9 @@ def _simple(
 ) -> click.Command:
     """A command that records one event through ``call(service, incident, **options)``."""
 
-    def body(app: App, incident: str, as_json: bool, **kwargs: Any) -> None:
+    def body(app: App, incident: str, as_json: bool, **kwargs: Any) -> int:
         svc = app.incidents()
-        event = call(svc, incident, **kwargs)
-        _confirm(app, svc, event, as_json)
+        return _recorded(app, svc, call(svc, incident, **kwargs), as_json)
 
     command: Callable[..., Any] = pass_app(body)
     for decorate in reversed(params):
@@ -304,11 +260,10 @@ def _simple(
 @at_option
 @json_option
 @pass_app
-def note(app: App, incident: str, text: tuple[str, ...], at: str | None, as_json: bool) -> None:
+def note(app: App, incident: str, text: tuple[str, ...], at: str | None, as_json: bool) -> int:
     """Add a note to the incident's log (the words are joined with spaces)."""
     svc = app.incidents()
-    event = svc.note(incident, " ".join(text), at=at)
-    _confirm(app, svc, event, as_json)
+    return _recorded(app, svc, svc.note(incident, " ".join(text), at=at), as_json)
 
 
 assign = _simple(

@@ -52,14 +52,17 @@ EXIT_INTERRUPTED = 130
 class UserError(click.ClickException):
     """An :class:`IncidentctlError` on its way to the terminal."""
 
-    def __init__(self, error: IncidentctlError) -> None:
-        super().__init__(error.message)
-        self.hint = error.hint
+    def __init__(self, error: IncidentctlError, lang: str) -> None:
+        super().__init__(error.text(lang))
+        self.hint = error.hint_text(lang)
+        self.lang = lang
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"Error: {self.format_message()}", file=file, err=file is None)
+        from incidentctl.i18n import t
+
+        click.echo(t("error", self.lang, text=self.format_message()), file=file, err=file is None)
         if self.hint:
-            click.echo(f"Hint: {self.hint}", file=file, err=file is None)
+            click.echo(t("hint", self.lang, text=self.hint), file=file, err=file is None)
 
 
 class LazyGroup(click.Group):
@@ -83,7 +86,8 @@ class LazyGroup(click.Group):
         try:
             rv = super().invoke(ctx)
         except IncidentctlError as exc:
-            raise UserError(exc) from exc
+            app = ctx.find_object(App)
+            raise UserError(exc, app.lang if app is not None else "en") from exc
         if isinstance(rv, int) and not isinstance(rv, bool) and rv != 0:
             ctx.exit(rv)  # commands return their exit code; click would drop it
         return rv

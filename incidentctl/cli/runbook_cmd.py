@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from incidentctl.cli.app import App, json_option, pass_app
-from incidentctl.render.i18n import t
 
 
 @click.group()
@@ -29,50 +27,7 @@ def list_(app: App, as_json: bool) -> int:
 
     Files that fail validation are reported on stderr (exit code 1).
     """
-    from incidentctl.paths import display_path
-    from incidentctl.render.runbooks import list_rows
-
-    rbdir = app.runbook_dir
-    entries: list[dict[str, Any]] = []
-    broken = []
-    for checked in rbdir.check_all():
-        if not checked.ok:
-            broken.append(checked)
-            continue
-        rb = checked.runbook()
-        entries.append(
-            {
-                "id": rb.id,
-                "title": {"zh": rb.title.zh, "en": rb.title.en},
-                "kind": rb.kind,
-                "tiers": list(rb.tier_ids),
-                "steps": len(rb.steps),
-                "version": rb.version,
-                "file": checked.file,
-                "sha256": rb.sha256,
-            }
-        )
-    if as_json:
-        app.json(
-            {
-                "directory": str(rbdir.path),
-                "origin": rbdir.origin,
-                "runbooks": entries,
-                "invalid": [
-                    {"file": c.file, "problems": [p.as_dict() for p in c.problems]} for c in broken
-                ],
-            }
-        )
-    else:
-        app.echo(list_rows(entries, app.lang))
-        app.echo(
-            app.style(
-                t("runbooks_in", app.lang, dir=display_path(rbdir.path), origin=rbdir.origin), "dim"
-            )
-        )
-    for c in broken:
-        app.echo(f"{c.file}: {t('invalid_runbook', app.lang, file=c.file)}", err=True)
-    return 1 if broken else 0
+    return app.report(app.runbook_dir.listing(), as_json=as_json)
 
 
 @runbook.command("show")
@@ -93,25 +48,16 @@ def list_(app: App, as_json: bool) -> int:
 )
 @json_option
 @pass_app
-def show(app: App, runbook_id: str, severity: str | None, fmt: str, as_json: bool) -> None:
+def show(app: App, runbook_id: str, severity: str | None, fmt: str, as_json: bool) -> int:
     """Show a runbook's tiers, roles, phases and steps with their deadlines.
 
     ID is a runbook id (payment-failure) or a path to a runbook file.
     """
-    from incidentctl.render.runbooks import deadlines_json, show_markdown, show_text
+    from incidentctl.runbooks.repository import RunbookPage
 
     rb = app.runbook_dir.find(runbook_id)
     tier = rb.resolve_tier(severity) if severity else None
-    if as_json:
-        data: dict[str, Any] = {"sha256": rb.sha256, "runbook": rb.doc}
-        if tier:
-            data["severity"] = tier
-            data["deadlines"] = deadlines_json(rb, tier)
-        app.json(data)
-    elif fmt == "md":
-        click.echo(show_markdown(rb, app.lang, tier))
-    else:
-        app.echo(show_text(rb, app.lang, app.style, app.width, tier))
+    return app.report(RunbookPage(rb, tier, fmt), as_json=as_json)
 
 
 @runbook.command("validate")
@@ -124,29 +70,10 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> int:
     With no PATH, checks every runbook in use.  Each problem is printed as
     FILE:LINE:COL: PATH: MESSAGE; exit code 1 if there is any.
     """
-    from incidentctl.runbooks.repository import check_paths
+    from incidentctl.runbooks.repository import ValidationReport, check_paths
 
     results = check_paths(list(paths)) if paths else app.runbook_dir.check_all()
-    problems = [p for c in results for p in c.problems]
-    if as_json:
-        app.json(
-            {
-                "valid": not problems,
-                "files": [
-                    {"file": c.file, "valid": c.ok, "problems": [p.as_dict() for p in c.problems]}
-                    for c in results
-                ],
-            }
-        )
-    else:
-        for p in problems:
-            click.echo(p.format())
-        bad = sum(1 for c in results if not c.ok)
-        if problems:
-            app.echo(t("problems", app.lang, p=len(problems), f=bad), err=True)
-        else:
-            app.echo(t("valid", app.lang, n=len(results)), err=True)
-    return 1 if problems or not results else 0
+    return app.report(ValidationReport(results), as_json=as_json)
 
 
 @runbook.command("schema")

@@ -20,16 +20,11 @@ import click
 
 from incidentctl.deadlines import engine as dl
 from incidentctl.errors import IncidentctlError
+from incidentctl.i18n import t
 from incidentctl.incidents import state as st
 from incidentctl.incidents.agenda import Agenda, agenda
-from incidentctl.render.events import tier_name
-from incidentctl.render.i18n import t
-from incidentctl.render.incidents import (
-    checklist_steps,
-    checklist_table,
-    deadline_phrase,
-    styled_deadline,
-)
+from incidentctl.render.incidents import checklist_steps, checklist_table, styled_deadline
+from incidentctl.render.phrases import deadline_status, tier_name
 from incidentctl.render.text import wrap
 
 if TYPE_CHECKING:
@@ -281,7 +276,7 @@ class Walker:
         if template is None:
             self.message = self.L(f"No template '{tid}'.", f"没有模板 '{tid}'。")
             return
-        now = self.app.clock.now()
+        now = view.now()
         if "eta" in needed(template, self.lang) and view.state.eta is None:
             proposed = live_facts(
                 view, deadlines, now, self.app.zone, self.lang, self.app.config.org, tid
@@ -390,7 +385,7 @@ class Walker:
     # --- drawing ---------------------------------------------------------------------
     def screen(self, view: View, deadlines: list[Deadline], plan: Agenda, step: Step) -> str:
         app, lang, s, rb = self.app, self.lang, view.state, view.runbook
-        now = app.clock.now()
+        now = view.now()
         style = app.style
         cells = app.width
         from incidentctl.durations import human
@@ -408,7 +403,7 @@ class Walker:
             flag = "[!] " if r.state in (dl.DUE_SOON, dl.OVERDUE) else ""
             out.append(
                 style(
-                    f"{flag}{self.L('Next update', '下一次通报')}: {name} ({r.key}) {deadline_phrase(r, now, app.zone, lang, rb)}"
+                    f"{flag}{self.L('Next update', '下一次通报')}: {name} ({r.key}) {deadline_status(r, now, app.zone, lang)}"
                     + (self.L(" - press c to send it", " —— 按 c 发送") if flag else ""),
                     *(("yellow", "bold") if flag else ("dim",)),
                 )
@@ -423,7 +418,7 @@ class Walker:
         )
         owner = rb.roles[step.role].name.get(lang)
         holder = s.roles.get(step.role)
-        due = styled_deadline(d, now, app.zone, lang, rb, style) if d else "-"
+        due = styled_deadline(d, now, app.zone, lang, style) if d else "-"
         out.append(
             f"  {self.L('Owner', '负责')}: {owner}{f' ({holder})' if holder else ''}   {self.L('Deadline', '时限')}: {due}"
         )
@@ -459,7 +454,7 @@ class Walker:
         return checklist_table(
             view,
             deadlines,
-            app.clock.now(),
+            view.now(),
             app.zone,
             self.lang,
             app.style,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from incidentctl.deadlines import engine as dl
 from incidentctl.deadlines.monitor import Item, classify, items_of, notice_for, views
-from incidentctl.render.i18n import t
+from incidentctl.i18n import t
 from incidentctl.render.table import table
 from incidentctl.times import fmt, zone_label
 
@@ -83,24 +83,24 @@ class Watch:
         self.version = version
         return changed
 
-    def items(self, now: datetime) -> list[Item]:
+    def items(self) -> list[Item]:
         if self.views is None or self._views_changed():
             self.views = views(self.app.incidents(), self.refs)
-        return items_of(self.views, now, calendar=self.app.calendar, policy=self.app.policy)
+        return items_of(self.views, calendar=self.app.calendar, policy=self.app.policy)
 
     # --- one frame ----------------------------------------------------------------------
     def tick(self, now: datetime) -> tuple[str, int]:
         """The frame for ``now`` and how many times to ring the bell."""
-        items = self.items(now)
+        items = self.items()
         rings = 0
         for item in items:
             key = (item.view.state.id, item.deadline.key)
-            kind = classify(item, now)
+            kind = classify(item, item.now)
             before = self.last_state.get(key)
             if kind is not None and before is not None and kind != before:
                 rings += 1
             if kind is not None and self.notifier is not None and self.notifier.wants(kind):
-                notice = notice_for(item, kind, now, self.app.zone, self.app.lang)
+                notice = notice_for(item, kind, item.now, self.app.zone, self.app.lang)
                 if (
                     notice.dedupe_key not in item.view.state.notified
                     and (item.view.state.id, notice.dedupe_key) not in self.sent
@@ -132,7 +132,9 @@ class Watch:
             rows.append(
                 [
                     app.style(t("state." + d.state, lang), *styles.get(d.state, ())),
-                    app.style(countdown((d.due - now).total_seconds()), *styles.get(d.state, ())),
+                    app.style(
+                        countdown((d.due - item.now).total_seconds()), *styles.get(d.state, ())
+                    ),
                     item.view.state.id,
                     item.view.state.severity,
                     d.key,
@@ -173,7 +175,7 @@ class Watch:
 
     def _deliver(self) -> None:
         from incidentctl.cli.app import App
-        from incidentctl.cli.deadline_cmd import send_notices
+        from incidentctl.deadlines.notify import deliver
 
         # SQLite connections belong to one thread: the worker gets its own.
         own = App(
@@ -190,7 +192,7 @@ class Watch:
             if notice is None:
                 return
             try:
-                self.errors += send_notices(own, [notice], self.notifier, "watch")
+                self.errors += deliver(own.incidents(), [notice], self.notifier, "watch")
             except Exception as exc:
                 self.errors.append(f"{notice.incident}: {exc}")
 

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
     from incidentctl.deadlines.engine import Deadline
-    from incidentctl.incidents.service import View
-    from incidentctl.runbooks.model import Template
+    from incidentctl.incidents.service import Incidents, View
+    from incidentctl.records import Event
+    from incidentctl.runbooks.model import Runbook, Template
 
 _STATUS = {
     "zh": {"open": "处理中", "mitigated": "已止损", "resolved": "已解决", "closed": "已关闭"},
@@ -37,15 +38,104 @@ _STATUS = {
 
 
 class Message(NamedTuple):
+    """A message rendered from a template: what it says, to whom, and where it would go."""
+
     template: str
     audience: str
     lang: str
     subject: str | None
     body: str
+    channel: str = ""
 
     @property
     def text(self) -> str:
         return f"{self.subject}\n\n{self.body}" if self.subject else self.body
+
+
+class TemplateUse(NamedTuple):
+    """A template of a runbook and the steps that send it."""
+
+    template: Template
+    steps: list[str]
+
+
+class TemplateListing(NamedTuple):
+    """A runbook's templates, with the steps that send each."""
+
+    uses: list[TemplateUse]
+
+
+def template_uses(runbook: Runbook) -> TemplateListing:
+    """Every template of the runbook, in its order, with the steps that use it."""
+    users: dict[str, list[str]] = {}
+    for step in runbook.steps:
+        for tpl in step.templates:
+            users.setdefault(tpl, []).append(step.id)
+    return TemplateListing(
+        [TemplateUse(tp, users.get(tp.id, [])) for tp in runbook.templates.values()]
+    )
+
+
+class Sent(NamedTuple):
+    """A message recorded as sent, and the recurring updates it counts as."""
+
+    message: Message
+    event: Event
+    counts_as: list[str]
+
+
+def prepare(
+    view: View,
+    template_id: str,
+    *,
+    lang: str,
+    deadlines: list[Deadline],
+    now: datetime,
+    zone: tzinfo,
+    org: Mapping[str, str],
+    values: Mapping[str, str] | None = None,
+) -> Message:
+    """The message a template of the incident's pinned runbook says now, with every live
+    fact filled in and ``values`` for its inputs (or overriding a fact).  Refuses an unknown
+    template or value name, and a message with a blank nobody can fill yet (naming how)."""
+    template = find_template(view, template_id)
+    facts = live_facts(view, deadlines, now, zone, lang, org, template.id)
+    given = dict(values or {})
+    inputs = {i.id for i in template.inputs}
+    unknown = [k for k in given if k not in facts and k not in inputs]
+    if unknown:
+        raise InvalidInput(
+            f"template {template.id} has no placeholder '{unknown[0]}'; its inputs: "
+            + (", ".join(i.id for i in template.inputs) or "none")
+        )
+    return compose(template, lang, {**facts, **given})
+
+
+def send(
+    svc: Incidents,
+    view: View,
+    message: Message,
+    *,
+    channel: str | None = None,
+    values: Mapping[str, str] | None = None,
+) -> Sent:
+    """Record ``message`` as sent on ``channel`` (default: the template's first channel),
+    with the template inputs among ``values`` that were given."""
+    template = find_template(view, message.template)
+    where = channel or (template.channels[0] if template.channels else "")
+    if not where:
+        raise InvalidInput(f"template {template.id} names no channel; give --channel")
+    given = values or {}
+    event = svc.send(
+        view.state.id,
+        template=template.id,
+        lang=message.lang,
+        channel=where,
+        subject=message.subject,
+        text=message.body,
+        inputs={i.id: given[i.id] for i in template.inputs if i.id in given},
+    )
+    return Sent(message._replace(channel=where), event, satisfied_steps(view, template.id))
 
 
 def find_template(view: View, template_id: str) -> Template:
@@ -184,4 +274,5 @@ def compose(template: Template, lang: str, values: Mapping[str, str | None]) -> 
         lang,
         subject,
         render(template.body.get(lang), filled).rstrip("\n"),
+        template.channels[0] if template.channels else "",
     )

@@ -1,4 +1,5 @@
-"""Deadlines across incidents, and the notices they call for (used by check and watch)."""
+"""Deadlines across incidents, and the notices they call for (used by deadlines, check and
+watch).  Each incident's deadlines are measured against its own clock (:meth:`View.now`)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,44 @@ ACTIVE = ("open", "mitigated", "resolved")
 
 
 class Item(NamedTuple):
+    """One deadline of one incident, as it stands at that incident's ``now``."""
+
     view: View
     deadline: Deadline
+    now: datetime
+
+
+class DeadlineListing(NamedTuple):
+    """What ``deadlines`` shows; ``items`` is empty and ``any_incident`` False when there
+    is nothing active at all."""
+
+    items: list[Item]
+    any_incident: bool
+    now: datetime
+
+
+class CheckResult(NamedTuple):
+    """What ``check`` found: the flagged deadlines (each with ``breach`` or ``due-soon``),
+    and the notices that could not be delivered."""
+
+    flagged: list[tuple[Item, str]]
+    now: datetime
+    problems: list[str]
+
+    @property
+    def exit_code(self) -> int:
+        if any(kind == BREACH for _, kind in self.flagged):
+            return EXIT_OVERDUE
+        return EXIT_DUE_SOON if self.flagged else 0
+
+    @property
+    def status(self) -> str:
+        return {0: "ok", EXIT_DUE_SOON: "due-soon", EXIT_OVERDUE: "overdue"}[self.exit_code]
+
+
+#: ``check``'s exit codes (documented in the README and in ``check --help``).
+EXIT_DUE_SOON = 4
+EXIT_OVERDUE = 5
 
 
 def views(svc: Incidents, refs: list[str] | None = None) -> list[View]:
@@ -32,29 +69,34 @@ def views(svc: Incidents, refs: list[str] | None = None) -> list[View]:
 
 def items_of(
     incidents: list[View],
-    now: datetime,
     *,
     calendar: CalendarSource | None = None,
     policy: Policy | None = None,
 ) -> list[Item]:
-    """Every deadline of these incidents, most urgent first."""
-    items = [
-        Item(v, d)
-        for v in incidents
-        for d in dl.deadlines(v.runbook, v.state, now, calendar=calendar, policy=policy)
-    ]
+    """Every deadline of these incidents, each at its incident's now, most urgent first."""
+    items: list[Item] = []
+    for v in incidents:
+        now = v.now()
+        items.extend(
+            Item(v, d, now)
+            for d in dl.deadlines(v.runbook, v.state, now, calendar=calendar, policy=policy)
+        )
     return sorted(items, key=lambda i: (dl.urgency(i.deadline), i.view.state.id))
 
 
 def collect(
     svc: Incidents,
-    now: datetime,
     *,
     refs: list[str] | None = None,
     calendar: CalendarSource | None = None,
     policy: Policy | None = None,
 ) -> list[Item]:
-    return items_of(views(svc, refs), now, calendar=calendar, policy=policy)
+    return items_of(views(svc, refs), calendar=calendar, policy=policy)
+
+
+def check(items: list[Item], *, warn_before: float | None = None) -> list[tuple[Item, str]]:
+    """The deadlines ``check`` flags, each with its kind (``breach`` or ``due-soon``)."""
+    return [(i, k) for i in items if (k := classify(i, i.now, warn_before))]
 
 
 def classify(item: Item, now: datetime, warn_before: float | None = None) -> str | None:
@@ -120,7 +162,6 @@ def notice_for(item: Item, kind: str, now: datetime, zone: tzinfo, lang: str) ->
 
 def pending_notices(
     items: list[Item],
-    now: datetime,
     zone: tzinfo,
     lang: str,
     kinds: tuple[str, ...],
@@ -129,10 +170,10 @@ def pending_notices(
     """Notices not yet recorded as sent, one per deadline and kind."""
     out = []
     for item in items:
-        kind = classify(item, now, warn_before)
+        kind = classify(item, item.now, warn_before)
         if kind is None or kind not in kinds:
             continue
-        notice = notice_for(item, kind, now, zone, lang)
+        notice = notice_for(item, kind, item.now, zone, lang)
         if notice.dedupe_key in item.view.state.notified:
             continue
         out.append(notice)

@@ -19,6 +19,8 @@ from incidentctl.durations import parse_duration
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from incidentctl.incidents.service import Incidents
+
 DUE_SOON = "due-soon"
 BREACH = "breach"
 
@@ -167,6 +169,24 @@ class Notifier:
 
 class _Failed(Exception):
     pass
+
+
+def deliver(svc: Incidents, notices: list[Notice], notifier: Notifier, via: str) -> list[str]:
+    """Send each notice, and record it on its incident once a channel has accepted it, so
+    it goes out once per deadline.  Returns a line for each channel that failed."""
+    problems = []
+    for notice in notices:
+        outcomes = notifier.send(notice)
+        delivered = [o.channel for o in outcomes if o.ok]
+        problems += [
+            f"{notice.incident} {notice.dedupe_key}: {o.channel}: {o.detail} "
+            f"(after {o.attempts} attempts)"
+            for o in outcomes
+            if not o.ok
+        ]
+        if delivered:
+            svc.record_notice(notice.incident, notice.dedupe_key, delivered, via)
+    return problems
 
 
 def _redact(url: str) -> str:

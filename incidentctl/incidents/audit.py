@@ -50,6 +50,10 @@ class AuditReport(NamedTuple):
     def failed(self) -> list[IncidentAudit]:
         return [i for i in self.incidents if not i.ok]
 
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
 
 def verify_incident(store: Store, incident_id: str) -> IncidentAudit:
     events = store.events(incident_id)

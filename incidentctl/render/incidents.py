@@ -6,11 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from incidentctl.deadlines import engine as dl
 from incidentctl.durations import human
+from incidentctl.i18n import t
 from incidentctl.incidents import state as st
-from incidentctl.render.events import tier_name
-from incidentctl.render.i18n import t
-from incidentctl.render.listing import when
-from incidentctl.render.runbooks import anchor_name
+from incidentctl.render.phrases import deadline_status, duration, tier_name, when
 from incidentctl.render.table import table
 from incidentctl.render.text import wrap
 from incidentctl.times import fmt_zoned, zone_label
@@ -19,9 +17,10 @@ if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
     from incidentctl.deadlines.engine import Deadline
+    from incidentctl.deadlines.monitor import Item
     from incidentctl.incidents.service import View
     from incidentctl.render.style import Style
-    from incidentctl.runbooks.model import Runbook, Step
+    from incidentctl.runbooks.model import Step
 
 _STATE_STYLE = {
     dl.OVERDUE: ("red", "bold"),
@@ -34,47 +33,13 @@ _STATE_STYLE = {
 }
 
 
-def relative(seconds: float, lang: str) -> str:
-    return (
-        t("in", lang, d=human(seconds, lang))
-        if seconds >= 0
-        else t("ago", lang, d=human(-seconds, lang))
-    )
-
-
-def deadline_phrase(d: Deadline, now: datetime, zone: tzinfo, lang: str, rb: Runbook) -> str:
-    """``overdue 5m (due 10:10)``, ``in 25m (10:40)``, ``met, 3m to spare``..."""
-    if d.state == dl.WAITING:
-        return t("waiting_on", lang, anchor=anchor_name(d.anchor, lang)) + f" (+{d.duration})"
-    assert d.due is not None or d.state in (dl.MET, dl.SKIPPED, dl.NA)
-    if d.due is None:
-        return t(f"state.{d.state}", lang)
-    at = when(d.due, now, zone)
-    if d.state in dl.OPEN_STATES:
-        left = (d.due - now).total_seconds()
-        if left < 0:
-            return f"{t('overdue_by', lang, d=human(-left, lang))} ({at})"
-        return f"{t('in', lang, d=human(left, lang))} ({at})"
-    margin = d.margin()
-    if margin is None:
-        return f"{t(f'state.{d.state}', lang)} ({at})"
-    how = (
-        t("early_by", lang, d=human(margin, lang))
-        if margin >= 0
-        else t("late_by", lang, d=human(-margin, lang))
-    )
-    return f"{t(f'state.{d.state}', lang)}, {how} ({at})"
-
-
 def styled_state(d: Deadline, lang: str, style: Style) -> str:
     return style(t(f"state.{d.state}", lang), *_STATE_STYLE.get(d.state, ()))
 
 
-def styled_deadline(
-    d: Deadline, now: datetime, zone: tzinfo, lang: str, rb: Runbook, style: Style
-) -> str:
+def styled_deadline(d: Deadline, now: datetime, zone: tzinfo, lang: str, style: Style) -> str:
     """The deadline phrase in its state's colour; ``due soon`` is also said in words."""
-    phrase = deadline_phrase(d, now, zone, lang, rb)
+    phrase = deadline_status(d, now, zone, lang)
     if d.state == dl.DUE_SOON:
         phrase = f"{t('state.due-soon', lang)}, {phrase}"
     return style(phrase, *_STATE_STYLE.get(d.state, ()))
@@ -115,7 +80,7 @@ def show_text(
     out.append(style(t("roles", lang), "bold"))
     out.append(
         table(
-            [t("id", lang), t("role", lang), "Name" if lang == "en" else "姓名"],
+            [t("id", lang), t("role", lang), t("name", lang)],
             [[r.id, r.name.get(lang), s.roles.get(r.id, "-")] for r in rb.roles.values()],
             indent="  ",
         )
@@ -141,7 +106,7 @@ def show_text(
         for item in upcoming:
             target = rb.step(item.step)
             title = target.title.get(lang) if target else item.step
-            phrase = deadline_phrase(item, now, zone, lang, rb)
+            phrase = deadline_status(item, now, zone, lang)
             rows.append([styled_state(item, lang, style), item.key, title, phrase])
         out.append(table(None, rows, max_width=cells, shrink=2, indent="  "))
     if s.notes:
@@ -193,7 +158,7 @@ def checklist_table(
                 state_text = t(f"state.{ss.status}", lang)
             current = next((d for d in mine if d.state in dl.OPEN_STATES), None)
             missed = sum(1 for d in mine if d.state == dl.MISSED)
-            due = deadline_phrase(current, now, zone, lang, rb) if current else "-"
+            due = deadline_status(current, now, zone, lang) if current else "-"
             if current:
                 due = style(due, *_STATE_STYLE.get(current.state, ()))
             if missed:
@@ -207,7 +172,7 @@ def checklist_table(
                 due = "-"
             else:
                 due = style(
-                    deadline_phrase(only, now, zone, lang, rb),
+                    deadline_status(only, now, zone, lang),
                     *_STATE_STYLE.get(only.state, ()),
                 )
         first = str(n) if numbered else phases[step.phase]
@@ -287,16 +252,10 @@ def show_json(view: View, deadlines: list[Deadline], now: datetime) -> dict[str,
 # --- deadlines --------------------------------------------------------------------
 
 
-def deadlines_table(
-    items: list[tuple[View, Deadline]],
-    now: datetime,
-    zone: tzinfo,
-    lang: str,
-    style: Style,
-    cells: int,
-) -> str:
+def deadlines_table(items: list[Item], zone: tzinfo, lang: str, style: Style, cells: int) -> str:
+    """Deadlines of one or more incidents, each measured at its incident's now."""
     rows = []
-    for view, d in items:
+    for view, d, now in items:
         step = view.runbook.step(d.step)
         title = step.title.get(lang) if step else d.step
         role = view.runbook.roles.get(d.role)
@@ -308,8 +267,8 @@ def deadlines_table(
                 view.state.id,
                 f"{d.key}\n{title}",
                 owner,
-                deadline_phrase(d, now, zone, lang, view.runbook),
-                f"{d.tier} {d.duration}",
+                deadline_status(d, now, zone, lang),
+                f"{d.tier} {duration(d.duration, lang)}",
             ]
         )
     headers = [
@@ -321,7 +280,7 @@ def deadlines_table(
         t("tiers", lang),
     ]
     title_line = ""
-    if len({view.state.id for view, _ in items}) == 1:  # one incident: say which, once
+    if len({i.view.state.id for i in items}) == 1:  # one incident: say which, once
         view = items[0][0]
         tier = view.runbook.tier(view.state.severity).name.get(lang)
         title_line = style(f"{view.state.id}  {view.state.title}", "bold")

@@ -4,71 +4,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from incidentctl.render.i18n import t
+from incidentctl.i18n import t
+from incidentctl.render.phrases import rule_phrase, source_label, step_sources, tier_summary
 from incidentctl.render.table import table
 from incidentctl.render.text import wrap
 
 if TYPE_CHECKING:
     from incidentctl.render.style import Style
-    from incidentctl.runbooks.model import Runbook, Step
-
-_ANCHORS = ("opened", "mitigated", "resolved")
+    from incidentctl.runbooks.model import Runbook
 
 
-def anchor_name(anchor: str, lang: str) -> str:
-    if anchor in _ANCHORS:
-        return t(f"anchor.{anchor}", lang)
-    return t("anchor.step", lang, step=anchor)
-
-
-def deadline_phrase(rb: Runbook, step: Step, tier: str, lang: str) -> str:
-    """``10m after opened`` / ``every 30m until resolved`` / ``no deadline``, for one tier."""
-    if not step.applies_to(tier):
-        return t("not_for_tier", lang, tier=tier)
-    parts = []
-    if step.due and tier in step.due.durations:
-        parts.append(
-            t("after", lang, d=step.due.durations[tier], anchor=anchor_name(step.due.anchor, lang))
-        )
-    if step.every and tier in step.every.intervals:
-        text = t("every", lang, d=step.every.intervals[tier])
-        parts.append(text + " " + t("until", lang, anchor=anchor_name(step.every.until, lang)))
-    return "; ".join(parts) if parts else t("no_deadline", lang)
-
-
-def source_label(rb: Runbook, ref_id: str | None) -> str:
-    if ref_id is None:
-        return ""
-    ref = rb.references.get(ref_id)
-    return ref.label() if ref else ref_id
-
-
-def step_source(rb: Runbook, step: Step) -> str:
-    ids = []
-    if step.due:
-        ids.append(step.due.source)
-    if step.every and step.every.source not in ids:
-        ids.append(step.every.source)
-    return "; ".join(source_label(rb, i) for i in ids)
-
-
-def tier_summary(rb: Runbook, step: Step) -> str:
-    """All tiers at once: ``sev1 10m · sev2 10m · sev3 30m after opened``."""
-    chunks = []
-    if step.due:
-        durs = " · ".join(f"{k} {v}" for k, v in step.due.durations.items())
-        chunks.append(f"{durs} ← {step.due.anchor}")
-    if step.every:
-        ints = " · ".join(f"{k} {v}" for k, v in step.every.intervals.items())
-        chunks.append(f"every {ints} until {step.every.until}")
-    return "; ".join(chunks) or "-"
-
-
-def list_rows(entries: list[dict[str, Any]], lang: str) -> str:
+def list_rows(runbooks: list[Runbook], lang: str) -> str:
     headers = [t(k, lang) for k in ("id", "title", "kind", "tiers", "steps", "version")]
     rows = [
-        [e["id"], e["title"][lang], e["kind"], ",".join(e["tiers"]), str(e["steps"]), e["version"]]
-        for e in entries
+        [
+            rb.id,
+            rb.title.get(lang),
+            t(f"kind.{rb.kind}", lang),
+            ",".join(rb.tier_ids),
+            str(len(rb.steps)),
+            rb.version,
+        ]
+        for rb in runbooks
     ]
     return table(headers, rows, align="lllllr")
 
@@ -79,7 +36,7 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
     out.append(
         style(f"{rb.id} {rb.version}", "bold") + f"  {rb.title.get(lang)} / {rb.title.get(other)}"
     )
-    out.append(f"{t('kind', lang)}: {rb.kind}    sha256: {rb.sha256[:12]}")
+    out.append(f"{t('kind', lang)}: {t(f'kind.{rb.kind}', lang)}    sha256: {rb.sha256[:12]}")
     out.extend(wrap(rb.summary.get(lang), cells))
     out.append("")
     out.append(style(t("severity", lang), "bold"))
@@ -117,7 +74,7 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
                     continue
                 n += 1
                 sources = [x for x in (s.due and s.due.source, s.every and s.every.source) if x]
-                due = deadline_phrase(rb, s, tier, lang)
+                due = rule_phrase(s, tier, lang)
                 if not s.required:
                     due += f" ({t('optional', lang)})"
                 rows.append(
@@ -156,8 +113,8 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
             flag = t("required", lang) if s.required else t("optional", lang)
             owner = rb.roles[s.role].name.get(lang)
             out.append(f"  {style(s.id, 'bold')}  {s.title.get(lang)}  [{owner}, {flag}]")
-            due = deadline_phrase(rb, s, tier, lang) if tier else tier_summary(rb, s)
-            src = step_source(rb, s)
+            due = rule_phrase(s, tier, lang) if tier else tier_summary(s, lang)
+            src = step_sources(rb, s, lang)
             out.append(
                 f"      {t('due', lang)}: {due}"
                 + (f"  ({t('source', lang)}: {src})" if src else "")
@@ -188,7 +145,7 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
     out.append(style(t("references", lang), "bold"))
     for ref in rb.references.values():
         title = f" — {ref.title.get(lang)}" if ref.title else ""
-        out.extend(wrap(f"[{ref.id}] {ref.label()}{title}", cells, indent="  "))
+        out.extend(wrap(f"[{ref.id}] {source_label(rb, ref.id, lang)}{title}", cells, indent="  "))
     return "\n".join(out)
 
 
@@ -199,7 +156,7 @@ def show_markdown(rb: Runbook, lang: str, tier: str | None = None) -> str:
     md.append(f"# {rb.title.get(lang)} / {rb.title.get(other)}")
     md.append("")
     md.append(
-        f"`{rb.id}` {t('version', lang)} {rb.version} · {t('kind', lang)} {rb.kind} · sha256 `{rb.sha256[:12]}`"
+        f"`{rb.id}` {t('version', lang)} {rb.version} · {t('kind', lang)} {t(f'kind.{rb.kind}', lang)} · sha256 `{rb.sha256[:12]}`"
     )
     md.append("")
     md.append(rb.summary.get(lang))
@@ -218,7 +175,7 @@ def show_markdown(rb: Runbook, lang: str, tier: str | None = None) -> str:
         md.append("")
     md.append(f"## {t('roles', lang)}")
     md.append("")
-    md.append(f"| {t('role', lang)} | {t('id', lang)} | {'姓名' if lang == 'zh' else 'Name'} |")
+    md.append(f"| {t('role', lang)} | {t('id', lang)} | {t('name', lang)} |")
     md.append("|---|---|---|")
     md.extend(f"| {r.name.get(lang)} | `{r.id}` | |" for r in rb.roles.values())
     md.append("")
@@ -235,8 +192,8 @@ def show_markdown(rb: Runbook, lang: str, tier: str | None = None) -> str:
             owner = rb.roles[s.role].name.get(lang)
             flag = t("required", lang) if s.required else t("optional", lang)
             md.append(f"- [ ] **{s.title.get(lang)}** (`{s.id}`) — {owner}, {flag}")
-            due = deadline_phrase(rb, s, tier, lang) if tier else tier_summary(rb, s)
-            src = step_source(rb, s)
+            due = rule_phrase(s, tier, lang) if tier else tier_summary(s, lang)
+            src = step_sources(rb, s, lang)
             md.append(
                 f"  - {t('due', lang)}: {due}" + (f" — {t('source', lang)}: {src}" if src else "")
             )
@@ -247,7 +204,7 @@ def show_markdown(rb: Runbook, lang: str, tier: str | None = None) -> str:
                 md.append(
                     f"  - {t('templates', lang)}: " + ", ".join(f"`{x}`" for x in s.templates)
                 )
-            md.append(f"  - {'完成时间/签名' if lang == 'zh' else 'Done at / by'}: ________")
+            md.append(f"  - {t('done_at_by', lang)}: ________")
         md.append("")
     if rb.templates:
         md.append(f"## {t('templates', lang)}")
@@ -267,7 +224,7 @@ def show_markdown(rb: Runbook, lang: str, tier: str | None = None) -> str:
     for ref in rb.references.values():
         title = f" — {ref.title.get(lang)}" if ref.title else ""
         note = f": {ref.note.get(lang)}" if ref.note else ""
-        md.append(f"- **{ref.id}** {ref.label()}{title}{note}")
+        md.append(f"- **{ref.id}** {source_label(rb, ref.id, lang)}{title}{note}")
     md.append("")
     return "\n".join(md)
 

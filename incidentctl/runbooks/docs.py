@@ -117,6 +117,8 @@ def _type_of(schema: dict[str, Any]) -> str:
         return "one of " + ", ".join(f"`{v}`" for v in schema["enum"])
     if "const" in schema:
         return f"`{schema['const']}`"
+    if "anyOf" in schema:
+        return " or ".join(_type_of(option) for option in schema["anyOf"])
     kind = schema.get("type")
     if kind == "array":
         return "list of " + _type_of(schema.get("items", {}))

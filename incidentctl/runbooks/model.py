@@ -36,14 +36,13 @@ class Text(NamedTuple):
 class Reference(NamedTuple):
     id: str
     kind: str
-    cite: str
+    cite: (
+        Text  # how to find it, e.g. manual §1.2 / 手册 §1.2 (the same text twice if not bilingual)
+    )
     title: Text | None
     note: Text | None
     url: str | None
     verified: bool
-
-    def label(self) -> str:
-        return self.cite if self.verified else f"{self.cite} (check)"
 
 
 class Tier(NamedTuple):
@@ -279,7 +278,7 @@ def from_document(doc: dict[str, Any], sha256: str | None = None) -> Runbook:
             r["id"]: Reference(
                 r["id"],
                 r["kind"],
-                r["cite"],
+                Text(r["cite"], r["cite"]) if isinstance(r["cite"], str) else Text.of(r["cite"]),
                 Text.maybe(r.get("title")),
                 Text.maybe(r.get("note")),
                 r.get("url"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from incidentctl.errors import Problem, RunbookNotFound, nearest
 from incidentctl.paths import display_path
@@ -21,6 +21,41 @@ def runbook_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+class RunbookListing(NamedTuple):
+    """The runbooks of a directory: the valid ones (with their file), and the invalid files."""
+
+    directory: Path
+    origin: str
+    runbooks: list[tuple[str, Runbook]]
+    invalid: list[Checked]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.invalid else 0
+
+
+class RunbookPage(NamedTuple):
+    """One runbook, whole or at one tier, as text or as a Markdown checklist."""
+
+    runbook: Runbook
+    tier: str | None
+    format: str = "text"
+
+
+class ValidationReport(NamedTuple):
+    """Every problem of every file checked."""
+
+    results: list[Checked]
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.results) and all(c.ok for c in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.valid else 1
+
+
 @dataclass
 class RunbookDir:
     """The runbooks in one directory (not recursive: ``drills/`` and the like are skipped)."""
@@ -33,6 +68,15 @@ class RunbookDir:
         results = [check_file(p, display=display_path(p)) for p in runbook_files(self.path)]
         add_duplicate_id_problems(results)
         return results
+
+    def listing(self) -> RunbookListing:
+        checked = self.check_all()
+        return RunbookListing(
+            self.path,
+            self.origin,
+            [(c.file, c.runbook()) for c in checked if c.ok],
+            [c for c in checked if not c.ok],
+        )
 
     def find(self, ref: str) -> Runbook:
         """A runbook by id (``payment-failure``) or by file path; validated."""

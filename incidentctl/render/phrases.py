@@ -1,0 +1,252 @@
+"""Words for the things incidentctl talks about: events, tiers, durations, deadlines, sources.
+
+Plain text in the reader's language, never styled for a terminal: the
+terminal, post-mortems and notices all describe an event or a deadline with
+these same phrases, so they always say the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from incidentctl.durations import Duration, human, parse_duration
+from incidentctl.i18n import t
+from incidentctl.incidents import events as ev
+
+if TYPE_CHECKING:
+    from datetime import datetime, tzinfo
+
+    from incidentctl.deadlines.engine import Deadline
+    from incidentctl.records import Event
+    from incidentctl.runbooks.model import Runbook, Step
+
+__all__ = [
+    "anchor_name",
+    "deadline_status",
+    "describe",
+    "duration",
+    "human",
+    "rule_phrase",
+    "source_label",
+    "step_sources",
+    "tier_name",
+    "tier_summary",
+]
+
+_ANCHORS = ("opened", "mitigated", "resolved")
+
+
+# --- tiers, durations, anchors, sources ----------------------------------------------
+
+
+def tier_name(rb: Runbook, tier: str, lang: str) -> str:
+    """``sev1 一级(重大)``: the tier's id and its name in ``lang``."""
+    try:
+        return f"{tier} {rb.tier(tier).name.get(lang)}"
+    except KeyError:
+        return tier
+
+
+def duration(value: Duration | str, lang: str) -> str:
+    """A runbook duration in words: ``10m`` -> ``10m`` / ``10分钟``; ``2bd`` -> ``2 business
+    days`` / ``2个工作日``; compound spans keep their two largest units."""
+    d = parse_duration(value) if isinstance(value, str) else value
+    if d.is_business:
+        return t("duration.bd", lang, n=d.business_days)
+    if lang != "zh":
+        return str(d)
+    return human(d.seconds, lang, parts=4)
+
+
+def anchor_name(anchor: str, lang: str) -> str:
+    """What a deadline counts from: ``opened``/``事件开启``, or ``step X``."""
+    if anchor in _ANCHORS:
+        return t(f"anchor.{anchor}", lang)
+    return t("anchor.step", lang, step=anchor)
+
+
+def source_label(rb: Runbook, ref_id: str | None, lang: str) -> str:
+    """How a deadline's source is cited (``manual §1.2`` / ``手册 §1.2``), ``(check)`` when
+    the runbook marks the citation unverified."""
+    if ref_id is None:
+        return ""
+    ref = rb.references.get(ref_id)
+    if ref is None:
+        return ref_id
+    label = ref.cite.get(lang)
+    return label if ref.verified else f"{label} {t('check', lang)}"
+
+
+def step_sources(rb: Runbook, step: Step, lang: str) -> str:
+    """The sources of a step's deadline and of its recurrence."""
+    ids: list[str] = []
+    if step.due:
+        ids.append(step.due.source)
+    if step.every and step.every.source not in ids:
+        ids.append(step.every.source)
+    return t("list_sep", lang).join(source_label(rb, i, lang) for i in ids)
+
+
+def rule_phrase(step: Step, tier: str, lang: str) -> str:
+    """A step's rule at one tier: ``10m after opened`` / ``every 30m until resolved`` /
+    ``no deadline``."""
+    if not step.applies_to(tier):
+        return t("not_for_tier", lang, tier=tier)
+    parts = []
+    if step.due and tier in step.due.durations:
+        parts.append(
+            t(
+                "after",
+                lang,
+                d=duration(step.due.durations[tier], lang),
+                anchor=anchor_name(step.due.anchor, lang),
+            )
+        )
+    if step.every and tier in step.every.intervals:
+        text = t("every", lang, d=duration(step.every.intervals[tier], lang))
+        parts.append(text + " " + t("until", lang, anchor=anchor_name(step.every.until, lang)))
+    return t("list_sep", lang).join(parts) if parts else t("no_deadline", lang)
+
+
+def tier_summary(step: Step, lang: str) -> str:
+    """A step's rule at every tier at once: ``sev1 10m · sev2 10m · sev3 30m ← opened``."""
+    chunks = []
+    if step.due:
+        durs = " · ".join(f"{k} {duration(v, lang)}" for k, v in step.due.durations.items())
+        chunks.append(f"{durs} ← {anchor_name(step.due.anchor, lang)}")
+    if step.every:
+        ints = " · ".join(f"{k} {duration(v, lang)}" for k, v in step.every.intervals.items())
+        chunks.append(
+            t("every", lang, d=ints)
+            + " "
+            + t("until", lang, anchor=anchor_name(step.every.until, lang))
+        )
+    return t("list_sep", lang).join(chunks) or "-"
+
+
+# --- deadlines ---------------------------------------------------------------------
+
+
+def when(instant: datetime, now: datetime, zone: tzinfo) -> str:
+    """A short local time: ``14:05`` today, ``11-21 14:05`` this year, else the full date."""
+    local, today = instant.astimezone(zone), now.astimezone(zone)
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    if local.year == today.year:
+        return local.strftime("%m-%d %H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def deadline_status(d: Deadline, now: datetime, zone: tzinfo, lang: str) -> str:
+    """Where a deadline stands at ``now``: ``overdue 5m (10:10)``, ``in 25m (10:40)``,
+    ``met, 3m to spare (10:10)``, ``waits for mitigated (+4h)``."""
+    from incidentctl.deadlines import engine as dl
+
+    if d.state == dl.WAITING:
+        return t("waiting_on", lang, anchor=anchor_name(d.anchor, lang)) + (
+            f" (+{duration(d.duration, lang)})"
+        )
+    if d.due is None:
+        return t(f"state.{d.state}", lang)
+    at = when(d.due, now, zone)
+    if d.state in dl.OPEN_STATES:
+        left = (d.due - now).total_seconds()
+        if left < 0:
+            return f"{t('overdue_by', lang, d=human(-left, lang))} ({at})"
+        return f"{t('in', lang, d=human(left, lang))} ({at})"
+    margin = d.margin()
+    if margin is None:
+        return f"{t(f'state.{d.state}', lang)} ({at})"
+    how = (
+        t("early_by", lang, d=human(margin, lang))
+        if margin >= 0
+        else t("late_by", lang, d=human(-margin, lang))
+    )
+    return f"{t(f'state.{d.state}', lang)}{t('clause_sep', lang)}{how} ({at})"
+
+
+# --- events ------------------------------------------------------------------------
+
+
+def describe(e: Event, rb: Runbook, lang: str) -> str:
+    """One line saying what an event recorded, in ``lang``."""
+    p = e.payload
+
+    def step_title(step_id: str) -> str:
+        step = rb.step(step_id)
+        return f"{step_id} ({step.title.get(lang)})" if step else step_id
+
+    def role_name(role_id: str) -> str:
+        role = rb.roles.get(role_id)
+        return role.name.get(lang) if role else role_id
+
+    sep = t("clause_sep", lang)
+    if e.type == ev.OPENED:
+        text = t(
+            f"ev.{e.type}",
+            lang,
+            tier=tier_name(rb, p["severity"], lang),
+            runbook=p["runbook"]["id"],
+            version=p["runbook"]["version"],
+            title=p["title"],
+        )
+        if p.get("commander"):
+            text += sep + f"{t('commander', lang)} {p['commander']}"
+        return text
+    if e.type in ev.STEP_EVENTS:
+        text = t(f"ev.{e.type}", lang, step=step_title(p["step"]))
+        if p.get("evidence"):
+            text += sep + ", ".join(f"{k}={v}" for k, v in p["evidence"].items())
+        if p.get("reason"):
+            text += sep + t("labelled", lang, label=t("reason", lang), text=p["reason"])
+        if p.get("note"):
+            text += sep + t("labelled", lang, label=t("note", lang), text=p["note"])
+        return text
+    if e.type == ev.NOTE:
+        return t("labelled", lang, label=t("note", lang), text=p["text"])
+    if e.type == ev.ASSIGNED:
+        return f"{role_name(p['role'])} = {p['name']}"
+    if e.type == ev.SEVERITY:
+        return t("ev.severity", lang, before=p["from"], after=p["to"], reason=p["reason"])
+    if e.type == ev.MITIGATED:
+        text = t("status.mitigated", lang)
+        return t("labelled", lang, label=text, text=p["note"]) if p.get("note") else text
+    if e.type == ev.RESOLVED:
+        text = t("status.resolved", lang)
+        return t("labelled", lang, label=text, text=p["summary"]) if p.get("summary") else text
+    if e.type == ev.REOPENED:
+        return t("labelled", lang, label=t("ev.reopened", lang), text=p["reason"])
+    if e.type == ev.CLOSED:
+        text = t("status.closed", lang)
+        if p.get("forced"):
+            text += " " + t("ev.forced", lang, steps=list(p.get("open_steps", [])))
+        if p.get("reason"):
+            text = t("labelled", lang, label=text, text=p["reason"])
+        return text
+    if e.type == ev.UPDATED:
+        field = (
+            t(f"field.{p['field']}", lang)
+            if p["field"] in ("scope", "title", "eta")
+            else p["field"]
+        )
+        return f"{field} = {p['value'] or '-'}"
+    if e.type == ev.RETRACTED:
+        return t("ev.retracted", lang, seq=p["seq"], reason=p["reason"])
+    if e.type == ev.COMMS:
+        audience = p.get("audience", "")
+        return t(
+            "ev.sent",
+            lang,
+            template=p["template"],
+            audience=t(f"audience.{audience}", lang) if audience else "-",
+            channel=p.get("channel", "-"),
+        )
+    if e.type == ev.NOTIFIED:
+        return t(
+            "ev.notified",
+            lang,
+            kind=t(f"notice.{p['kind']}", lang),
+            deadline=p.get("deadline", p["key"]),
+            channels=list(p.get("channels", [])),
+        )
+    return e.type

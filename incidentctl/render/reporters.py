@@ -1,0 +1,419 @@
+"""Results, then reporters: one text and one JSON rendering of every command's result.
+
+A command computes a result object (an :class:`~incidentctl.incidents.results.IncidentPage`,
+a :class:`~incidentctl.deadlines.monitor.CheckResult`...) and hands it to
+:func:`report`, which picks the reporter by name (``text`` or ``json``) and
+the method by the result's type.  Commands never branch on the output
+format; post-mortems and reports add their own formats the same way.
+
+Each method imports what it renders with, so a command pays only for its
+own output.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import tzinfo
+
+    from incidentctl.comms.messages import Message, Sent, TemplateListing
+    from incidentctl.deadlines.monitor import CheckResult, DeadlineListing
+    from incidentctl.incidents.audit import AuditReport
+    from incidentctl.incidents.results import (
+        IncidentListing,
+        IncidentPage,
+        Opened,
+        Recorded,
+        Timeline,
+    )
+    from incidentctl.render.style import Style
+    from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
+
+
+class Out(Protocol):
+    """Where a reporter writes, and how the reader reads."""
+
+    lang: str
+
+    @property
+    def zone(self) -> tzinfo: ...
+
+    @property
+    def style(self) -> Style: ...
+
+    @property
+    def width(self) -> int: ...
+
+    def echo(self, text: str = "", *, err: bool = False) -> None: ...
+
+
+class Reporter:
+    """Renders results to an :class:`Out`; subclasses have one method per result type,
+    named after it."""
+
+    def __init__(self, out: Out) -> None:
+        self.out = out
+
+    def report(self, result: object) -> None:
+        method: Callable[[Any], None] | None = getattr(self, type(result).__name__, None)
+        if method is None:  # pragma: no cover - a programming error
+            raise TypeError(f"{type(self).__name__} cannot render {type(result).__name__}")
+        method(result)
+
+
+class JsonReporter(Reporter):
+    """Machine-readable output: one JSON document on stdout."""
+
+    def emit(self, data: Any) -> None:
+        import json
+
+        self.out.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+    # --- incidents -----------------------------------------------------------------
+    def Opened(self, r: Opened) -> None:
+        s, rb = r.view.state, r.view.runbook
+        self.emit(
+            {
+                "id": s.id,
+                "severity": s.severity,
+                "runbook": rb.id,
+                "sha256": rb.sha256,
+                "event": r.view.events[0].as_dict(),
+            }
+        )
+
+    def Recorded(self, r: Recorded) -> None:
+        self.emit(r.event.as_dict())
+
+    def IncidentListing(self, r: IncidentListing) -> None:
+        self.emit([row.as_dict() for row in r.rows])
+
+    def IncidentPage(self, r: IncidentPage) -> None:
+        from incidentctl.render.incidents import show_json
+
+        self.emit(show_json(r.view, r.deadlines, r.now))
+
+    def Timeline(self, r: Timeline) -> None:
+        self.emit([e.as_dict() for e in sorted(r.view.events, key=lambda e: (e.occurred, e.seq))])
+
+    def AuditReport(self, r: AuditReport) -> None:
+        from incidentctl.i18n import t
+
+        if r.failed:  # for the person reading, as with text
+            out = self.out
+            out.echo(t("audit.failed", out.lang, bad=len(r.failed), n=len(r.incidents)), err=True)
+        self.emit(
+            [
+                {
+                    "incident": entry.incident,
+                    "events": entry.events,
+                    "ok": entry.ok,
+                    "problems": [
+                        f"event {p.seq}: {p.message}" if p.seq else p.message
+                        for p in entry.problems
+                    ],
+                }
+                for entry in r.incidents
+            ]
+        )
+
+    # --- deadlines ----------------------------------------------------------------------
+    def DeadlineListing(self, r: DeadlineListing) -> None:
+        self.emit([i.deadline.as_dict(i.now) for i in r.items])
+
+    def CheckResult(self, r: CheckResult) -> None:
+        from incidentctl.i18n import t
+
+        for problem in r.problems:  # for the person reading the cron mail, as with text
+            self.out.echo(t("notify_failed", self.out.lang, problem=problem), err=True)
+        self.emit(
+            {
+                "status": r.status,
+                "deadlines": [dict(i.deadline.as_dict(i.now), flag=k) for i, k in r.flagged],
+                "notices_failed": r.problems,
+            }
+        )
+
+    # --- runbooks ------------------------------------------------------------------------
+    def RunbookListing(self, r: RunbookListing) -> None:
+        from incidentctl.i18n import t
+
+        for c in r.invalid:
+            self.out.echo(f"{c.file}: {t('invalid_runbook', self.out.lang, file=c.file)}", err=True)
+        self.emit(
+            {
+                "directory": str(r.directory),
+                "origin": r.origin,
+                "runbooks": [
+                    {
+                        "id": rb.id,
+                        "title": {"zh": rb.title.zh, "en": rb.title.en},
+                        "kind": rb.kind,
+                        "tiers": list(rb.tier_ids),
+                        "steps": len(rb.steps),
+                        "version": rb.version,
+                        "file": file,
+                        "sha256": rb.sha256,
+                    }
+                    for file, rb in r.runbooks
+                ],
+                "invalid": [
+                    {"file": c.file, "problems": [p.as_dict() for p in c.problems]}
+                    for c in r.invalid
+                ],
+            }
+        )
+
+    def RunbookPage(self, r: RunbookPage) -> None:
+        from incidentctl.render.runbooks import deadlines_json
+
+        data: dict[str, Any] = {"sha256": r.runbook.sha256, "runbook": r.runbook.doc}
+        if r.tier:
+            data["severity"] = r.tier
+            data["deadlines"] = deadlines_json(r.runbook, r.tier)
+        self.emit(data)
+
+    def ValidationReport(self, r: ValidationReport) -> None:
+        self.emit(
+            {
+                "valid": r.valid,
+                "files": [
+                    {"file": c.file, "valid": c.ok, "problems": [p.as_dict() for p in c.problems]}
+                    for c in r.results
+                ],
+            }
+        )
+
+    # --- messages ------------------------------------------------------------------------
+    def TemplateListing(self, r: TemplateListing) -> None:
+        self.emit(
+            [
+                {
+                    "id": u.template.id,
+                    "audience": u.template.audience,
+                    "name": u.template.name.get(self.out.lang),
+                    "channels": ", ".join(u.template.channels),
+                    "steps": ", ".join(u.steps),
+                }
+                for u in r.uses
+            ]
+        )
+
+    def Message(self, r: Message) -> None:
+        self.emit(
+            {
+                "template": r.template,
+                "audience": r.audience,
+                "lang": r.lang,
+                "channel": r.channel,
+                "subject": r.subject,
+                "text": r.body,
+            }
+        )
+
+    def Sent(self, r: Sent) -> None:
+        self.emit(r.event.as_dict())
+
+
+class TextReporter(Reporter):
+    """For people: aligned tables, the reader's language and zone, colour on a terminal."""
+
+    # --- incidents -----------------------------------------------------------------
+    def Opened(self, r: Opened) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.phrases import tier_name
+
+        out, s, rb = self.out, r.view.state, r.view.runbook
+        out.echo(s.id)
+        out.echo(
+            t(
+                "opened_incident",
+                out.lang,
+                id=s.id,
+                tier=tier_name(rb, s.severity, out.lang),
+                runbook=rb.id,
+                version=rb.version,
+                sha=rb.sha256[:12],
+            ),
+            err=True,
+        )
+
+    def Recorded(self, r: Recorded) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.phrases import describe, human
+        from incidentctl.times import fmt_zoned
+
+        out, e = self.out, r.event
+        line = f"{e.incident} #{e.seq}: {describe(e, r.runbook, out.lang)}"
+        if e.backdated:
+            lag = (e.recorded - e.occurred).total_seconds()
+            line += "  " + t(
+                "backdated_to",
+                out.lang,
+                at=fmt_zoned(e.occurred, out.zone),
+                lag=human(lag, out.lang),
+            )
+        out.echo(line)
+
+    def IncidentListing(self, r: IncidentListing) -> None:
+        from incidentctl.i18n import t
+
+        out = self.out
+        if not r.store:
+            out.echo(t("no_store", out.lang, path=r.location))
+        elif not r.rows:
+            out.echo(t("no_incidents", out.lang))
+        else:
+            from incidentctl.render.listing import list_table
+
+            out.echo(list_table(r.rows, r.now, out.zone, out.lang, out.width))
+
+    def IncidentPage(self, r: IncidentPage) -> None:
+        from incidentctl.render.incidents import show_text
+
+        out = self.out
+        out.echo(show_text(r.view, r.deadlines, r.now, out.zone, out.lang, out.style, out.width))
+
+    def Timeline(self, r: Timeline) -> None:
+        from incidentctl.render.events import timeline_text
+
+        out = self.out
+        out.echo(timeline_text(r.view, r.now, out.zone, out.lang, out.style, out.width))
+
+    def AuditReport(self, r: AuditReport) -> None:
+        from incidentctl.i18n import t
+
+        out = self.out
+        for entry in r.incidents:
+            if entry.ok:
+                out.echo(t("audit.ok", out.lang, id=entry.incident, n=entry.events))
+                continue
+            for p in entry.problems:
+                text = t(f"audit.{p.code}", out.lang, expected=p.expected, seq=p.seq)
+                if p.seq is not None:
+                    text = t("audit.at_event", out.lang, seq=p.seq, text=text)
+                out.echo(out.style(f"{entry.incident}: {text}", "red"))
+        if r.failed:
+            out.echo(t("audit.failed", out.lang, bad=len(r.failed), n=len(r.incidents)), err=True)
+
+    # --- deadlines ----------------------------------------------------------------------
+    def _deadline_table(self, items: list[Any]) -> None:
+        from incidentctl.render.incidents import deadlines_table
+
+        out = self.out
+        out.echo(deadlines_table(items, out.zone, out.lang, out.style, out.width))
+
+    def DeadlineListing(self, r: DeadlineListing) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.times import zone_label
+
+        out = self.out
+        if not r.items:
+            out.echo(t("no_incidents", out.lang) if not r.any_incident else "-")
+            return
+        self._deadline_table(r.items)
+        if any(i.deadline.beyond_calendar for i in r.items):
+            out.echo(out.style(t("beyond_calendar", out.lang), "dim"))
+        out.echo(out.style(t("times_in", out.lang, zone=zone_label(out.zone, r.now)), "dim"))
+
+    def CheckResult(self, r: CheckResult) -> None:
+        from incidentctl.i18n import t
+
+        for problem in r.problems:
+            self.out.echo(t("notify_failed", self.out.lang, problem=problem), err=True)
+        if r.flagged:
+            self._deadline_table([i for i, _ in r.flagged])
+
+    # --- runbooks ------------------------------------------------------------------------
+    def RunbookListing(self, r: RunbookListing) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.paths import display_path
+        from incidentctl.render.runbooks import list_rows
+
+        out = self.out
+        out.echo(list_rows([rb for _, rb in r.runbooks], out.lang))
+        origin = t(f"origin.{r.origin}", out.lang)
+        out.echo(
+            out.style(
+                t("runbooks_in", out.lang, dir=display_path(r.directory), origin=origin), "dim"
+            )
+        )
+        for c in r.invalid:
+            out.echo(f"{c.file}: {t('invalid_runbook', out.lang, file=c.file)}", err=True)
+
+    def RunbookPage(self, r: RunbookPage) -> None:
+        from incidentctl.render.runbooks import show_markdown, show_text
+
+        out = self.out
+        if r.format == "md":
+            out.echo(show_markdown(r.runbook, out.lang, r.tier))
+        else:
+            out.echo(show_text(r.runbook, out.lang, out.style, out.width, r.tier))
+
+    def ValidationReport(self, r: ValidationReport) -> None:
+        from incidentctl.i18n import t
+
+        out = self.out
+        problems = [p for c in r.results for p in c.problems]
+        for p in problems:
+            out.echo(p.format())
+        bad = sum(1 for c in r.results if not c.ok)
+        if problems:
+            out.echo(t("problems", out.lang, p=len(problems), f=bad), err=True)
+        else:
+            out.echo(t("valid", out.lang, n=len(r.results)), err=True)
+
+    # --- messages ------------------------------------------------------------------------
+    def TemplateListing(self, r: TemplateListing) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.table import table
+
+        out, lang = self.out, self.out.lang
+        rows = [
+            [
+                u.template.id,
+                t(f"audience.{u.template.audience}", lang),
+                u.template.name.get(lang),
+                ", ".join(u.template.channels),
+                ", ".join(u.steps),
+            ]
+            for u in r.uses
+        ]
+        headers = [t(k, lang) for k in ("id", "audience", "title", "channels", "steps")]
+        out.echo(table(headers, rows, max_width=out.width, shrink=4))
+
+    def Message(self, r: Message) -> None:
+        if r.subject:
+            self.out.echo(r.subject)
+            self.out.echo("")
+        self.out.echo(r.body)
+
+    def Sent(self, r: Sent) -> None:
+        from incidentctl.i18n import t
+
+        out, e = self.out, r.event
+        self.Message(r.message)
+        line = t(
+            "sent",
+            out.lang,
+            id=e.incident,
+            seq=e.seq,
+            template=r.message.template,
+            audience=t(f"audience.{r.message.audience}", out.lang),
+            channel=r.message.channel,
+        )
+        if r.counts_as:
+            line += t("counts_as", out.lang, steps=r.counts_as)
+        out.echo(line, err=True)
+
+
+REPORTER_BY_NAME: dict[str, type[Reporter]] = {"text": TextReporter, "json": JsonReporter}
+
+
+def report(result: object, out: Out, fmt: str = "text") -> int:
+    """Render ``result`` with the reporter named ``fmt``; the exit code the result calls for."""
+    REPORTER_BY_NAME[fmt](out).report(result)
+    code = getattr(result, "exit_code", 0)
+    return code if isinstance(code, int) else 0
