@@ -376,13 +376,13 @@ class TextReporter(Reporter):
                 u.template.id,
                 t(f"audience.{u.template.audience}", lang),
                 u.template.name.get(lang),
-                ", ".join(u.template.channels),
-                ", ".join(u.steps),
+                "\n".join(u.template.channels),
+                "\n".join(u.steps),
             ]
             for u in r.uses
         ]
         headers = [t(k, lang) for k in ("id", "audience", "title", "channels", "steps")]
-        out.echo(table(headers, rows, max_width=out.width, shrink=4))
+        out.echo(table(headers, rows, max_width=out.width, shrink=2, wrap_shrunk=True))
 
     def Message(self, r: Message) -> None:
         if r.subject:

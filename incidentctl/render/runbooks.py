@@ -31,11 +31,8 @@ def list_rows(runbooks: list[Runbook], lang: str) -> str:
 
 
 def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None = None) -> str:
-    other = "en" if lang == "zh" else "zh"
     out: list[str] = []
-    out.append(
-        style(f"{rb.id} {rb.version}", "bold") + f"  {rb.title.get(lang)} / {rb.title.get(other)}"
-    )
+    out.append(style(f"{rb.id} {rb.version}", "bold") + f"  {rb.title.get(lang)}")
     out.append(f"{t('kind', lang)}: {t(f'kind.{rb.kind}', lang)}    sha256: {rb.sha256[:12]}")
     out.extend(wrap(rb.summary.get(lang), cells))
     out.append("")
@@ -106,7 +103,7 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
         )
     out.append("")
     for idx, phase in enumerate(rb.phases, 1):
-        out.append(style(f"{idx}. {phase.name.get(lang)} / {phase.name.get(other)}", "bold"))
+        out.append(style(f"{idx}. {phase.name.get(lang)}", "bold"))
         for s in phase.steps:
             if tier and not s.applies_to(tier):
                 continue
@@ -151,9 +148,8 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
 
 def show_markdown(rb: Runbook, lang: str, tier: str | None = None) -> str:
     """A printable checklist: every step a checkbox with its owner and deadline."""
-    other = "en" if lang == "zh" else "zh"
     md: list[str] = []
-    md.append(f"# {rb.title.get(lang)} / {rb.title.get(other)}")
+    md.append(f"# {rb.title.get(lang)}")
     md.append("")
     md.append(
         f"`{rb.id}` {t('version', lang)} {rb.version} · {t('kind', lang)} {t(f'kind.{rb.kind}', lang)} · sha256 `{rb.sha256[:12]}`"
@@ -183,7 +179,7 @@ def show_markdown(rb: Runbook, lang: str, tier: str | None = None) -> str:
         steps = [s for s in phase.steps if not tier or s.applies_to(tier)]
         if not steps:
             continue
-        md.append(f"## {idx}. {phase.name.get(lang)} / {phase.name.get(other)}")
+        md.append(f"## {idx}. {phase.name.get(lang)}")
         md.append("")
         if phase.description:
             md.append(phase.description.get(lang))
