@@ -16,16 +16,27 @@ incidentctl, so errors and the domain can use it as freely as the renderers.
 from __future__ import annotations
 
 import os
-from typing import Any, NamedTuple
+from typing import Any
 
 LANGS = ("zh", "en")
 
 
-class Msg(NamedTuple):
+class Msg:
     """Something to say, not yet said in a language: a catalogue key and its facts."""
 
-    key: str
-    facts: dict[str, Any]
+    __slots__ = ("facts", "key")
+
+    def __init__(self, key: str, facts: dict[str, Any]) -> None:
+        self.key = key
+        self.facts = facts
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Msg) and (self.key, self.facts) == (other.key, other.facts)
+
+    __hash__ = None  # type: ignore[assignment]  # facts are a dict
+
+    def __repr__(self) -> str:
+        return f"Msg({self.key!r}, {self.facts!r})"
 
     def text(self, lang: str) -> str:
         return t(self.key, lang, **self.facts)

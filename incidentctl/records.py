@@ -151,13 +151,21 @@ def seal_after(head: Head | None, incident: str, drafts: list[Draft]) -> list[Ev
     return out
 
 
-class ChainProblem(NamedTuple):
-    """One break in a chain: the event where it shows, a catalogue code, the English text."""
+class ChainProblem:
+    """One break in a chain: the event where it shows, a catalogue code (``gap``, ``link``
+    or ``altered``: the catalogue's ``audit.*`` keys), the English text, and for a gap the
+    sequence number that should be there."""
 
-    seq: int
-    code: str  # "gap", "link" or "altered" (see the i18n catalogue's ``audit.*`` keys)
-    message: str
-    expected: int | None = None  # for a gap: the sequence number that should be here
+    __slots__ = ("code", "expected", "message", "seq")
+
+    def __init__(self, seq: int, code: str, message: str, expected: int | None = None) -> None:
+        self.seq = seq
+        self.code = code
+        self.message = message
+        self.expected = expected
+
+    def __repr__(self) -> str:
+        return f"ChainProblem({self.seq}, {self.code!r}, {self.message!r})"
 
 
 def verify_chain(events: list[Event]) -> list[ChainProblem]:

@@ -79,6 +79,16 @@ def fmt(instant: datetime, tz: tzinfo, *, seconds: bool = True, date_part: bool 
     return local.strftime(pattern)
 
 
+def short_time(instant: datetime, now: datetime, zone: tzinfo) -> str:
+    """A short local time: ``14:05`` today, ``11-21 14:05`` this year, else the full date."""
+    local, today = instant.astimezone(zone), now.astimezone(zone)
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    if local.year == today.year:
+        return local.strftime("%m-%d %H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
 def fmt_zoned(instant: datetime, tz: tzinfo) -> str:
     """``2026-11-22 14:05 +08:00``: a time that carries its zone, for messages and notes."""
     local = instant.astimezone(tz)

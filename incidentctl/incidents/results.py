@@ -2,12 +2,14 @@
 
 A command computes one of these and hands it to a reporter
 (:mod:`incidentctl.render.reporters`), which renders it as text for a
-person or as JSON for a program.
+person or as JSON for a program.  They are plain slotted classes rather
+than NamedTuples: every command builds one, and a NamedTuple class costs
+start-up time to create that these small holders do not need.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -19,39 +21,56 @@ if TYPE_CHECKING:
     from incidentctl.store.base import IncidentRow
 
 
-class Opened(NamedTuple):
+class Opened:
     """A new incident."""
 
-    view: View
+    __slots__ = ("view",)
+
+    def __init__(self, view: View) -> None:
+        self.view = view
 
 
-class Recorded(NamedTuple):
+class Recorded:
     """One event just recorded, with the runbook that says what it means."""
 
-    event: Event
-    runbook: Runbook
+    __slots__ = ("event", "runbook")
+
+    def __init__(self, event: Event, runbook: Runbook) -> None:
+        self.event = event
+        self.runbook = runbook
 
 
-class IncidentListing(NamedTuple):
-    """Incidents from the store's summary rows; ``store`` is ``None`` when there is no
-    store yet (its ``location`` is then said instead)."""
+class IncidentListing:
+    """Incidents from the store's summary rows; ``store`` is False when there is no store
+    yet (its ``location`` is then said instead)."""
 
-    rows: list[IncidentRow]
-    now: datetime
-    location: str
-    store: bool = True
+    __slots__ = ("location", "now", "rows", "store")
+
+    def __init__(
+        self, rows: list[IncidentRow], now: datetime, location: str, *, store: bool = True
+    ) -> None:
+        self.rows = rows
+        self.now = now
+        self.location = location
+        self.store = store
 
 
-class IncidentPage(NamedTuple):
+class IncidentPage:
     """One incident as ``show`` presents it, at the incident's ``now``."""
 
-    view: View
-    deadlines: list[Deadline]
-    now: datetime
+    __slots__ = ("deadlines", "now", "view")
+
+    def __init__(self, view: View, deadlines: list[Deadline], now: datetime) -> None:
+        self.view = view
+        self.deadlines = deadlines
+        self.now = now
 
 
-class Timeline(NamedTuple):
+class Timeline:
     """Every event of an incident, in the order it happened."""
 
-    view: View
-    now: datetime
+    __slots__ = ("now", "view")
+
+    def __init__(self, view: View, now: datetime) -> None:
+        self.view = view
+        self.now = now

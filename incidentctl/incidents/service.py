@@ -13,8 +13,6 @@ a log is being read or folded.
 
 from __future__ import annotations
 
-import random
-import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from incidentctl.errors import (
@@ -60,12 +58,15 @@ class View(NamedTuple):
         return self.clock.now()
 
 
-class When(NamedTuple):
+class When:
     """The times an action is recorded with."""
 
-    occurred: datetime
-    recorded: datetime
-    backdated: bool
+    __slots__ = ("backdated", "occurred", "recorded")
+
+    def __init__(self, occurred: datetime, recorded: datetime, backdated: bool) -> None:
+        self.occurred = occurred
+        self.recorded = recorded
+        self.backdated = backdated
 
     @property
     def occurred_at(self) -> str:
@@ -527,6 +528,9 @@ class Incidents:
 
 def _pause() -> None:
     """A moment's wait after losing a race, jittered so racing writers spread out."""
+    import random  # only on the contended path: it costs start-up otherwise
+    import time
+
     time.sleep(random.uniform(0, 0.002))
 
 

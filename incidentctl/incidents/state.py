@@ -196,9 +196,12 @@ class IncidentState:
         return Summary(self.title, self.severity, self.status, self.commander)
 
 
-class _Index(NamedTuple):
-    recurring: set[str]
-    by_template: dict[str, list[str]]  # template id -> recurring steps it counts for
+class _Index:
+    __slots__ = ("by_template", "recurring")
+
+    def __init__(self, recurring: set[str], by_template: dict[str, list[str]]) -> None:
+        self.recurring = recurring
+        self.by_template = by_template  # template id -> recurring steps it counts for
 
 
 def _index(runbook: Runbook) -> _Index:

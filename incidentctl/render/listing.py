@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from incidentctl.i18n import t
-from incidentctl.render.phrases import when
 from incidentctl.render.table import table
 from incidentctl.times import from_iso
+from incidentctl.times import short_time as when
 
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from incidentctl.durations import Duration, human, parse_duration
 from incidentctl.i18n import t
 from incidentctl.incidents import events as ev
+from incidentctl.times import short_time as when
 
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo
@@ -31,6 +32,7 @@ __all__ = [
     "step_sources",
     "tier_name",
     "tier_summary",
+    "when",
 ]
 
 _ANCHORS = ("opened", "mitigated", "resolved")
@@ -125,16 +127,6 @@ def tier_summary(step: Step, lang: str) -> str:
 
 
 # --- deadlines ---------------------------------------------------------------------
-
-
-def when(instant: datetime, now: datetime, zone: tzinfo) -> str:
-    """A short local time: ``14:05`` today, ``11-21 14:05`` this year, else the full date."""
-    local, today = instant.astimezone(zone), now.astimezone(zone)
-    if local.date() == today.date():
-        return local.strftime("%H:%M")
-    if local.year == today.year:
-        return local.strftime("%m-%d %H:%M")
-    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def deadline_status(d: Deadline, now: datetime, zone: tzinfo, lang: str) -> str:

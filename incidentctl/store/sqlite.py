@@ -25,13 +25,13 @@ import struct
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from incidentctl.errors import IncidentNotFound, StoreError
-from incidentctl.records import Event, Head
 from incidentctl.store.base import HeadMoved, IdTaken, IncidentRow
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
 
+    from incidentctl.records import Event, Head
     from incidentctl.store.base import Summary
 
 F = TypeVar("F", bound="Callable[..., Any]")
@@ -139,6 +139,8 @@ def incident_row(
 
 
 def _row_to_event(row: tuple[Any, ...]) -> Event:
+    from incidentctl.records import Event  # not needed by listings: they read summary rows
+
     return Event(
         incident=row[0],
         seq=row[1],
@@ -374,6 +376,8 @@ class SQLiteStore:
             ).fetchone()
             if row is None:
                 raise IncidentNotFound(f"no incident {incident_id}")
+            from incidentctl.records import Head
+
             found = Head(*row)
             if found[:2] != expected[:2]:
                 raise HeadMoved(incident_id, expected, found)
