@@ -2,8 +2,8 @@
 
 Runbooks as code, append-only tamper-evident incident logs, tiered deadlines,
 drills and post-mortems.  The command line lives in :mod:`incidentctl.cli`;
-everything else is a library that never prints and never reads the system
-clock outside :mod:`incidentctl.clock`.
+everything else is a library that never prints, and that measures incidents
+only by the clocks of :mod:`incidentctl.clock`.
 """
 
 from __future__ import annotations

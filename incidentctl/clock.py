@@ -1,7 +1,15 @@
-"""Clocks.  The only module that reads the system time.
+"""Clocks: where "now" comes from.
 
-Everything that needs "now" takes a :class:`Clock` (or a ``now`` argument),
-so tests, drills and simulations can run on time of their choosing.
+Everything that measures an incident (deadlines, messages, what is recorded
+when) takes a :class:`Clock` or a ``now`` argument, so tests, drills and
+simulations run on time of their choosing.  The process has one clock
+(:class:`SystemClock`, or a :class:`ManualClock` in tests), and each incident
+runs on the clock :meth:`incidentctl.incidents.service.Incidents.clock_for`
+picks from its log: the process's clock, or a drill's :class:`ScaledClock`.
+
+Outside incident time, the system time is also read by
+:mod:`incidentctl.times` (to find the machine's zone offset for display) and
+by the crash report in :mod:`incidentctl.cli.main` (its file name).
 """
 
 from __future__ import annotations
@@ -17,6 +25,8 @@ class Clock(Protocol):
 
 
 class SystemClock:
+    """The machine's clock, in UTC."""
+
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
 

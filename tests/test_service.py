@@ -20,7 +20,7 @@ from incidentctl.incidents import state as st
 from incidentctl.incidents.service import Incidents
 from incidentctl.paths import shipped_runbooks_dir
 
-from .conftest import runbook
+from .conftest import T0, runbook
 
 PF = "payment-failure"
 
@@ -246,3 +246,23 @@ def test_fold_applies_events_in_the_order_they_occurred(svc: Incidents, clock: M
     state = svc.view(inc).state
     assert state.steps["assemble"].tier_at_finish == "sev2"
     assert state.severity == "sev1"
+
+
+def test_each_incident_runs_on_the_clock_its_log_names(svc, clock) -> None:  # type: ignore[no-untyped-def]
+    """A drill's log carries its clock: every read of that incident sees drill time, while
+    a real incident next to it sees the process's clock."""
+    from datetime import timedelta
+
+    from incidentctl.times import iso
+
+    sim_origin = T0 - timedelta(hours=3)
+    drill = {"clock": {"real_origin": iso(T0), "sim_origin": iso(sim_origin), "speed": 6}}
+    rb = runbook(PF)
+    real = svc.open(rb, severity="1", title="real").state.id
+    practice = svc.open(rb, severity="1", title="drill", drill=drill).state.id
+    clock.advance(minutes=10)
+    assert svc.view(real).now() == T0 + timedelta(minutes=10)
+    assert svc.view(practice).now() == sim_origin + timedelta(minutes=60)
+    # what is recorded on the drill is recorded in drill time
+    event = svc.note(practice, "drill note")
+    assert event.occurred == sim_origin + timedelta(minutes=60)

@@ -53,6 +53,14 @@ def countdown(seconds: float) -> str:
 
 
 class Watch:
+    """The live countdown: draws a frame for an instant (:meth:`tick`), rings on every
+    transition to due-soon or overdue, and hands each notice to a background worker that
+    delivers and records it; :meth:`run` loops on the terminal until ``q`` or Ctrl-C.
+
+    Frames are computed from the store as it is at each tick: when the store's change
+    token moves (someone recorded something), the incidents are read again.
+    """
+
     def __init__(
         self,
         app: App,

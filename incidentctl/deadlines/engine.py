@@ -269,6 +269,18 @@ class _Engine:
         return out
 
     def recurring(self, step: Step, ss: StepState) -> list[Deadline]:
+        """One deadline per occurrence of a recurring step, in order, up to the first that
+        is still open (or waiting, before the step's anchor has happened).
+
+        Occurrences are counted in each window in which the step recurs (see
+        :meth:`windows`).  The first is due at the step's ``due`` if it has one, else an
+        interval after the window opens; each next one an interval after the previous
+        occurrence was done, or after it fell due if it was missed.  A completion counts
+        for the open occurrence if it comes before that occurrence's late limit (its due
+        instant plus one interval): done by the due instant it is met, after it missed.
+        A finished occurrence is judged by the tier in force when it was done; an open
+        one by the tier in force when its late limit passes (or now, before then).
+        """
         every = step.every
         assert every is not None
         current = self.state.severity

@@ -96,8 +96,10 @@ class Incidents:
     def clock_for(self, state: st.IncidentState) -> Clock:
         """The clock an incident runs on: a drill's scaled clock as its log describes it,
         else the process's clock."""
-        drill = state.drill or {}
-        clock = drill.get("clock")
+        return self._clock_of(state.drill)
+
+    def _clock_of(self, drill: dict[str, Any] | None) -> Clock:
+        clock = (drill or {}).get("clock")
         if isinstance(clock, dict) and {"real_origin", "sim_origin", "speed"} <= clock.keys():
             from incidentctl.clock import ScaledClock
 
@@ -175,7 +177,7 @@ class Incidents:
         if not title:
             raise InvalidInput("the title is empty; say in a few words what is happening")
         tier = runbook.resolve_tier(severity)
-        when = self.when(at, self.clock)
+        when = self.when(at, self._clock_of(drill))
         payload: dict[str, Any] = {
             "title": title,
             "severity": tier,
