@@ -112,10 +112,9 @@ def event_row(e: Event) -> tuple[object, ...]:
     )
 
 
-_INCIDENT_COLUMNS = (
-    "id, opened_at, runbook_id, runbook_sha256, title, severity, status, commander, "
-    "last_seq, head_hash, updated_at"
-)
+#: The columns of the summary row that change as the log grows.
+_SUMMARY_COLUMNS = "title, severity, status, commander, last_seq, head_hash, updated_at"
+_INCIDENT_COLUMNS = f"id, opened_at, runbook_id, runbook_sha256, {_SUMMARY_COLUMNS}"
 INSERT_INCIDENT = f"INSERT INTO incidents ({_INCIDENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 
 
@@ -123,11 +122,12 @@ def incident_row(
     first: Event, head: Event, runbook_id: str, runbook_sha256: str, summary: Summary
 ) -> tuple[object, ...]:
     """An incident's summary row, from its first event and its chain head."""
+    return (first.incident, first.occurred_at, runbook_id, runbook_sha256, *_kept(summary, head))
+
+
+def _kept(summary: Summary, head: Event) -> tuple[object, ...]:
+    """The summary row's columns that change as the log grows (``_SUMMARY_COLUMNS``)."""
     return (
-        first.incident,
-        first.occurred_at,
-        runbook_id,
-        runbook_sha256,
         summary.title,
         summary.severity,
         summary.status,
@@ -382,20 +382,9 @@ class SQLiteStore:
             if found[:2] != expected[:2]:
                 raise HeadMoved(incident_id, expected, found)
             self.db.executemany(INSERT_EVENT, [event_row(e) for e in events])
-            head = events[-1]
             self.db.execute(
-                "UPDATE incidents SET title = ?, severity = ?, status = ?, commander = ?, "
-                "last_seq = ?, head_hash = ?, updated_at = ? WHERE id = ?",
-                (
-                    summary.title,
-                    summary.severity,
-                    summary.status,
-                    summary.commander,
-                    head.seq,
-                    head.hash,
-                    head.recorded_at,
-                    incident_id,
-                ),
+                f"UPDATE incidents SET ({_SUMMARY_COLUMNS}) = ({', '.join('?' * 7)}) WHERE id = ?",
+                (*_kept(summary, events[-1]), incident_id),
             )
 
     # --- reading ---------------------------------------------------------------------
