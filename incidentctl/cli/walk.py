@@ -22,10 +22,10 @@ from incidentctl.deadlines import engine as dl
 from incidentctl.errors import IncidentctlError
 from incidentctl.i18n import t
 from incidentctl.incidents import state as st
-from incidentctl.incidents.agenda import Agenda, agenda
-from incidentctl.render.incidents import checklist_steps, checklist_table, styled_deadline
+from incidentctl.render.incidents import checklist_table, styled_deadline
 from incidentctl.render.phrases import deadline_status, tier_name
 from incidentctl.render.text import wrap
+from incidentctl.walk.agenda import Agenda, agenda, checklist_steps, waits_on_resolution
 
 if TYPE_CHECKING:
     from incidentctl.cli.app import App
@@ -530,8 +530,3 @@ def pick(answer: str, ids: list[str]) -> str:
     if answer.isdigit() and 0 < int(answer) <= len(ids):
         return ids[int(answer) - 1]
     return answer
-
-
-def waits_on_resolution(view: View, step_id: str) -> bool:
-    step = view.runbook.step(step_id)
-    return step is not None and step.due is not None and step.due.anchor == "resolved"
