@@ -12,6 +12,7 @@ from incidentctl.render.phrases import deadline_status, duration, tier_name, whe
 from incidentctl.render.table import table
 from incidentctl.render.text import wrap
 from incidentctl.times import fmt_zoned, zone_label
+from incidentctl.walk.agenda import checklist_steps
 
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from incidentctl.deadlines.monitor import Item
     from incidentctl.incidents.service import View
     from incidentctl.render.style import Style
-    from incidentctl.runbooks.model import Step
 
 _STATE_STYLE = {
     dl.OVERDUE: ("red", "bold"),
@@ -115,19 +115,6 @@ def show_text(
         for at, actor, text, _seq in s.notes[-5:]:
             out.extend(wrap(f"{when(at, now, zone)} {actor}: {text}", cells, indent="  "))
     return "\n".join(out)
-
-
-def checklist_steps(view: View) -> list[Step]:
-    """The steps a checklist lists, in runbook order: every step of the current tier,
-    and a step of another tier only if something was recorded on it."""
-    s = view.state
-    return [
-        step
-        for step in view.runbook.steps
-        if step.applies_to(s.severity)
-        or s.steps[step.id].status != st.PENDING
-        or s.steps[step.id].completions
-    ]
 
 
 def checklist_table(

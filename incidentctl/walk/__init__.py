@@ -1,0 +1,1 @@
+"""The guided walk through an incident's checklist, apart from any terminal."""
