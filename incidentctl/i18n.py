@@ -259,6 +259,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "status.closed": ("closed", "已关闭"),
     "valid": ("{n} runbook file(s) valid", "{n} 个预案文件校验通过"),
     "problems": ("{p} problem(s) in {f} file(s)", "{f} 个文件中有 {p} 个问题"),
+    # --- errors: shared pieces -------------------------------------------------------
+    "err.did_you_mean": (" (did you mean '{close}'?)", "（是否指 '{close}'？）"),
+    "err.clauses": ("{first}; {rest}", "{first}；{rest}"),
+    "err.none": ("none", "无"),
+    "err.try_again": ("try again", "请重试"),
+    "err.document.invalid": ("invalid runbook", "预案无效"),
+    "err.document.one_more": ("{first} (and 1 more problem)", "{first}（另有 1 个问题）"),
+    "err.document.more": ("{first} (and {n} more problems)", "{first}（另有 {n} 个问题）"),
 }
 
 

@@ -120,7 +120,7 @@ def load_calendar_file(path: Path) -> BusinessCalendar:
     try:
         located = load_checked(path, "calendar", display=name)
     except DocumentError as exc:
-        raise ConfigError(exc.message) from None
+        raise ConfigError(exc.what) from None
     if located is None:
         raise ConfigError(f"{name}: the calendar file is empty")
     try:
