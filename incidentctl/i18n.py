@@ -267,6 +267,52 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "err.document.invalid": ("invalid runbook", "预案无效"),
     "err.document.one_more": ("{first} (and 1 more problem)", "{first}（另有 1 个问题）"),
     "err.document.more": ("{first} (and {n} more problems)", "{first}（另有 {n} 个问题）"),
+    # --- errors: time and durations --------------------------------------------------
+    "err.time.zone": (
+        "unknown time zone '{name}' (expected an IANA name such as Asia/Shanghai or UTC)",
+        "未知时区 '{name}'（应为 IANA 时区名，如 Asia/Shanghai 或 UTC）",
+    ),
+    "err.time.invalid": (
+        "'{text}' is not a time; expected ISO 8601 (2026-11-22T14:05:00+08:00), "
+        "'YYYY-MM-DD HH:MM', 'HH:MM' (today) or -15m (ago)",
+        "'{text}' 不是有效的时间；应为 `2026-11-22T14:05:00+08:00`、"
+        "`YYYY-MM-DD HH:MM`、`HH:MM`（当天）或 `-15m`（15 分钟前）",
+    ),
+    "err.time.relative_units": (
+        "'{text}': use calendar units (s, m, h, d) for a relative time",
+        "'{text}'：相对时间请用日历单位（s、m、h、d）",
+    ),
+    "err.time.bad_date": (
+        "'{text}' is not a valid date: {problem}",
+        "'{text}' 不是有效的日期：{problem}",
+    ),
+    "err.time.bad_month": ("month must be in 1..12", "月份应在 1 到 12 之间"),
+    "err.time.bad_day": ("day is out of range for month", "该月没有这一天"),
+    "err.time.bad_clock": ("'{text}' is not a valid time of day", "'{text}' 不是有效的时刻"),
+    "err.time.future": (
+        "'{text}' is {span:en} in the future ({at}); events can only be recorded for the past",
+        "'{text}' 比现在晚 {span:zh}（{at}）；只能记录已经发生的事",
+    ),
+    "err.duration.expected": (
+        "expected e.g. 30s, 10m, 4h, 2d, 1h30m or 1bd (business days)",
+        "例如 `30s`、`10m`、`4h`、`2d`、`1h30m` 或 `1bd`（工作日）",
+    ),
+    "err.duration.invalid": (
+        "'{text}' is not a duration ({expected})",
+        "'{text}' 不是有效的时长（{expected}）",
+    ),
+    "err.duration.zero": (
+        "'{text}' is zero; a duration must be positive ({expected})",
+        "'{text}' 为零；时长必须大于零（{expected}）",
+    ),
+    "err.duration.effort_units": (
+        "'{text}': an effort range takes calendar units (s, m, h, d)",
+        "'{text}'：预计用时只能用日历单位（s、m、h、d）",
+    ),
+    "err.duration.range_order": (
+        "'{text}': the upper bound is below the lower bound",
+        "'{text}'：上限小于下限",
+    ),
 }
 
 
