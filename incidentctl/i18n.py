@@ -313,6 +313,24 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "'{text}': the upper bound is below the lower bound",
         "'{text}'：上限小于下限",
     ),
+    # --- errors: runbooks --------------------------------------------------------------
+    "err.severity.empty": ("severity is empty; {expected}", "级别为空；{expected}"),
+    "err.severity.unknown": (
+        "unknown severity '{text}' for runbook {runbook}; {expected}",
+        "预案 {runbook} 没有级别 '{text}'；{expected}",
+    ),
+    "err.severity.expected": ("expected one of {tiers}", "可选级别：{tiers}"),
+    "err.severity.tier": ("{id} ({name:zh} / {name:en})", "{id}（{name:zh}）"),
+    "err.runbook.no_file": ("no runbook file {path}", "没有预案文件 {path}"),
+    "err.runbook.no_dir": (
+        "runbook directory {dir} ({origin}) does not exist",
+        "预案目录 {dir}（{origin}）不存在",
+    ),
+    "err.runbook.unknown": (
+        "no runbook '{ref}' in {dir} ({origin}); {near}available: {ids}",
+        "{dir}（{origin}）中没有预案 '{ref}'；{near}现有预案：{ids}",
+    ),
+    "err.runbook.did_you_mean": ("did you mean '{close}'? ", "是否指 '{close}'？"),
 }
 
 
