@@ -331,6 +331,139 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{dir}（{origin}）中没有预案 '{ref}'；{near}现有预案：{ids}",
     ),
     "err.runbook.did_you_mean": ("did you mean '{close}'? ", "是否指 '{close}'？"),
+    # --- errors: incidents -------------------------------------------------------------
+    "err.incident.no_match": ("no incident matches '{ref}'", "没有与 '{ref}' 匹配的事件"),
+    "err.incident.list_all": (
+        "`incidentctl list --status all` shows every incident",
+        "`incidentctl list --status all` 可列出全部事件",
+    ),
+    "err.incident.ambiguous": (
+        "'{ref}' matches {n} incidents: {shown}; give more of the id",
+        "'{ref}' 匹配到 {n} 个事件：{shown}；请给出更完整的编号",
+    ),
+    "err.incident.and_more": ("{ids} and {n} more", "{ids}，另有 {n} 个"),
+    "err.incident.missing": ("no incident {id}", "没有事件 {id}"),
+    "err.incident.title_empty": (
+        "the title is empty; say in a few words what is happening",
+        "标题为空；请用几个字说明发生了什么",
+    ),
+    "err.incident.before_opened": (
+        "{at} is before the incident opened ({opened})",
+        "{at} 早于事件开启时间（{opened}）",
+    ),
+    "err.incident.busy_new": ("a new incident on {day}", "{day} 的新事件"),
+    "err.incident.busy": (
+        "{what} kept changing while this change was being recorded ({n} attempts); "
+        "nothing was recorded",
+        "记录期间 {what} 一直在被他人修改（已尝试 {n} 次）；未记录任何内容",
+    ),
+    "err.closed": ("{id} is closed", "{id} 已关闭"),
+    "err.closed.how": (
+        "`incidentctl reopen {id} --reason ...` to work on it again",
+        "如需继续处理，请运行 `incidentctl reopen {id} --reason ...`",
+    ),
+    "err.step.needs_reason": (
+        "`step {action}` needs --reason: say why the step is not being done",
+        "`step {action}` 需要 `--reason`：请说明为什么不做这一步",
+    ),
+    "err.step.unknown": (
+        "runbook {runbook} has no step '{step}'{near}; steps at {tier}: {steps}",
+        "预案 {runbook} 没有步骤 '{step}'{near}；{tier} 的步骤：{steps}",
+    ),
+    "err.step.not_for_tier": (
+        "step {step} applies to {tiers}; {id} is {tier}",
+        "步骤 {step} 只适用于 {tiers}；{id} 当前为 {tier}",
+    ),
+    "err.step.change_severity": (
+        "change the severity with `incidentctl severity` if the incident has grown",
+        "如果事件已升级，请用 `incidentctl severity` 调整级别",
+    ),
+    "err.step.already": (
+        "step {step} is already {state} ({at}, by {actor})",
+        "步骤 {step} 已标记为{state}（{at}，操作人 {actor}）",
+    ),
+    "err.step.retract_hint": (
+        "to correct it, `incidentctl retract {id} {seq} --reason ...`",
+        "如需更正，请运行 `incidentctl retract {id} {seq} --reason ...`",
+    ),
+    "err.step.in_progress": (
+        "step {step} is already in progress (since {at}, by {actor})",
+        "步骤 {step} 已在进行中（自 {at} 起，操作人 {actor}）",
+    ),
+    "err.evidence.unknown": (
+        "step {step} records no evidence '{given}'; its evidence: {known}",
+        "步骤 {step} 没有需记录项 '{given}'；它的需记录项：{known}",
+    ),
+    "err.evidence.none": ("none (use --note for free text)", "无（自由文字请用 `--note`）"),
+    "err.evidence.missing": (
+        "step {step} needs evidence to be marked done: {need}",
+        "步骤 {step} 需记录以下内容才能标记完成：{need}",
+    ),
+    "err.evidence.item": ("{id} ({label:en} / {label:zh})", "{id}（{label:zh}）"),
+    "err.evidence.how": ("give it as --evidence ID=VALUE", "请用 `--evidence ID=VALUE` 给出"),
+    "err.evidence.only_done": (
+        "--evidence is recorded only with `step done`",
+        "`--evidence` 只能与 `step done` 一起使用",
+    ),
+    "err.note.empty": ("the note is empty", "备注为空"),
+    "err.name.empty": ("the name is empty", "姓名为空"),
+    "err.role.unknown": (
+        "runbook {runbook} has no role '{role}'{near}; roles: {roles}",
+        "预案 {runbook} 没有角色 '{role}'{near}；现有角色：{roles}",
+    ),
+    "err.severity.needs_reason": ("a severity change needs --reason", "调整级别需要 `--reason`"),
+    "err.severity.same": ("{id} is already {tier}", "{id} 已经是 {tier}"),
+    "err.mitigate.not_open": (
+        "{id} is {status}; only an open incident can be mitigated",
+        "{id} 的状态为“{status}”；只有处理中的事件才能标记止损",
+    ),
+    "err.resolve.already": ("{id} is already {status}", "{id} 的状态已是“{status}”"),
+    "err.reopen.needs_reason": ("reopening needs --reason", "重新打开需要 `--reason`"),
+    "err.reopen.not_finished": (
+        "{id} is {status}, not resolved or closed",
+        "{id} 的状态为“{status}”，不是已解决或已关闭",
+    ),
+    "err.close.needs_reason": (
+        "closing with --force needs --reason",
+        "使用 `--force` 关闭需要 `--reason`",
+    ),
+    "err.close.already": ("{id} is already closed", "{id} 已关闭"),
+    "err.close.not_resolved": (
+        "{id} is {status}; resolve it before closing",
+        "{id} 的状态为“{status}”；请先标记解决，再关闭",
+    ),
+    "err.close.open_steps": (
+        "{id} has {n} required step(s) still open: {steps}",
+        "{id} 还有 {n} 个必做步骤未完成：{steps}",
+    ),
+    "err.close.how": (
+        "finish, skip or n/a them (with a reason), or close with --force --reason",
+        "请完成、跳过或标记不适用（需注明理由），或用 `--force --reason` 强制关闭",
+    ),
+    "err.field.empty": ("the {field} is empty", "{field}为空"),
+    "err.send.empty": ("the message is empty", "消息为空"),
+    "err.send.channel": (
+        "say which channel the message went out on (--channel)",
+        "请用 `--channel` 说明消息经哪个渠道发出",
+    ),
+    "err.send.no_template": (
+        "runbook {runbook} has no template '{template}'",
+        "预案 {runbook} 没有话术模板 '{template}'",
+    ),
+    "err.retract.needs_reason": ("a retraction needs --reason", "撤回需要 `--reason`"),
+    "err.retract.already": (
+        "event {seq} of {id} is already retracted",
+        "{id} 的记录 #{seq} 已被撤回",
+    ),
+    "err.retract.no_event": (
+        "{id} has no event {seq} (it has 1-{last})",
+        "{id} 没有记录 #{seq}（现有 #1-#{last}）",
+    ),
+    "err.retract.not_retractable": (
+        "event {seq} is {type}, which cannot be retracted; record what happened instead "
+        "(reopen, a note, a severity change)",
+        "记录 #{seq} 是 `{type}`，不能撤回；请改为记录实际发生的情况（重新打开、备注或调整级别）",
+    ),
 }
 
 
