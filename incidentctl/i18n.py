@@ -464,6 +464,59 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "(reopen, a note, a severity change)",
         "记录 #{seq} 是 `{type}`，不能撤回；请改为记录实际发生的情况（重新打开、备注或调整级别）",
     ),
+    # --- errors: messages to send ----------------------------------------------------
+    "err.comms.unknown_template": (
+        "runbook {runbook} has no template '{template}'{near}; templates: {templates}",
+        "预案 {runbook} 没有话术模板 '{template}'{near}；现有话术模板：{templates}",
+    ),
+    "err.comms.no_placeholder": (
+        "template {template} has no placeholder '{name}'; its inputs: {inputs}",
+        "话术模板 {template} 没有占位符 '{name}'；它的需填写项：{inputs}",
+    ),
+    "err.comms.no_channel": (
+        "template {template} names no channel; give --channel",
+        "话术模板 {template} 没有指定渠道；请用 `--channel` 给出",
+    ),
+    "err.comms.unfilled": (
+        "template {template} cannot be filled in yet: {parts}",
+        "话术模板 {template} 暂时无法填写完整：{parts}",
+    ),
+    "err.comms.give_input": (
+        "{{{name}}}: give it with --set {name}=...",
+        "{{{name}}}：请用 `--set {name}=...` 给出",
+    ),
+    "err.comms.assign_role": (
+        "{{{name}}}: assign it with `incidentctl assign INC {role} NAME`",
+        "{{{name}}}：请用 `incidentctl assign INC {role} NAME` 指定",
+    ),
+    "err.comms.how_or_set": (
+        "{{{name}}}: {how}, or --set {name}=...",
+        "{{{name}}}：{how}，或用 `--set {name}=...` 给出",
+    ),
+    "err.comms.how.scope": (
+        "record it with `incidentctl set INC scope TEXT`",
+        "请用 `incidentctl set INC scope TEXT` 记录",
+    ),
+    "err.comms.how.commander": (
+        "assign one with `incidentctl assign INC commander NAME`",
+        "请用 `incidentctl assign INC commander NAME` 指定",
+    ),
+    "err.comms.how.eta": (
+        "set one with `incidentctl set INC eta TIME`",
+        "请用 `incidentctl set INC eta TIME` 设定",
+    ),
+    "err.comms.how.next_update": (
+        "set an ETA with `incidentctl set INC eta TIME`",
+        "请用 `incidentctl set INC eta TIME` 设定预计时间",
+    ),
+    "err.comms.how.org_name": (
+        "set org.name in config.yaml",
+        "请在 `config.yaml` 中设置 `org.name`",
+    ),
+    "err.comms.how.org_hotline": (
+        "set org.hotline in config.yaml",
+        "请在 `config.yaml` 中设置 `org.hotline`",
+    ),
 }
 
 
