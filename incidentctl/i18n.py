@@ -517,6 +517,71 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "set org.hotline in config.yaml",
         "请在 `config.yaml` 中设置 `org.hotline`",
     ),
+    # --- errors: the incident store ------------------------------------------------------
+    "err.store.location": (
+        "unsupported store location '{scheme}://...' (expected a file path or sqlite:///PATH)",
+        "不支持的事件库位置 '{scheme}://...'（应为文件路径或 `sqlite:///PATH`）",
+    ),
+    "err.store.missing": (
+        "no incident store at {path} yet; open an incident first",
+        "还没有事件库（{path} 不存在）；请先开启一个事件",
+    ),
+    "err.store.unreadable": (
+        "cannot read the store {path}: {problem}",
+        "无法读取事件库 {path}：{problem}",
+    ),
+    "err.store.empty": (
+        "{path} is empty, so it is not an incidentctl store; move it away or use --home DIR",
+        "{path} 是空文件，不是 incidentctl 事件库；请将它移走，或用 `--home DIR` 另选目录",
+    ),
+    "err.store.not_sqlite": (
+        "{path} is not a SQLite database, so it is not an incidentctl store; "
+        "move it away or use --home DIR",
+        "{path} 不是 SQLite 数据库，因而不是 incidentctl 事件库；"
+        "请将它移走，或用 `--home DIR` 另选目录",
+    ),
+    "err.store.foreign": (
+        "{path} is a SQLite database but not an incidentctl store; move it away or use --home DIR",
+        "{path} 是 SQLite 数据库，但不是 incidentctl 事件库；请将它移走，或用 `--home DIR` 另选目录",
+    ),
+    "err.store.not_ours": (
+        "{path} is not an incidentctl store; move it away or use --home DIR",
+        "{path} 不是 incidentctl 事件库；请将它移走，或用 `--home DIR` 另选目录",
+    ),
+    "err.store.too_new": (
+        "{path} was written by a newer incidentctl (store schema {found}, "
+        "this one knows up to {known}); upgrade incidentctl",
+        "{path} 由更新版本的 incidentctl 写入（事件库结构版本 {found}，"
+        "当前版本最高支持 {known}）；请升级 incidentctl",
+    ),
+    "err.store.mkdir": (
+        "cannot create the store directory {dir}: {problem}",
+        "无法创建事件库目录 {dir}：{problem}",
+    ),
+    "err.store.create": (
+        "cannot create the store {path}: {problem}",
+        "无法创建事件库 {path}：{problem}",
+    ),
+    "err.store.locked": (
+        "the store {path} stayed locked by another writer for {seconds}s; nothing was recorded",
+        "事件库 {path} 被其他写入方锁定超过 {seconds} 秒；未记录任何内容",
+    ),
+    "err.store.locked_how": (
+        "try again; if it persists, look for a stuck incidentctl process",
+        "请重试；如果反复出现，请检查是否有卡住的 incidentctl 进程",
+    ),
+    "err.store.damaged": (
+        "the store {path} cannot be used: {problem}",
+        "事件库 {path} 无法使用：{problem}",
+    ),
+    "err.store.damaged_how": (
+        "if the file is damaged, restore it from a backup; nothing was written",
+        "如果文件已损坏，请从备份恢复；本次未写入任何内容",
+    ),
+    "err.store.no_snapshot": (
+        "the store has no runbook snapshot {sha}",
+        "事件库中没有预案快照 {sha}",
+    ),
 }
 
 
