@@ -582,6 +582,21 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "the store has no runbook snapshot {sha}",
         "事件库中没有预案快照 {sha}",
     ),
+    # --- errors: configuration and calendar ------------------------------------------
+    "err.calendar.missing": (
+        "no business-day calendar '{name}' (not shipped, and no file {path})",
+        "没有工作日日历 '{name}'（不是随附日历，也没有文件 {path}）",
+    ),
+    "err.calendar.empty": ("{file}: the calendar file is empty", "{file}：日历文件为空"),
+    "err.calendar.zone": ("{file}: unknown time zone '{zone}'", "{file}：未知时区 '{zone}'"),
+    "err.calendar.holiday_dates": (
+        "{file}: a holiday needs 'date', or 'from' and 'to'",
+        "{file}：节假日需要 `date`，或 `from` 和 `to`",
+    ),
+    "err.calendar.holiday_order": (
+        "{file}: holiday '{name}' ends ({end}) before it starts ({start})",
+        "{file}：节假日 '{name}' 的结束日期（{end}）早于开始日期（{start}）",
+    ),
 }
 
 
