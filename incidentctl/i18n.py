@@ -597,6 +597,37 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{file}: holiday '{name}' ends ({end}) before it starts ({start})",
         "{file}：节假日 '{name}' 的结束日期（{end}）早于开始日期（{start}）",
     ),
+    # --- errors: the command line ----------------------------------------------------
+    "cli.interrupted": (
+        "Interrupted; everything recorded so far is kept.",
+        "已中断；此前记录的内容都已保存。",
+    ),
+    "cli.internal_error": ("Internal error: {error}", "内部错误：{error}"),
+    "cli.bug": (
+        "This is a bug in incidentctl. Details: {details}",
+        "这是 incidentctl 的缺陷。详情：{details}",
+    ),
+    "cli.no_crash_report": ("(could not write a crash report)", "（无法写入崩溃报告）"),
+    "cli.not_key_value": ("'{item}' is not KEY=VALUE", "'{item}' 不是 `KEY=VALUE` 形式"),
+    "err.severity.filter": (
+        "unknown severity '{text}' (expected 1, sev1, 一级 ...)",
+        "未知级别 '{text}'（应为 1、sev1、一级 ...）",
+    ),
+    "err.cli.watch_needs_terminal": (
+        "watch needs a terminal; in scripts use `incidentctl deadlines` or `incidentctl check`",
+        "`incidentctl watch` 需要在终端中运行；脚本中请用 `incidentctl deadlines` 或 `incidentctl check`",
+    ),
+    "err.cli.audit_which": (
+        "name the incidents to verify, or use --all",
+        "请指定要校验的事件，或使用 `--all`",
+    ),
+    "watch.header": (
+        "incidentctl watch  {now} {zone}   {summary}",
+        "incidentctl watch 时限倒计时  {now} {zone}   {summary}",
+    ),
+    "watch.count": ("{n} {state}", "{state} {n}"),
+    "watch.left": ("T-", "剩余"),
+    "watch.quit": ("Ctrl-C to quit", "Ctrl-C 退出"),
 }
 
 
