@@ -40,7 +40,7 @@ def load_config(home: Path) -> Config:
     try:
         located = load_checked(path, "config", display=name)
     except DocumentError as exc:
-        raise ConfigError(exc.message) from None
+        raise ConfigError(exc.what) from None
     if located is None:
         return Config(path=name)
     data: dict[str, Any] = located.data or {}

@@ -8,9 +8,13 @@ is the same everywhere.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from incidentctl.errors import InvalidInput
+from incidentctl.i18n import msg, t
+
+if TYPE_CHECKING:
+    from incidentctl.i18n import Msg
 
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _CALENDAR_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -20,7 +24,7 @@ _BUSINESS_RE = re.compile(r"^(\d+)bd$")
 #: the schema and the parser cannot disagree (a test compares them).
 SCHEMA_PATTERN = r"^(?:[1-9][0-9]*bd|(?=[0-9])(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+s)?)$"
 
-EXPECTED = "expected e.g. 30s, 10m, 4h, 2d, 1h30m or 1bd (business days)"
+EXPECTED = t("err.duration.expected", "en")
 
 
 class Duration(NamedTuple):
@@ -51,17 +55,25 @@ def parse_duration(text: str, *, allow_zero: bool = False) -> Duration:
     if m:
         n = int(m.group(1))
         if n == 0 and not allow_zero:
-            raise InvalidInput(f"'{text}' is zero; a duration must be positive ({EXPECTED})")
+            raise InvalidInput(_zero(text))
         return Duration(business_days=n)
     m = _CALENDAR_RE.match(raw)
     if not raw or not m:
-        raise InvalidInput(f"'{text}' is not a duration ({EXPECTED})")
+        raise InvalidInput(msg("err.duration.invalid", text=text, expected=_expected()))
     seconds = sum(
         int(v) * _UNIT_SECONDS[u] for v, u in zip(m.groups(), "dhms", strict=True) if v is not None
     )
     if seconds == 0 and not allow_zero:
-        raise InvalidInput(f"'{text}' is zero; a duration must be positive ({EXPECTED})")
+        raise InvalidInput(_zero(text))
     return Duration(seconds=seconds)
+
+
+def _expected() -> Msg:
+    return msg("err.duration.expected")
+
+
+def _zero(text: str) -> Msg:
+    return msg("err.duration.zero", text=text, expected=_expected())
 
 
 def is_duration(text: object) -> bool:
@@ -80,9 +92,9 @@ def parse_range(text: str) -> tuple[Duration, Duration]:
     a = parse_duration(low)
     b = parse_duration(high) if sep else a
     if a.is_business or b.is_business:
-        raise InvalidInput(f"'{text}': an effort range takes calendar units (s, m, h, d)")
+        raise InvalidInput(msg("err.duration.effort_units", text=text))
     if b.seconds < a.seconds:
-        raise InvalidInput(f"'{text}': the upper bound is below the lower bound")
+        raise InvalidInput(msg("err.duration.range_order", text=text))
     return a, b
 
 
@@ -103,6 +115,16 @@ _HUMAN_UNITS = {
     "en": (("d", "d"), ("h", "h"), ("m", "m"), ("s", "s")),
     "zh": (("d", "天"), ("h", "小时"), ("m", "分"), ("s", "秒")),
 }
+
+
+class Span(NamedTuple):
+    """A length of time in a message, said in the message's language: the catalogue
+    writes it ``{span:en}`` or ``{span:zh}`` (``30m``, ``30分钟``)."""
+
+    seconds: float
+
+    def __format__(self, lang: str) -> str:
+        return human(self.seconds, lang or "en")
 
 
 def human(seconds: float, lang: str = "en", *, parts: int = 2) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from incidentctl.i18n import Msg, say
+from incidentctl.i18n import Msg, msg, say
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -74,10 +74,17 @@ class DocumentError(IncidentctlError):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = sorted(problems)
-        first = self.problems[0].format() if self.problems else "invalid runbook"
+        if not self.problems:
+            super().__init__(msg("err.document.invalid"))
+            return
+        first = self.problems[0].format()
         more = len(self.problems) - 1
-        suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
-        super().__init__(first + suffix)
+        if more == 0:
+            super().__init__(first)
+        elif more == 1:
+            super().__init__(msg("err.document.one_more", first=first))
+        else:
+            super().__init__(msg("err.document.more", first=first, n=more))
 
 
 class RunbookError(DocumentError):
@@ -126,3 +133,17 @@ def nearest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | 
 
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=cutoff)
     return close[0] if close else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> Msg | str:
+    """`` (did you mean 'x'?)`` after a mistyped ``word``, or nothing if no candidate is close."""
+    close = nearest(word, candidates, cutoff)
+    return msg("err.did_you_mean", close=close) if close else ""
+
+
+def clauses(parts: Sequence[str | Msg]) -> str | Msg:
+    """``a; b; c`` in the reader's language (``a；b；c`` in Chinese)."""
+    joined: str | Msg = parts[-1] if parts else ""
+    for part in reversed(parts[:-1]):
+        joined = msg("err.clauses", first=part, rest=joined)
+    return joined

@@ -400,6 +400,375 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "walk.resolved": ("{id} resolved; on to the review.", "{id} 已解决；进入复盘。"),
     # === end of walk ========================================================================
+    # --- errors: shared pieces -------------------------------------------------------
+    "err.did_you_mean": (" (did you mean '{close}'?)", "（是否指 '{close}'？）"),
+    "err.clauses": ("{first}; {rest}", "{first}；{rest}"),
+    "err.none": ("none", "无"),
+    "err.try_again": ("try again", "请重试"),
+    "err.document.invalid": ("invalid runbook", "预案无效"),
+    "err.document.one_more": ("{first} (and 1 more problem)", "{first}（另有 1 个问题）"),
+    "err.document.more": ("{first} (and {n} more problems)", "{first}（另有 {n} 个问题）"),
+    # --- errors: time and durations --------------------------------------------------
+    "err.time.zone": (
+        "unknown time zone '{name}' (expected an IANA name such as Asia/Shanghai or UTC)",
+        "未知时区 '{name}'（应为 IANA 时区名，如 Asia/Shanghai 或 UTC）",
+    ),
+    "err.time.invalid": (
+        "'{text}' is not a time; expected ISO 8601 (2026-11-22T14:05:00+08:00), "
+        "'YYYY-MM-DD HH:MM', 'HH:MM' (today) or -15m (ago)",
+        "'{text}' 不是有效的时间；应为 `2026-11-22T14:05:00+08:00`、"
+        "`YYYY-MM-DD HH:MM`、`HH:MM`（当天）或 `-15m`（15 分钟前）",
+    ),
+    "err.time.relative_units": (
+        "'{text}': use calendar units (s, m, h, d) for a relative time",
+        "'{text}'：相对时间请用日历单位（s、m、h、d）",
+    ),
+    "err.time.bad_date": (
+        "'{text}' is not a valid date: {problem}",
+        "'{text}' 不是有效的日期：{problem}",
+    ),
+    "err.time.bad_month": ("month must be in 1..12", "月份应在 1 到 12 之间"),
+    "err.time.bad_day": ("day is out of range for month", "该月没有这一天"),
+    "err.time.bad_clock": ("'{text}' is not a valid time of day", "'{text}' 不是有效的时刻"),
+    "err.time.future": (
+        "'{text}' is {span:en} in the future ({at}); events can only be recorded for the past",
+        "'{text}' 比现在晚 {span:zh}（{at}）；只能记录已经发生的事",
+    ),
+    "err.duration.expected": (
+        "expected e.g. 30s, 10m, 4h, 2d, 1h30m or 1bd (business days)",
+        "例如 `30s`、`10m`、`4h`、`2d`、`1h30m` 或 `1bd`（工作日）",
+    ),
+    "err.duration.invalid": (
+        "'{text}' is not a duration ({expected})",
+        "'{text}' 不是有效的时长（{expected}）",
+    ),
+    "err.duration.zero": (
+        "'{text}' is zero; a duration must be positive ({expected})",
+        "'{text}' 为零；时长必须大于零（{expected}）",
+    ),
+    "err.duration.effort_units": (
+        "'{text}': an effort range takes calendar units (s, m, h, d)",
+        "'{text}'：预计用时只能用日历单位（s、m、h、d）",
+    ),
+    "err.duration.range_order": (
+        "'{text}': the upper bound is below the lower bound",
+        "'{text}'：上限小于下限",
+    ),
+    # --- errors: runbooks --------------------------------------------------------------
+    "err.severity.empty": ("severity is empty; {expected}", "级别为空；{expected}"),
+    "err.severity.unknown": (
+        "unknown severity '{text}' for runbook {runbook}; {expected}",
+        "预案 {runbook} 没有级别 '{text}'；{expected}",
+    ),
+    "err.severity.expected": ("expected one of {tiers}", "可选级别：{tiers}"),
+    "err.severity.tier": ("{id} ({name:zh} / {name:en})", "{id}（{name:zh}）"),
+    "err.runbook.no_file": ("no runbook file {path}", "没有预案文件 {path}"),
+    "err.runbook.no_dir": (
+        "runbook directory {dir} ({origin}) does not exist",
+        "预案目录 {dir}（{origin}）不存在",
+    ),
+    "err.runbook.unknown": (
+        "no runbook '{ref}' in {dir} ({origin}); {near}available: {ids}",
+        "{dir}（{origin}）中没有预案 '{ref}'；{near}现有预案：{ids}",
+    ),
+    "err.runbook.did_you_mean": ("did you mean '{close}'? ", "是否指 '{close}'？"),
+    # --- errors: incidents -------------------------------------------------------------
+    "err.incident.no_match": ("no incident matches '{ref}'", "没有与 '{ref}' 匹配的事件"),
+    "err.incident.list_all": (
+        "`incidentctl list --status all` shows every incident",
+        "`incidentctl list --status all` 可列出全部事件",
+    ),
+    "err.incident.ambiguous": (
+        "'{ref}' matches {n} incidents: {shown}; give more of the id",
+        "'{ref}' 匹配到 {n} 个事件：{shown}；请给出更完整的编号",
+    ),
+    "err.incident.and_more": ("{ids} and {n} more", "{ids}，另有 {n} 个"),
+    "err.incident.missing": ("no incident {id}", "没有事件 {id}"),
+    "err.incident.title_empty": (
+        "the title is empty; say in a few words what is happening",
+        "标题为空；请用几个字说明发生了什么",
+    ),
+    "err.incident.before_opened": (
+        "{at} is before the incident opened ({opened})",
+        "{at} 早于事件开启时间（{opened}）",
+    ),
+    "err.incident.busy_new": ("a new incident on {day}", "{day} 的新事件"),
+    "err.incident.busy": (
+        "{what} kept changing while this change was being recorded ({n} attempts); "
+        "nothing was recorded",
+        "记录期间 {what} 一直在被他人修改（已尝试 {n} 次）；未记录任何内容",
+    ),
+    "err.closed": ("{id} is closed", "{id} 已关闭"),
+    "err.closed.how": (
+        "`incidentctl reopen {id} --reason ...` to work on it again",
+        "如需继续处理，请运行 `incidentctl reopen {id} --reason ...`",
+    ),
+    "err.step.needs_reason": (
+        "`step {action}` needs --reason: say why the step is not being done",
+        "`step {action}` 需要 `--reason`：请说明为什么不做这一步",
+    ),
+    "err.step.unknown": (
+        "runbook {runbook} has no step '{step}'{near}; steps at {tier}: {steps}",
+        "预案 {runbook} 没有步骤 '{step}'{near}；{tier} 的步骤：{steps}",
+    ),
+    "err.step.not_for_tier": (
+        "step {step} applies to {tiers}; {id} is {tier}",
+        "步骤 {step} 只适用于 {tiers}；{id} 当前为 {tier}",
+    ),
+    "err.step.change_severity": (
+        "change the severity with `incidentctl severity` if the incident has grown",
+        "如果事件已升级，请用 `incidentctl severity` 调整级别",
+    ),
+    "err.step.already": (
+        "step {step} is already {state} ({at}, by {actor})",
+        "步骤 {step} 已标记为{state}（{at}，操作人 {actor}）",
+    ),
+    "err.step.retract_hint": (
+        "to correct it, `incidentctl retract {id} {seq} --reason ...`",
+        "如需更正，请运行 `incidentctl retract {id} {seq} --reason ...`",
+    ),
+    "err.step.in_progress": (
+        "step {step} is already in progress (since {at}, by {actor})",
+        "步骤 {step} 已在进行中（自 {at} 起，操作人 {actor}）",
+    ),
+    "err.evidence.unknown": (
+        "step {step} records no evidence '{given}'; its evidence: {known}",
+        "步骤 {step} 没有需记录项 '{given}'；它的需记录项：{known}",
+    ),
+    "err.evidence.none": ("none (use --note for free text)", "无（自由文字请用 `--note`）"),
+    "err.evidence.missing": (
+        "step {step} needs evidence to be marked done: {need}",
+        "步骤 {step} 需记录以下内容才能标记完成：{need}",
+    ),
+    "err.evidence.item": ("{id} ({label:en} / {label:zh})", "{id}（{label:zh}）"),
+    "err.evidence.how": ("give it as --evidence ID=VALUE", "请用 `--evidence ID=VALUE` 给出"),
+    "err.evidence.only_done": (
+        "--evidence is recorded only with `step done`",
+        "`--evidence` 只能与 `step done` 一起使用",
+    ),
+    "err.note.empty": ("the note is empty", "备注为空"),
+    "err.name.empty": ("the name is empty", "姓名为空"),
+    "err.role.unknown": (
+        "runbook {runbook} has no role '{role}'{near}; roles: {roles}",
+        "预案 {runbook} 没有角色 '{role}'{near}；现有角色：{roles}",
+    ),
+    "err.severity.needs_reason": ("a severity change needs --reason", "调整级别需要 `--reason`"),
+    "err.severity.same": ("{id} is already {tier}", "{id} 已经是 {tier}"),
+    "err.mitigate.not_open": (
+        "{id} is {status}; only an open incident can be mitigated",
+        "{id} 的状态为“{status}”；只有处理中的事件才能标记止损",
+    ),
+    "err.resolve.already": ("{id} is already {status}", "{id} 的状态已是“{status}”"),
+    "err.reopen.needs_reason": ("reopening needs --reason", "重新打开需要 `--reason`"),
+    "err.reopen.not_finished": (
+        "{id} is {status}, not resolved or closed",
+        "{id} 的状态为“{status}”，不是已解决或已关闭",
+    ),
+    "err.close.needs_reason": (
+        "closing with --force needs --reason",
+        "使用 `--force` 关闭需要 `--reason`",
+    ),
+    "err.close.already": ("{id} is already closed", "{id} 已关闭"),
+    "err.close.not_resolved": (
+        "{id} is {status}; resolve it before closing",
+        "{id} 的状态为“{status}”；请先标记解决，再关闭",
+    ),
+    "err.close.open_steps": (
+        "{id} has {n} required step(s) still open: {steps}",
+        "{id} 还有 {n} 个必做步骤未完成：{steps}",
+    ),
+    "err.close.how": (
+        "finish, skip or n/a them (with a reason), or close with --force --reason",
+        "请完成、跳过或标记不适用（需注明理由），或用 `--force --reason` 强制关闭",
+    ),
+    "err.field.empty": ("the {field} is empty", "{field}为空"),
+    "err.send.empty": ("the message is empty", "消息为空"),
+    "err.send.channel": (
+        "say which channel the message went out on (--channel)",
+        "请用 `--channel` 说明消息经哪个渠道发出",
+    ),
+    "err.send.no_template": (
+        "runbook {runbook} has no template '{template}'",
+        "预案 {runbook} 没有话术模板 '{template}'",
+    ),
+    "err.retract.needs_reason": ("a retraction needs --reason", "撤回需要 `--reason`"),
+    "err.retract.already": (
+        "event {seq} of {id} is already retracted",
+        "{id} 的记录 #{seq} 已被撤回",
+    ),
+    "err.retract.no_event": (
+        "{id} has no event {seq} (it has 1-{last})",
+        "{id} 没有记录 #{seq}（现有 #1-#{last}）",
+    ),
+    "err.retract.not_retractable": (
+        "event {seq} is {type}, which cannot be retracted; record what happened instead "
+        "(reopen, a note, a severity change)",
+        "记录 #{seq} 是 `{type}`，不能撤回；请改为记录实际发生的情况（重新打开、备注或调整级别）",
+    ),
+    # --- errors: messages to send ----------------------------------------------------
+    "err.comms.unknown_template": (
+        "runbook {runbook} has no template '{template}'{near}; templates: {templates}",
+        "预案 {runbook} 没有话术模板 '{template}'{near}；现有话术模板：{templates}",
+    ),
+    "err.comms.no_placeholder": (
+        "template {template} has no placeholder '{name}'; its inputs: {inputs}",
+        "话术模板 {template} 没有占位符 '{name}'；它的需填写项：{inputs}",
+    ),
+    "err.comms.no_channel": (
+        "template {template} names no channel; give --channel",
+        "话术模板 {template} 没有指定渠道；请用 `--channel` 给出",
+    ),
+    "err.comms.unfilled": (
+        "template {template} cannot be filled in yet: {parts}",
+        "话术模板 {template} 暂时无法填写完整：{parts}",
+    ),
+    "err.comms.give_input": (
+        "{{{name}}}: give it with --set {name}=...",
+        "{{{name}}}：请用 `--set {name}=...` 给出",
+    ),
+    "err.comms.assign_role": (
+        "{{{name}}}: assign it with `incidentctl assign INC {role} NAME`",
+        "{{{name}}}：请用 `incidentctl assign INC {role} NAME` 指定",
+    ),
+    "err.comms.how_or_set": (
+        "{{{name}}}: {how}, or --set {name}=...",
+        "{{{name}}}：{how}，或用 `--set {name}=...` 给出",
+    ),
+    "err.comms.how.scope": (
+        "record it with `incidentctl set INC scope TEXT`",
+        "请用 `incidentctl set INC scope TEXT` 记录",
+    ),
+    "err.comms.how.commander": (
+        "assign one with `incidentctl assign INC commander NAME`",
+        "请用 `incidentctl assign INC commander NAME` 指定",
+    ),
+    "err.comms.how.eta": (
+        "set one with `incidentctl set INC eta TIME`",
+        "请用 `incidentctl set INC eta TIME` 设定",
+    ),
+    "err.comms.how.next_update": (
+        "set an ETA with `incidentctl set INC eta TIME`",
+        "请用 `incidentctl set INC eta TIME` 设定预计时间",
+    ),
+    "err.comms.how.org_name": (
+        "set org.name in config.yaml",
+        "请在 `config.yaml` 中设置 `org.name`",
+    ),
+    "err.comms.how.org_hotline": (
+        "set org.hotline in config.yaml",
+        "请在 `config.yaml` 中设置 `org.hotline`",
+    ),
+    # --- errors: the incident store ------------------------------------------------------
+    "err.store.location": (
+        "unsupported store location '{scheme}://...' (expected a file path or sqlite:///PATH)",
+        "不支持的事件库位置 '{scheme}://...'（应为文件路径或 `sqlite:///PATH`）",
+    ),
+    "err.store.missing": (
+        "no incident store at {path} yet; open an incident first",
+        "还没有事件库（{path} 不存在）；请先开启一个事件",
+    ),
+    "err.store.unreadable": (
+        "cannot read the store {path}: {problem}",
+        "无法读取事件库 {path}：{problem}",
+    ),
+    "err.store.empty": (
+        "{path} is empty, so it is not an incidentctl store; move it away or use --home DIR",
+        "{path} 是空文件，不是 incidentctl 事件库；请将它移走，或用 `--home DIR` 另选目录",
+    ),
+    "err.store.not_sqlite": (
+        "{path} is not a SQLite database, so it is not an incidentctl store; "
+        "move it away or use --home DIR",
+        "{path} 不是 SQLite 数据库，因而不是 incidentctl 事件库；"
+        "请将它移走，或用 `--home DIR` 另选目录",
+    ),
+    "err.store.foreign": (
+        "{path} is a SQLite database but not an incidentctl store; move it away or use --home DIR",
+        "{path} 是 SQLite 数据库，但不是 incidentctl 事件库；请将它移走，或用 `--home DIR` 另选目录",
+    ),
+    "err.store.not_ours": (
+        "{path} is not an incidentctl store; move it away or use --home DIR",
+        "{path} 不是 incidentctl 事件库；请将它移走，或用 `--home DIR` 另选目录",
+    ),
+    "err.store.too_new": (
+        "{path} was written by a newer incidentctl (store schema {found}, "
+        "this one knows up to {known}); upgrade incidentctl",
+        "{path} 由更新版本的 incidentctl 写入（事件库结构版本 {found}，"
+        "当前版本最高支持 {known}）；请升级 incidentctl",
+    ),
+    "err.store.mkdir": (
+        "cannot create the store directory {dir}: {problem}",
+        "无法创建事件库目录 {dir}：{problem}",
+    ),
+    "err.store.create": (
+        "cannot create the store {path}: {problem}",
+        "无法创建事件库 {path}：{problem}",
+    ),
+    "err.store.locked": (
+        "the store {path} stayed locked by another writer for {seconds}s; nothing was recorded",
+        "事件库 {path} 被其他写入方锁定超过 {seconds} 秒；未记录任何内容",
+    ),
+    "err.store.locked_how": (
+        "try again; if it persists, look for a stuck incidentctl process",
+        "请重试；如果反复出现，请检查是否有卡住的 incidentctl 进程",
+    ),
+    "err.store.damaged": (
+        "the store {path} cannot be used: {problem}",
+        "事件库 {path} 无法使用：{problem}",
+    ),
+    "err.store.damaged_how": (
+        "if the file is damaged, restore it from a backup; nothing was written",
+        "如果文件已损坏，请从备份恢复；本次未写入任何内容",
+    ),
+    "err.store.no_snapshot": (
+        "the store has no runbook snapshot {sha}",
+        "事件库中没有预案快照 {sha}",
+    ),
+    # --- errors: configuration and calendar ------------------------------------------
+    "err.calendar.missing": (
+        "no business-day calendar '{name}' (not shipped, and no file {path})",
+        "没有工作日日历 '{name}'（不是随附日历，也没有文件 {path}）",
+    ),
+    "err.calendar.empty": ("{file}: the calendar file is empty", "{file}：日历文件为空"),
+    "err.calendar.zone": ("{file}: unknown time zone '{zone}'", "{file}：未知时区 '{zone}'"),
+    "err.calendar.holiday_dates": (
+        "{file}: a holiday needs 'date', or 'from' and 'to'",
+        "{file}：节假日需要 `date`，或 `from` 和 `to`",
+    ),
+    "err.calendar.holiday_order": (
+        "{file}: holiday '{name}' ends ({end}) before it starts ({start})",
+        "{file}：节假日 '{name}' 的结束日期（{end}）早于开始日期（{start}）",
+    ),
+    # --- errors: the command line ----------------------------------------------------
+    "cli.interrupted": (
+        "Interrupted; everything recorded so far is kept.",
+        "已中断；此前记录的内容都已保存。",
+    ),
+    "cli.internal_error": ("Internal error: {error}", "内部错误：{error}"),
+    "cli.bug": (
+        "This is a bug in incidentctl. Details: {details}",
+        "这是 incidentctl 的缺陷。详情：{details}",
+    ),
+    "cli.no_crash_report": ("(could not write a crash report)", "（无法写入崩溃报告）"),
+    "cli.not_key_value": ("'{item}' is not KEY=VALUE", "'{item}' 不是 `KEY=VALUE` 形式"),
+    "err.severity.filter": (
+        "unknown severity '{text}' (expected 1, sev1, 一级 ...)",
+        "未知级别 '{text}'（应为 1、sev1、一级 ...）",
+    ),
+    "err.cli.watch_needs_terminal": (
+        "watch needs a terminal; in scripts use `incidentctl deadlines` or `incidentctl check`",
+        "`incidentctl watch` 需要在终端中运行；脚本中请用 `incidentctl deadlines` 或 `incidentctl check`",
+    ),
+    "err.cli.audit_which": (
+        "name the incidents to verify, or use --all",
+        "请指定要校验的事件，或使用 `--all`",
+    ),
+    "watch.header": (
+        "incidentctl watch  {now} {zone}   {summary}",
+        "incidentctl watch 时限倒计时  {now} {zone}   {summary}",
+    ),
+    "watch.count": ("{n} {state}", "{state} {n}"),
+    "watch.left": ("T-", "剩余"),
+    "watch.quit": ("Ctrl-C to quit", "Ctrl-C 退出"),
 }
 
 

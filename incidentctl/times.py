@@ -6,8 +6,9 @@ import os
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
-from incidentctl.durations import human, parse_duration
+from incidentctl.durations import Span, parse_duration
 from incidentctl.errors import InvalidInput
+from incidentctl.i18n import msg
 
 #: How far in the future a given time may be before it is refused (clock skew).
 FUTURE_TOLERANCE = timedelta(seconds=60)
@@ -15,8 +16,6 @@ FUTURE_TOLERANCE = timedelta(seconds=60)
 _RELATIVE = re.compile(r"^-\s*(\S+)$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _LOCAL = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
-
-FORMS = "ISO 8601 (2026-11-22T14:05:00+08:00), 'YYYY-MM-DD HH:MM', 'HH:MM' (today) or -15m (ago)"
 
 
 def system_zone() -> tzinfo:
@@ -55,9 +54,7 @@ def resolve_zone(name: str | None = None) -> tzinfo:
         return ZoneInfo(name.lstrip(":"))
     except (ZoneInfoNotFoundError, ValueError):
         if explicit:
-            raise InvalidInput(
-                f"unknown time zone '{name}' (expected an IANA name such as Asia/Shanghai or UTC)"
-            ) from None
+            raise InvalidInput(msg("err.time.zone", name=name)) from None
         # A POSIX TZ string (e.g. CST-8): the C library already applies it.
         local = datetime.now().astimezone().tzinfo
         return local if local is not None else timezone.utc
@@ -121,9 +118,9 @@ def parse_time(text: str, *, now: datetime, tz: tzinfo, allow_future: bool = Fal
         try:
             span = parse_duration(m.group(1))
         except InvalidInput:
-            raise InvalidInput(f"'{text}' is not a time; expected {FORMS}") from None
+            raise InvalidInput(msg("err.time.invalid", text=text)) from None
         if span.is_business:
-            raise InvalidInput(f"'{text}': use calendar units (s, m, h, d) for a relative time")
+            raise InvalidInput(msg("err.time.relative_units", text=text))
         value = now - timedelta(seconds=span.seconds)
     elif (m := _CLOCK.match(raw)) is not None:
         hh, mm, ss = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
@@ -134,26 +131,31 @@ def parse_time(text: str, *, now: datetime, tz: tzinfo, allow_future: bool = Fal
         ss = int(m.group(6) or 0)
         try:
             day = date(y, mo, d)
-        except ValueError as exc:
-            raise InvalidInput(f"'{text}' is not a valid date: {exc}") from None
+        except ValueError:
+            problem = msg("err.time.bad_day") if 1 <= mo <= 12 else msg("err.time.bad_month")
+            raise InvalidInput(msg("err.time.bad_date", text=text, problem=problem)) from None
         value = _local(day, hh, mm, ss, tz, text)
     else:
         try:
             value = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith("Z") else raw)
         except ValueError:
-            raise InvalidInput(f"'{text}' is not a time; expected {FORMS}") from None
+            raise InvalidInput(msg("err.time.invalid", text=text)) from None
         if value.tzinfo is None:
             value = value.replace(tzinfo=tz)
     value = value.astimezone(timezone.utc)
     if not allow_future and value - now > FUTURE_TOLERANCE:
         raise InvalidInput(
-            f"'{text}' is {human((value - now).total_seconds())} in the future "
-            f"({fmt_zoned(value, tz)}); events can only be recorded for the past"
+            msg(
+                "err.time.future",
+                text=text,
+                span=Span((value - now).total_seconds()),
+                at=fmt_zoned(value, tz),
+            )
         )
     return value
 
 
 def _local(day: date, hh: int, mm: int, ss: int, tz: tzinfo, text: str) -> datetime:
     if hh > 23 or mm > 59 or ss > 59:
-        raise InvalidInput(f"'{text}' is not a valid time of day")
+        raise InvalidInput(msg("err.time.bad_clock", text=text))
     return datetime(day.year, day.month, day.day, hh, mm, ss, tzinfo=tz)

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from incidentctl.clock import ManualClock
+from incidentctl.errors import InvalidAction, InvalidInput
 from incidentctl.i18n import _MESSAGES
 
 from .conftest import Run, runbook
+
+if TYPE_CHECKING:
+    from incidentctl.incidents.service import Incidents
 
 SHIPPED = [
     "customer-complaint",
@@ -78,7 +82,6 @@ def test_catalogue_has_both_languages_with_the_same_placeholders() -> None:
         assert names_en == names_zh, key
 
 
-@pytest.mark.xfail(reason="errors and hints are not all in the catalogue yet", strict=True)
 def test_readme_commands_say_nothing_in_english_under_lang_zh(
     run: Run, clock: ManualClock, org: None
 ) -> None:
@@ -147,3 +150,63 @@ def test_readme_commands_say_nothing_in_english_under_lang_zh(
         if (left := english_left(text, allowed))
     ]
     assert not leaks, "English under --lang zh:\n" + "\n".join(leaks)
+
+
+def test_errors_and_hints_are_said_in_the_readers_language(run: Run) -> None:
+    inc = run("open", "payment-failure", "-s", "1", "-t", "t").stdout.strip()
+    run("step", "done", inc, "assemble")
+    tiers_en = (
+        "sev1 (一级(重大) / Level 1 (major)), sev2 (二级(较大) / Level 2 (serious)), "
+        "sev3 (三级(一般) / Level 3 (minor))"
+    )
+    cases = [
+        (
+            ["show", "INC-1999"],
+            "Error: no incident matches 'INC-1999'\n"
+            "Hint: `incidentctl list --status all` shows every incident\n",
+            "错误：没有与 'INC-1999' 匹配的事件\n"
+            "提示：`incidentctl list --status all` 可列出全部事件\n",
+        ),
+        (
+            ["step", "done", inc, "assemble"],
+            "Error: step assemble is already done (2026-11-22 10:00 +08:00, by tester)\n"
+            f"Hint: to correct it, `incidentctl retract {inc} 2 --reason ...`\n",
+            "错误：步骤 assemble 已标记为完成（2026-11-22 10:00 +08:00，操作人 tester）\n"
+            f"提示：如需更正，请运行 `incidentctl retract {inc} 2 --reason ...`\n",
+        ),
+        (
+            ["note", inc, "x", "--at", "10:30"],
+            "Error: '10:30' is 30m in the future (2026-11-22 10:30 +08:00); "
+            "events can only be recorded for the past\n",
+            "错误：'10:30' 比现在晚 30分钟（2026-11-22 10:30 +08:00）；只能记录已经发生的事\n",
+        ),
+        (
+            ["severity", inc, "9", "--reason", "x"],
+            f"Error: unknown severity '9' for runbook payment-failure; expected one of {tiers_en}\n",
+            "错误：预案 payment-failure 没有级别 '9'；"
+            "可选级别：sev1（一级(重大)）、sev2（二级(较大)）、sev3（三级(一般)）\n",
+        ),
+    ]
+    for args, en, zh in cases:
+        assert run(*args, expect=1).stderr == en
+        said = run("--lang", "zh", *args, expect=1).stderr
+        assert said == zh
+        assert not english_left(said, {"INC-1999", "payment-failure", "assemble", "tester"}), said
+
+
+def test_an_errors_message_stays_english_whatever_the_reader_reads(svc: Incidents) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        svc.open(runbook("payment-failure"), severity="9", title="t")
+    error = raised.value
+    assert error.message.startswith("unknown severity '9' for runbook payment-failure; ")
+    assert str(error) == error.message == error.text("en")
+    assert error.text("zh").startswith("预案 payment-failure 没有级别 '9'；")
+    inc = svc.open(runbook("payment-failure"), severity="1", title="t").state.id
+    with pytest.raises(InvalidAction) as closed:
+        svc.close(inc)
+    assert closed.value.message == f"{inc} is open; resolve it before closing"
+    assert closed.value.text("zh") == f"{inc} 的状态为“处理中”；请先标记解决，再关闭"
+    with pytest.raises(InvalidInput) as missing:
+        svc.step(inc, "done", "confirm-and-grade")
+    assert missing.value.hint == "give it as --evidence ID=VALUE"
+    assert missing.value.hint_text("zh") == "请用 `--evidence ID=VALUE` 给出"

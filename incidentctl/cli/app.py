@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from incidentctl.i18n import detect_lang
+from incidentctl.i18n import detect_lang, t
 from incidentctl.render.style import Style, color_enabled
 
 if TYPE_CHECKING:
@@ -201,14 +201,16 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print machin
 
 
 def key_values(
-    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+    ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
 ) -> dict[str, str]:
     """Callback of a repeatable ``KEY=VALUE`` option (``--evidence``, ``--set``)."""
     out: dict[str, str] = {}
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"'{item}' is not KEY=VALUE")
+            app = ctx.find_object(App)
+            lang = app.lang if app is not None else detect_lang()
+            raise click.BadParameter(t("cli.not_key_value", lang, item=item))
         out[key.strip()] = value
     return out
 

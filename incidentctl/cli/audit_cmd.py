@@ -24,10 +24,11 @@ def verify(app: App, incidents: tuple[str, ...], every: bool, as_json: bool) -> 
     or reordered (each break is listed).
     """
     from incidentctl.errors import InvalidInput
+    from incidentctl.i18n import msg
     from incidentctl.incidents.audit import verify as audit
 
     if not incidents and not every:
-        raise InvalidInput("name the incidents to verify, or use --all")
+        raise InvalidInput(msg("err.cli.audit_which"))
     svc = app.incidents()
     store = svc.store
     ids = [r.id for r in store.incidents()] if every else [svc.resolve(ref) for ref in incidents]

@@ -105,11 +105,10 @@ def watch(
     from incidentctl.cli.watch import Watch
     from incidentctl.durations import parse_duration
     from incidentctl.errors import InvalidInput
+    from incidentctl.i18n import msg
 
     if not sys.stdout.isatty():
-        raise InvalidInput(
-            "watch needs a terminal; in scripts use `incidentctl deadlines` or `incidentctl check`"
-        )
+        raise InvalidInput(msg("err.cli.watch_needs_terminal"))
     seconds = parse_duration(interval).seconds
     notifier = None if no_notify else _notifier(app)
     Watch(app, list(incidents), bell=not no_bell, notifier=notifier).run(seconds)

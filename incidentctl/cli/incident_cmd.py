@@ -99,11 +99,12 @@ STATUS_FILTERS = {
 
 def _tier_filter(text: str) -> str:
     from incidentctl.errors import InvalidInput
+    from incidentctl.i18n import msg
     from incidentctl.runbooks.model import tier_id_of
 
     tier = tier_id_of(text)
     if tier is None:
-        raise InvalidInput(f"unknown severity '{text}' (expected 1, sev1, 一级 ...)")
+        raise InvalidInput(msg("err.severity.filter", text=text))
     return tier
 
 

@@ -147,7 +147,7 @@ def cli(
         ctx.obj.apply(home=home, runbooks=runbooks_dir, lang=lang, tz=tz, actor=actor)
 
 
-def _crash_report() -> str:
+def _crash_report() -> str | None:
     import tempfile
     import traceback
     from datetime import datetime
@@ -160,8 +160,22 @@ def _crash_report() -> str:
             fh.write(f"incidentctl {__version__}\nargv: {sys.argv!r}\n\n")
             fh.write(traceback.format_exc())
     except OSError:
-        return "(could not write a crash report)"
+        return None
     return path
+
+
+def _reader_lang(argv: list[str] | None) -> str:
+    """The reader's language once the command is over: ``--lang`` as the command line
+    gives it, else the environment's."""
+    from incidentctl.i18n import detect_lang
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        with cli.make_context("incidentctl", args, resilient_parsing=True) as ctx:
+            lang = ctx.params.get("lang")
+    except Exception:
+        lang = None
+    return detect_lang(lang if isinstance(lang, str) else None)
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
@@ -173,7 +187,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("\nInterrupted; everything recorded so far is kept.", err=True)
+        from incidentctl.i18n import t
+
+        click.echo("\n" + t("cli.interrupted", _reader_lang(argv)), err=True)
         code = EXIT_INTERRUPTED
     except click.ClickException as exc:
         exc.show()
@@ -184,11 +200,13 @@ def main(argv: list[str] | None = None) -> NoReturn:
         os.dup2(devnull, sys.stdout.fileno())
         code = EXIT_OK
     except Exception as exc:
+        from incidentctl.i18n import t
+
         path = _crash_report()
-        click.echo(
-            f"Internal error: {type(exc).__name__}: {exc}\n"
-            f"This is a bug in incidentctl. Details: {path}",
-            err=True,
-        )
+        lang = _reader_lang(argv)
+        error = f"{type(exc).__name__}: {exc}"
+        details = path or t("cli.no_crash_report", lang)
+        click.echo(t("cli.internal_error", lang, error=error), err=True)
+        click.echo(t("cli.bug", lang, details=details), err=True)
         code = EXIT_INTERNAL
     sys.exit(code)

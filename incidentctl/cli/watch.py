@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from incidentctl.deadlines import engine as dl
 from incidentctl.deadlines.monitor import Item, classify, items_of, notice_for, views
+from incidentctl.errors import IncidentctlError
 from incidentctl.i18n import t
 from incidentctl.render.table import table
 from incidentctl.times import fmt, zone_label
@@ -127,8 +128,16 @@ class Watch:
             s: sum(1 for i in open_items if i.deadline.state == s)
             for s in (dl.OVERDUE, dl.DUE_SOON, dl.PENDING)
         }
-        summary = " · ".join(f"{n} {t('state.' + s, lang)}" for s, n in counts.items())
-        header = f"incidentctl watch  {fmt(now, app.zone)} {zone_label(app.zone, now)}   {summary}"
+        summary = " · ".join(
+            t("watch.count", lang, n=n, state=t("state." + s, lang)) for s, n in counts.items()
+        )
+        header = t(
+            "watch.header",
+            lang,
+            now=fmt(now, app.zone),
+            zone=zone_label(app.zone, now),
+            summary=summary,
+        )
         rows = []
         styles = {dl.OVERDUE: ("red", "bold"), dl.DUE_SOON: ("yellow", "bold")}
         for item in open_items[: max(size.lines - 5, 1)]:
@@ -154,7 +163,7 @@ class Watch:
         body = table(
             [
                 t("status", lang),
-                "T-",
+                t("watch.left", lang),
                 t("id", lang),
                 t("severity", lang),
                 t("step", lang),
@@ -166,7 +175,7 @@ class Watch:
             max_width=size.columns,
             shrink=5,
         )
-        footer = app.style("Ctrl-C " + ("退出" if lang == "zh" else "to quit"), "dim")
+        footer = app.style(t("watch.quit", lang), "dim")
         if self.errors:
             footer += "  " + app.style(self.errors[-1][: size.columns - 20], "red")
         lines = [header[: size.columns], "", *body.splitlines(), "", footer]
@@ -202,7 +211,8 @@ class Watch:
             try:
                 self.errors += deliver(own.incidents(), [notice], self.notifier, "watch")
             except Exception as exc:
-                self.errors.append(f"{notice.incident}: {exc}")
+                text = exc.text(own.lang) if isinstance(exc, IncidentctlError) else str(exc)
+                self.errors.append(f"{notice.incident}: {text}")
 
     def stop(self) -> None:
         if self.worker is not None:

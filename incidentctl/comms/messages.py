@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from incidentctl.deadlines import engine as dl
 from incidentctl.durations import human
-from incidentctl.errors import InvalidInput, nearest
+from incidentctl.errors import InvalidInput, clauses, did_you_mean
+from incidentctl.i18n import msg
 from incidentctl.runbooks.placeholders import ROLE_PREFIX, placeholders, render
 from incidentctl.times import fmt_zoned
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
     from incidentctl.deadlines.engine import Deadline
+    from incidentctl.i18n import Msg
     from incidentctl.incidents.service import Incidents, View
     from incidentctl.records import Event
     from incidentctl.runbooks.model import Runbook, Template
@@ -105,8 +107,12 @@ def prepare(
     unknown = [k for k in given if k not in facts and k not in inputs]
     if unknown:
         raise InvalidInput(
-            f"template {template.id} has no placeholder '{unknown[0]}'; its inputs: "
-            + (", ".join(i.id for i in template.inputs) or "none")
+            msg(
+                "err.comms.no_placeholder",
+                template=template.id,
+                name=unknown[0],
+                inputs=[i.id for i in template.inputs] or msg("err.none"),
+            )
         )
     return compose(template, lang, {**facts, **given})
 
@@ -124,7 +130,7 @@ def send(
     template = find_template(view, message.template)
     where = channel or (template.channels[0] if template.channels else "")
     if not where:
-        raise InvalidInput(f"template {template.id} names no channel; give --channel")
+        raise InvalidInput(msg("err.comms.no_channel", template=template.id))
     given = values or {}
     event = svc.send(
         view.state.id,
@@ -142,10 +148,14 @@ def find_template(view: View, template_id: str) -> Template:
     template = view.runbook.templates.get(template_id)
     if template is None:
         known = list(view.runbook.templates)
-        close = nearest(template_id, known)
-        hint = f" (did you mean '{close}'?)" if close else ""
         raise InvalidInput(
-            f"runbook {view.runbook.id} has no template '{template_id}'{hint}; templates: {', '.join(known) or 'none'}"
+            msg(
+                "err.comms.unknown_template",
+                runbook=view.runbook.id,
+                template=template_id,
+                near=did_you_mean(template_id, known),
+                templates=known or msg("err.none"),
+            )
         )
     return template
 
@@ -216,14 +226,15 @@ def live_facts(
     return facts
 
 
+#: How to give a live fact the incident does not know yet: a catalogue key.
 _HOW = {
-    "incident.scope": "record it with `incidentctl set INC scope TEXT`",
-    "incident.commander": "assign one with `incidentctl assign INC commander NAME`",
-    "eta": "set one with `incidentctl set INC eta TIME`",
-    "eta_in": "set one with `incidentctl set INC eta TIME`",
-    "next_update": "set an ETA with `incidentctl set INC eta TIME`",
-    "org.name": "set org.name in config.yaml",
-    "org.hotline": "set org.hotline in config.yaml",
+    "incident.scope": "err.comms.how.scope",
+    "incident.commander": "err.comms.how.commander",
+    "eta": "err.comms.how.eta",
+    "eta_in": "err.comms.how.eta",
+    "next_update": "err.comms.how.next_update",
+    "org.name": "err.comms.how.org_name",
+    "org.hotline": "err.comms.how.org_hotline",
 }
 
 
@@ -241,24 +252,22 @@ def missing_values(template: Template, lang: str, values: Mapping[str, str | Non
     return [name for name in needed(template, lang) if not (values.get(name) or "").strip()]
 
 
-def explain_missing(template: Template, names: list[str]) -> str:
+def explain_missing(template: Template, names: list[str]) -> Msg:
+    """Why the template cannot be filled in yet: each blank, and how to fill it."""
     inputs = {i.id for i in template.inputs}
-    parts = []
+    parts: list[str | Msg] = []
     for name in names:
+        how = _HOW.get(name)
         if name in inputs:
-            parts.append(f"{{{name}}}: give it with --set {name}=...")
+            parts.append(msg("err.comms.give_input", name=name))
         elif name.startswith(ROLE_PREFIX):
-            parts.append(
-                f"{{{name}}}: assign it with `incidentctl assign INC {name[len(ROLE_PREFIX) :]} NAME`"
-            )
+            role = name[len(ROLE_PREFIX) :]
+            parts.append(msg("err.comms.assign_role", name=name, role=role))
+        elif how:
+            parts.append(msg("err.comms.how_or_set", name=name, how=msg(how)))
         else:
-            how = _HOW.get(name)
-            parts.append(
-                f"{{{name}}}: {how}, or --set {name}=..."
-                if how
-                else f"{{{name}}}: give it with --set {name}=..."
-            )
-    return f"template {template.id} cannot be filled in yet: " + "; ".join(parts)
+            parts.append(msg("err.comms.give_input", name=name))
+    return msg("err.comms.unfilled", template=template.id, parts=clauses(parts))
 
 
 def compose(template: Template, lang: str, values: Mapping[str, str | None]) -> Message:

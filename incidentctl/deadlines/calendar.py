@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from incidentctl.errors import ConfigError
+from incidentctl.i18n import msg
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -73,17 +74,19 @@ def from_data(data: dict[str, Any], source: str) -> BusinessCalendar:
     try:
         zone: tzinfo = ZoneInfo(data["zone"])
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{source}: unknown time zone '{data['zone']}'") from None
+        raise ConfigError(msg("err.calendar.zone", file=source, zone=data["zone"])) from None
     holidays: dict[date, str] = {}
     for h in data.get("holidays", []):
         name = h["name"] if isinstance(h["name"], str) else h["name"].get("en", "")
         start = h.get("from") or h.get("date")
         end = h.get("to") or h.get("date") or start
         if start is None:
-            raise ConfigError(f"{source}: a holiday needs 'date', or 'from' and 'to'")
+            raise ConfigError(msg("err.calendar.holiday_dates", file=source))
         d0, d1 = date.fromisoformat(start), date.fromisoformat(end)
         if d1 < d0:
-            raise ConfigError(f"{source}: holiday '{name}' ends ({end}) before it starts ({start})")
+            raise ConfigError(
+                msg("err.calendar.holiday_order", file=source, name=name, end=end, start=start)
+            )
         d = d0
         while d <= d1:
             holidays[d] = name
@@ -120,9 +123,9 @@ def load_calendar_file(path: Path) -> BusinessCalendar:
     try:
         located = load_checked(path, "calendar", display=name)
     except DocumentError as exc:
-        raise ConfigError(exc.message) from None
+        raise ConfigError(exc.what) from None
     if located is None:
-        raise ConfigError(f"{name}: the calendar file is empty")
+        raise ConfigError(msg("err.calendar.empty", file=name))
     try:
         return from_data(located.data, name)
     except ValueError as exc:  # an impossible date such as 2026-02-30
@@ -147,5 +150,5 @@ def load_calendar(home: Path, configured: str | None = None) -> BusinessCalendar
     if not path.is_absolute():
         path = home / path
     if not path.is_file():
-        raise ConfigError(f"no business-day calendar '{name}' (not shipped, and no file {path})")
+        raise ConfigError(msg("err.calendar.missing", name=name, path=path))
     return load_calendar_file(path)

@@ -23,8 +23,10 @@ from incidentctl.errors import (
     StepNotApplicable,
     StoreError,
     UnknownStep,
-    nearest,
+    clauses,
+    did_you_mean,
 )
+from incidentctl.i18n import Msg, msg
 from incidentctl.incidents import events as ev
 from incidentctl.incidents import state as st
 from incidentctl.records import GENESIS, Draft, Head, seal, seal_after
@@ -124,19 +126,16 @@ class Incidents:
             return matches[0]
         if not matches:
             raise IncidentNotFound(
-                f"no incident matches '{ref}'",
-                hint="`incidentctl list --status all` shows every incident",
+                msg("err.incident.no_match", ref=ref), hint=msg("err.incident.list_all")
             )
         rows = [self.store.incident(m) for m in matches]
         active = [r.id for r in rows if r is not None and r.status != st.CLOSED]
         if len(active) == 1 and ref.strip().isdigit():
             return active[0]
-        shown = ", ".join(matches[:8]) + (
-            f" and {len(matches) - 8} more" if len(matches) > 8 else ""
-        )
-        raise AmbiguousIncident(
-            f"'{ref}' matches {len(matches)} incidents: {shown}; give more of the id"
-        )
+        shown: list[str] | Msg = matches
+        if len(matches) > 8:
+            shown = msg("err.incident.and_more", ids=matches[:8], n=len(matches) - 8)
+        raise AmbiguousIncident(msg("err.incident.ambiguous", ref=ref, n=len(matches), shown=shown))
 
     def view(self, ref: str) -> View:
         return self._view(self.resolve(ref))
@@ -144,7 +143,7 @@ class Incidents:
     def _view(self, incident_id: str) -> View:
         events = self.store.events(incident_id)
         if not events:
-            raise IncidentNotFound(f"no incident {incident_id}")
+            raise IncidentNotFound(msg("err.incident.missing", id=incident_id))
         runbook = self.runbook(events[0].payload["runbook"]["sha256"])
         state = st.fold(runbook, events)
         return View(events, runbook, state, self.clock_for(state))
@@ -175,7 +174,7 @@ class Incidents:
         """Open an incident from ``runbook``, pinning the runbook document into the store."""
         title = title.strip()
         if not title:
-            raise InvalidInput("the title is empty; say in a few words what is happening")
+            raise InvalidInput(msg("err.incident.title_empty"))
         tier = runbook.resolve_tier(severity)
         when = self.when(at, self._clock_of(drill))
         payload: dict[str, Any] = {
@@ -211,7 +210,7 @@ class Incidents:
             self._runbooks[runbook.sha256] = runbook
             state = st.fold(runbook, [event])
             return View([event], runbook, state, self.clock_for(state))
-        raise _too_busy(f"a new incident on {day}")
+        raise _too_busy(msg("err.incident.busy_new", day=day))
 
     # --- recording ----------------------------------------------------------------
     def _record(
@@ -233,8 +232,11 @@ class Incidents:
             when = self.when(at, view.clock, after=state.head_recorded_at)
             if when.occurred < state.opened_at:
                 raise InvalidInput(
-                    f"{fmt_zoned(when.occurred, self.zone)} is before the incident opened "
-                    f"({fmt_zoned(state.opened_at, self.zone)})"
+                    msg(
+                        "err.incident.before_opened",
+                        at=fmt_zoned(when.occurred, self.zone),
+                        opened=fmt_zoned(state.opened_at, self.zone),
+                    )
                 )
             drafts = rule(state, runbook, when)
             if not drafts:
@@ -277,9 +279,7 @@ class Incidents:
             "na": ev.STEP_NA,
         }[action]
         if action in ("skip", "na") and not (reason or "").strip():
-            raise InvalidInput(
-                f"`step {action}` needs --reason: say why the step is not being done"
-            )
+            raise InvalidInput(msg("err.step.needs_reason", action=action))
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             _not_closed(state)
@@ -288,22 +288,37 @@ class Incidents:
                 raise UnknownStep(_unknown_step(step_id, runbook, state.severity))
             if not step.applies_to(state.severity):
                 raise StepNotApplicable(
-                    f"step {step_id} applies to {', '.join(step.tiers)}; {state.id} is {state.severity}",
-                    hint="change the severity with `incidentctl severity` if the incident has grown",
+                    msg(
+                        "err.step.not_for_tier",
+                        step=step_id,
+                        tiers=list(step.tiers),
+                        id=state.id,
+                        tier=state.severity,
+                    ),
+                    hint=msg("err.step.change_severity"),
                 )
             current = state.steps[step_id]
             if current.status in st.FINISHED and not (step.recurring and kind == ev.STEP_DONE):
                 assert current.finished_at is not None
                 raise InvalidAction(
-                    f"step {step_id} is already {current.status} "
-                    f"({fmt_zoned(current.finished_at, self.zone)}, by {current.actor})",
-                    hint=f"to correct it, `incidentctl retract {state.id} {current.finished_seq} --reason ...`",
+                    msg(
+                        "err.step.already",
+                        step=step_id,
+                        state=msg(f"state.{current.status}"),
+                        at=fmt_zoned(current.finished_at, self.zone),
+                        actor=current.actor,
+                    ),
+                    hint=msg("err.step.retract_hint", id=state.id, seq=current.finished_seq),
                 )
             if kind == ev.STEP_STARTED and current.status == st.IN_PROGRESS:
                 assert current.started_at is not None
                 raise InvalidAction(
-                    f"step {step_id} is already in progress "
-                    f"(since {fmt_zoned(current.started_at, self.zone)}, by {current.actor})"
+                    msg(
+                        "err.step.in_progress",
+                        step=step_id,
+                        at=fmt_zoned(current.started_at, self.zone),
+                        actor=current.actor,
+                    )
                 )
             payload: dict[str, Any] = {"step": step_id}
             if kind == ev.STEP_DONE:
@@ -311,22 +326,28 @@ class Incidents:
                 known = {e.id: e for e in step.evidence}
                 unknown = [k for k in given if k not in known]
                 if unknown:
-                    listed = ", ".join(known) or "none (use --note for free text)"
                     raise InvalidInput(
-                        f"step {step_id} records no evidence '{unknown[0]}'; its evidence: {listed}"
+                        msg(
+                            "err.evidence.unknown",
+                            step=step_id,
+                            given=unknown[0],
+                            known=list(known) or msg("err.evidence.none"),
+                        )
                     )
                 missing = [
                     e for e in step.evidence if e.required and not given.get(e.id, "").strip()
                 ]
                 if missing:
-                    need = "; ".join(f"{e.id} ({e.label.en} / {e.label.zh})" for e in missing)
+                    need = clauses(
+                        [msg("err.evidence.item", id=e.id, label=e.label) for e in missing]
+                    )
                     raise InvalidInput(
-                        f"step {step_id} needs evidence to be marked done: {need}",
-                        hint="give it as --evidence ID=VALUE",
+                        msg("err.evidence.missing", step=step_id, need=need),
+                        hint=msg("err.evidence.how"),
                     )
                 payload["evidence"] = {k: v.strip() for k, v in given.items()}
             elif evidence:
-                raise InvalidInput("--evidence is recorded only with `step done`")
+                raise InvalidInput(msg("err.evidence.only_done"))
             if note and note.strip():
                 payload["note"] = note.strip()
             if reason and reason.strip():
@@ -337,7 +358,7 @@ class Incidents:
 
     def note(self, ref: str, text: str, *, at: str | None = None) -> Event:
         if not text.strip():
-            raise InvalidInput("the note is empty")
+            raise InvalidInput(msg("err.note.empty"))
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             return [self._draft(ev.NOTE, {"text": text.strip()}, when)]
@@ -346,15 +367,19 @@ class Incidents:
 
     def assign(self, ref: str, role: str, name: str, *, at: str | None = None) -> Event:
         if not name.strip():
-            raise InvalidInput("the name is empty")
+            raise InvalidInput(msg("err.name.empty"))
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             _not_closed(state)
             if role not in runbook.roles:
-                close = nearest(role, runbook.roles)
-                hint = f" (did you mean '{close}'?)" if close else ""
                 raise InvalidInput(
-                    f"runbook {runbook.id} has no role '{role}'{hint}; roles: {', '.join(runbook.roles)}"
+                    msg(
+                        "err.role.unknown",
+                        runbook=runbook.id,
+                        role=role,
+                        near=did_you_mean(role, runbook.roles),
+                        roles=list(runbook.roles),
+                    )
                 )
             return [self._draft(ev.ASSIGNED, {"role": role, "name": name.strip()}, when)]
 
@@ -362,14 +387,14 @@ class Incidents:
 
     def set_severity(self, ref: str, severity: str, *, reason: str, at: str | None = None) -> Event:
         if not reason.strip():
-            raise InvalidInput("a severity change needs --reason")
+            raise InvalidInput(msg("err.severity.needs_reason"))
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             _not_closed(state)
             tier = runbook.resolve_tier(severity)
             before = state.tier_at(when.occurred)
             if tier == before:
-                raise InvalidAction(f"{state.id} is already {tier}")
+                raise InvalidAction(msg("err.severity.same", id=state.id, tier=tier))
             payload = {"from": before, "to": tier, "reason": reason.strip()}
             return [self._draft(ev.SEVERITY, payload, when)]
 
@@ -379,7 +404,7 @@ class Incidents:
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             if state.status != st.OPEN:
                 raise InvalidAction(
-                    f"{state.id} is {state.status}; only an open incident can be mitigated"
+                    msg("err.mitigate.not_open", id=state.id, status=_status(state))
                 )
             return [self._draft(ev.MITIGATED, {"note": note.strip()} if note else {}, when)]
 
@@ -390,18 +415,20 @@ class Incidents:
     ) -> Event:
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             if state.status not in (st.OPEN, st.MITIGATED):
-                raise InvalidAction(f"{state.id} is already {state.status}")
+                raise InvalidAction(msg("err.resolve.already", id=state.id, status=_status(state)))
             return [self._draft(ev.RESOLVED, {"summary": summary.strip()} if summary else {}, when)]
 
         return self._record(ref, at, rule)[0]
 
     def reopen(self, ref: str, *, reason: str, at: str | None = None) -> Event:
         if not reason.strip():
-            raise InvalidInput("reopening needs --reason")
+            raise InvalidInput(msg("err.reopen.needs_reason"))
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             if state.status not in (st.RESOLVED, st.CLOSED):
-                raise InvalidAction(f"{state.id} is {state.status}, not resolved or closed")
+                raise InvalidAction(
+                    msg("err.reopen.not_finished", id=state.id, status=_status(state))
+                )
             return [self._draft(ev.REOPENED, {"reason": reason.strip()}, when)]
 
         return self._record(ref, at, rule)[0]
@@ -410,18 +437,20 @@ class Incidents:
         self, ref: str, *, force: bool = False, reason: str | None = None, at: str | None = None
     ) -> Event:
         if force and not (reason or "").strip():
-            raise InvalidInput("closing with --force needs --reason")
+            raise InvalidInput(msg("err.close.needs_reason"))
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             if state.status == st.CLOSED:
-                raise InvalidAction(f"{state.id} is already closed")
+                raise InvalidAction(msg("err.close.already", id=state.id))
             if state.status != st.RESOLVED:
-                raise InvalidAction(f"{state.id} is {state.status}; resolve it before closing")
+                raise InvalidAction(
+                    msg("err.close.not_resolved", id=state.id, status=_status(state))
+                )
             unfinished = open_required_steps(state, runbook)
             if unfinished and not force:
                 raise InvalidAction(
-                    f"{state.id} has {len(unfinished)} required step(s) still open: {', '.join(unfinished)}",
-                    hint="finish, skip or n/a them (with a reason), or close with --force --reason",
+                    msg("err.close.open_steps", id=state.id, n=len(unfinished), steps=unfinished),
+                    hint=msg("err.close.how"),
                 )
             payload: dict[str, Any] = {
                 "forced": bool(force and unfinished),
@@ -443,7 +472,7 @@ class Incidents:
                 if text:
                     text = iso(parse_time(text, now=when.recorded, tz=self.zone, allow_future=True))
             elif not text:
-                raise InvalidInput(f"the {field} is empty")
+                raise InvalidInput(msg("err.field.empty", field=msg(f"field.{field}")))
             return [self._draft(ev.UPDATED, {"field": field, "value": text}, when)]
 
         return self._record(ref, at, rule)[0]
@@ -462,14 +491,16 @@ class Incidents:
     ) -> Event:
         """Record a message as sent: the exact text, where it went, and to whom."""
         if not text.strip():
-            raise InvalidInput("the message is empty")
+            raise InvalidInput(msg("err.send.empty"))
         if not channel.strip():
-            raise InvalidInput("say which channel the message went out on (--channel)")
+            raise InvalidInput(msg("err.send.channel"))
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             _not_closed(state)
             if template not in runbook.templates:
-                raise InvalidInput(f"runbook {runbook.id} has no template '{template}'")
+                raise InvalidInput(
+                    msg("err.send.no_template", runbook=runbook.id, template=template)
+                )
             payload: dict[str, Any] = {
                 "template": template,
                 "audience": runbook.templates[template].audience,
@@ -508,23 +539,22 @@ class Incidents:
 
     def retract(self, ref: str, seq: int, *, reason: str) -> Event:
         if not reason.strip():
-            raise InvalidInput("a retraction needs --reason")
+            raise InvalidInput(msg("err.retract.needs_reason"))
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             if seq in state.retracted:
-                raise InvalidAction(f"event {seq} of {state.id} is already retracted")
+                raise InvalidAction(msg("err.retract.already", seq=seq, id=state.id))
             if not 1 <= seq <= state.last_seq:
-                raise InvalidInput(f"{state.id} has no event {seq} (it has 1-{state.last_seq})")
+                raise InvalidInput(
+                    msg("err.retract.no_event", id=state.id, seq=seq, last=state.last_seq)
+                )
             return [self._draft(ev.RETRACTED, {"seq": seq, "reason": reason.strip()}, when)]
 
         incident_id = self.resolve(ref)
         # Events never change, so the target's type can be checked outside the transaction.
         target = next((e for e in self.store.events(incident_id) if e.seq == seq), None)
         if target is not None and target.type not in ev.RETRACTABLE:
-            raise InvalidAction(
-                f"event {seq} is {target.type}, which cannot be retracted; record what happened instead "
-                "(reopen, a note, a severity change)"
-            )
+            raise InvalidAction(msg("err.retract.not_retractable", seq=seq, type=target.type))
         return self._record(incident_id, None, rule)[0]
 
 
@@ -536,27 +566,31 @@ def _pause() -> None:
     time.sleep(random.uniform(0, 0.002))
 
 
-def _too_busy(what: str) -> StoreError:
+def _too_busy(what: str | Msg) -> StoreError:
     return StoreError(
-        f"{what} kept changing while this change was being recorded "
-        f"({MAX_ATTEMPTS} attempts); nothing was recorded",
-        hint="try again",
+        msg("err.incident.busy", what=what, n=MAX_ATTEMPTS), hint=msg("err.try_again")
     )
+
+
+def _status(state: st.IncidentState) -> Msg:
+    """The incident's status as a word of the reader's language."""
+    return msg(f"status.{state.status}")
 
 
 def _not_closed(state: st.IncidentState) -> None:
     if state.status == st.CLOSED:
-        raise InvalidAction(
-            f"{state.id} is closed",
-            hint=f"`incidentctl reopen {state.id} --reason ...` to work on it again",
-        )
+        raise InvalidAction(msg("err.closed", id=state.id), hint=msg("err.closed.how", id=state.id))
 
 
-def _unknown_step(step_id: str, runbook: Runbook, tier: str) -> str:
-    ids = [s.id for s in runbook.steps if s.applies_to(tier)]
-    close = nearest(step_id, (s.id for s in runbook.steps))
-    hint = f" (did you mean '{close}'?)" if close else ""
-    return f"runbook {runbook.id} has no step '{step_id}'{hint}; steps at {tier}: {', '.join(ids)}"
+def _unknown_step(step_id: str, runbook: Runbook, tier: str) -> Msg:
+    return msg(
+        "err.step.unknown",
+        runbook=runbook.id,
+        step=step_id,
+        near=did_you_mean(step_id, (s.id for s in runbook.steps)),
+        tier=tier,
+        steps=[s.id for s in runbook.steps if s.applies_to(tier)],
+    )
 
 
 def open_required_steps(state: st.IncidentState, runbook: Runbook) -> list[str]:

@@ -13,16 +13,23 @@ from typing import Any, NamedTuple
 
 from incidentctl.durations import Duration, parse_duration
 from incidentctl.errors import InvalidInput
+from incidentctl.i18n import Msg, msg
 
 LANGS = ("zh", "en")
 
 
 class Text(NamedTuple):
+    """A text of the runbook in both languages; in a catalogue message it is written
+    ``{name:zh}`` or ``{name:en}``."""
+
     zh: str
     en: str
 
     def get(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
+
+    def __format__(self, lang: str) -> str:
+        return self.get(lang) if lang else str(self)
 
     @classmethod
     def of(cls, raw: Any) -> Text:
@@ -163,17 +170,19 @@ class Runbook(NamedTuple):
         """Accept ``1``, ``sev1``, ``一级``, ``一级(重大)``, ``一级（重大）`` or the English name."""
         wanted = _norm(text)
         if not wanted:
-            raise InvalidInput("severity is empty; " + self._tier_hint())
+            raise InvalidInput(msg("err.severity.empty", expected=self._tier_hint()))
         for t in self.tiers:
             names = {t.id, t.id.removeprefix("sev"), t.name.zh, t.name.en}
             short = {n.split("(")[0] for n in (_norm(t.name.zh), _norm(t.name.en))}
             if wanted in {_norm(n) for n in names} | short:
                 return t.id
-        raise InvalidInput(f"unknown severity '{text}' for runbook {self.id}; " + self._tier_hint())
+        raise InvalidInput(
+            msg("err.severity.unknown", text=text, runbook=self.id, expected=self._tier_hint())
+        )
 
-    def _tier_hint(self) -> str:
-        options = ", ".join(f"{t.id} ({t.name.zh} / {t.name.en})" for t in self.tiers)
-        return f"expected one of {options}"
+    def _tier_hint(self) -> Msg:
+        tiers = [msg("err.severity.tier", id=t.id, name=t.name) for t in self.tiers]
+        return msg("err.severity.expected", tiers=tiers)
 
 
 def tier_rank(tier_id: str) -> int:

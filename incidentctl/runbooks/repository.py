@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from incidentctl.errors import Problem, RunbookNotFound, nearest
+from incidentctl.i18n import msg
 from incidentctl.paths import display_path
 from incidentctl.runbooks.validate import Checked, check_file
 
@@ -83,10 +84,12 @@ class RunbookDir:
         as_path = Path(ref)
         if ref.endswith((".yaml", ".yml")) or os.sep in ref:
             if not as_path.exists():
-                raise RunbookNotFound(f"no runbook file {ref}")
+                raise RunbookNotFound(msg("err.runbook.no_file", path=ref))
             return check_file(as_path, display=display_path(as_path)).runbook()
         if not self.path.is_dir():
-            raise RunbookNotFound(f"runbook directory {self.path} ({self.origin}) does not exist")
+            raise RunbookNotFound(
+                msg("err.runbook.no_dir", dir=self.path, origin=msg(f"origin.{self.origin}"))
+            )
         for candidate in (self.path / f"{ref}.yaml", self.path / f"{ref}.yml"):
             if candidate.is_file():
                 checked = check_file(candidate, display=display_path(candidate))
@@ -101,10 +104,15 @@ class RunbookDir:
         if ref in ids:
             return ids[ref].runbook()
         close = nearest(ref, ids, cutoff=0.5)
-        hint = f"did you mean '{close}'? " if close else ""
-        listed = ", ".join(sorted(ids)) or "none"
         raise RunbookNotFound(
-            f"no runbook '{ref}' in {display_path(self.path)} ({self.origin}); {hint}available: {listed}"
+            msg(
+                "err.runbook.unknown",
+                ref=ref,
+                dir=display_path(self.path),
+                origin=msg(f"origin.{self.origin}"),
+                near=msg("err.runbook.did_you_mean", close=close) if close else "",
+                ids=sorted(ids) or msg("err.none"),
+            )
         )
 
 

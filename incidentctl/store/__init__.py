@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from incidentctl.errors import StoreError
+from incidentctl.i18n import msg
 
 if TYPE_CHECKING:
     import os
@@ -33,9 +34,7 @@ def _sqlite_path(location: str | os.PathLike[str]) -> Path:
         return Path(text)
     scheme, _, rest = text.partition("://")
     if scheme.lower() != "sqlite":
-        raise StoreError(
-            f"unsupported store location '{scheme}://...' (expected a file path or sqlite:///PATH)"
-        )
+        raise StoreError(msg("err.store.location", scheme=scheme))
     return Path(rest)  # sqlite:///abs/path -> /abs/path; sqlite://rel/path -> rel/path
 
 

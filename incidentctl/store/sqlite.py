@@ -25,12 +25,14 @@ import struct
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from incidentctl.errors import IncidentNotFound, StoreError
+from incidentctl.i18n import msg
 from incidentctl.store.base import HeadMoved, IdTaken, IncidentRow
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
 
+    from incidentctl.i18n import Msg
     from incidentctl.records import Event, Head
     from incidentctl.store.base import Summary
 
@@ -161,23 +163,23 @@ def _check_header(path: Path) -> None:
         with open(path, "rb") as fh:
             header = fh.read(100)
     except OSError as exc:
-        raise StoreError(f"cannot read the store {path}: {exc.strerror or exc}") from None
-    if len(header) < 100 or not header.startswith(_HEADER):
-        what = "is empty" if not header else "is not a SQLite database"
         raise StoreError(
-            f"{path} {what}, so it is not an incidentctl store; move it away or use --home DIR",
+            msg("err.store.unreadable", path=path, problem=exc.strerror or str(exc))
+        ) from None
+    if len(header) < 100 or not header.startswith(_HEADER):
+        raise StoreError(
+            msg("err.store.empty" if not header else "err.store.not_sqlite", path=path)
         )
     (user_version,) = struct.unpack(">I", header[60:64])
     (app_id,) = struct.unpack(">I", header[68:72])
     if app_id != APPLICATION_ID:
-        raise StoreError(
-            f"{path} is a SQLite database but not an incidentctl store; move it away or use --home DIR"
-        )
+        raise StoreError(msg("err.store.foreign", path=path))
     if user_version > SCHEMA_VERSION:
-        raise StoreError(
-            f"{path} was written by a newer incidentctl (store schema {user_version}, "
-            f"this one knows up to {SCHEMA_VERSION}); upgrade incidentctl"
-        )
+        raise StoreError(_too_new(path, user_version))
+
+
+def _too_new(path: Path, version: int) -> Msg:
+    return msg("err.store.too_new", path=path, found=version, known=SCHEMA_VERSION)
 
 
 def guarded(method: F) -> F:
@@ -190,9 +192,8 @@ def guarded(method: F) -> F:
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreError(
-                    f"the store {self.path} stayed locked by another writer for "
-                    f"{BUSY_TIMEOUT_MS // 1000}s; nothing was recorded",
-                    hint="try again; if it persists, look for a stuck incidentctl process",
+                    msg("err.store.locked", path=self.path, seconds=BUSY_TIMEOUT_MS // 1000),
+                    hint=msg("err.store.locked_how"),
                 ) from None
             raise self.damaged(exc) from None
         except sqlite3.DatabaseError as exc:
@@ -229,7 +230,7 @@ class SQLiteStore:
         """The store in the file ``path``, created (with its directory) if ``create``."""
         if not path.exists():
             if not create:
-                raise StoreError(f"no incident store at {path} yet; open an incident first")
+                raise StoreError(msg("err.store.missing", path=path))
             cls._create(path.parent, path)
         _check_header(path)
         store = cls(path)
@@ -242,7 +243,7 @@ class SQLiteStore:
             home.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
-                f"cannot create the store directory {home}: {exc.strerror or exc}"
+                msg("err.store.mkdir", dir=home, problem=exc.strerror or str(exc))
             ) from None
         tmp = home / f".{path.name}.{os.getpid()}.tmp"
         try:
@@ -268,7 +269,9 @@ class SQLiteStore:
                 if not path.exists():
                     os.replace(tmp, path)
         except OSError as exc:
-            raise StoreError(f"cannot create the store {path}: {exc.strerror or exc}") from None
+            raise StoreError(
+                msg("err.store.create", path=path, problem=exc.strerror or str(exc))
+            ) from None
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
@@ -278,14 +281,9 @@ class SQLiteStore:
         (current,) = self.db.execute("PRAGMA user_version").fetchone()
         (app_id,) = self.db.execute("PRAGMA application_id").fetchone()
         if app_id != APPLICATION_ID:
-            raise StoreError(
-                f"{self.path} is not an incidentctl store; move it away or use --home DIR"
-            )
+            raise StoreError(msg("err.store.not_ours", path=self.path))
         if current > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer incidentctl (store schema {current}, "
-                f"this one knows up to {SCHEMA_VERSION}); upgrade incidentctl"
-            )
+            raise StoreError(_too_new(self.path, current))
         for version in range(current + 1, SCHEMA_VERSION + 1):
             with self._immediate():
                 (again,) = self.db.execute("PRAGMA user_version").fetchone()
@@ -314,8 +312,8 @@ class SQLiteStore:
 
     def damaged(self, exc: sqlite3.DatabaseError) -> StoreError:
         return StoreError(
-            f"the store {self.path} cannot be used: {exc}",
-            hint="if the file is damaged, restore it from a backup; nothing was written",
+            msg("err.store.damaged", path=self.path, problem=str(exc)),
+            hint=msg("err.store.damaged_how"),
         )
 
     # --- writing ---------------------------------------------------------------------
@@ -375,7 +373,7 @@ class SQLiteStore:
                 (incident_id,),
             ).fetchone()
             if row is None:
-                raise IncidentNotFound(f"no incident {incident_id}")
+                raise IncidentNotFound(msg("err.incident.missing", id=incident_id))
             from incidentctl.records import Head
 
             found = Head(*row)
@@ -403,7 +401,7 @@ class SQLiteStore:
                 "SELECT document FROM runbooks WHERE sha256 = ?", (sha256,)
             ).fetchone()
             if row is None:
-                raise StoreError(f"the store has no runbook snapshot {sha256[:12]}")
+                raise StoreError(msg("err.store.no_snapshot", sha=sha256[:12]))
             self._snapshots[sha256] = json.loads(row[0])
         return self._snapshots[sha256]
 
