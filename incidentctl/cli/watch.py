@@ -93,7 +93,9 @@ class Watch:
 
     def items(self) -> list[Item]:
         if self.views is None or self._views_changed():
-            self.views = views(self.app.incidents(), self.refs)
+            from incidentctl.render.safe import clean_view
+
+            self.views = [clean_view(v) for v in views(self.app.incidents(), self.refs)]
         return items_of(self.views, calendar=self.app.calendar, policy=self.app.policy)
 
     # --- one frame ----------------------------------------------------------------------
