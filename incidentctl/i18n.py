@@ -45,7 +45,7 @@ class Msg:
         return self.text("en")
 
 
-def msg(key: str, **facts: Any) -> Msg:
+def msg(key: str, /, **facts: Any) -> Msg:
     """A message to render later; fails at once if ``key`` is not in the catalogue."""
     if key not in _MESSAGES:
         raise KeyError(f"no message '{key}' in the catalogue")
@@ -119,6 +119,15 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "ev.notified": (
         "notified {kind} {deadline} -> {channels}",
         "已提醒（{kind}）{deadline} -> {channels}",
+    ),
+    "ev.notice.claimed": (
+        "sending notice {key} to {channels}",
+        "正在向 {channels} 发送提醒 {key}",
+    ),
+    "ev.notice.failed": ("{channel} failed: {reason}", "{channel} 发送失败：{reason}"),
+    "ev.notice.refused": (
+        "{channel} refused it: {reason}",
+        "{channel} 拒收：{reason}",
     ),
     "retracted_by": ("[retracted #{seq}]", "[已撤回 #{seq}]"),
     # --- what a command did ----------------------------------------------------------
@@ -784,7 +793,7 @@ def detect_lang(explicit: str | None = None) -> str:
     return "en"
 
 
-def t(key: str, lang: str, **facts: Any) -> str:
+def t(key: str, lang: str, /, **facts: Any) -> str:
     """The catalogue's text for ``key`` in ``lang``, with ``facts`` filled in."""
     en, zh = _MESSAGES[key]
     text = zh if lang == "zh" else en

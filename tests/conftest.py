@@ -62,17 +62,11 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def sleeps() -> list[float]:
-    """What the code under test asked to sleep for (it never really sleeps)."""
-    return []
-
-
-@pytest.fixture
-def run(clock: ManualClock, sleeps: list[float]) -> Run:
+def run(clock: ManualClock) -> Run:
     """Invoke the CLI in-process on the fake clock; assert the exit code."""
 
     def invoke(*args: str, input: str | None = None, expect: int = 0) -> Result:
-        app = App(clock=clock, sleep=sleeps.append)
+        app = App(clock=clock)
         result = CliRunner().invoke(cli, list(args), obj=app, input=input, catch_exceptions=False)
         assert result.exit_code == expect, (
             f"exit {result.exit_code} != {expect}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"

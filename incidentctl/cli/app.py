@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +13,6 @@ from incidentctl.i18n import detect_lang, t
 from incidentctl.render.style import Style, color_enabled
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime, tzinfo
     from pathlib import Path
 
@@ -43,7 +41,6 @@ class App:
         tz: str | None = None,
         actor: str | None = None,
         clock: Clock | None = None,
-        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.home_option = home
         self.runbooks_option = runbooks
@@ -51,8 +48,6 @@ class App:
         self.tz_option = tz
         self.actor_option = actor
         self._clock = clock
-        #: How retries wait (notification backoff); tests pass one that does not sleep.
-        self.sleep = sleep or time.sleep
         self._store: Store | None = None
         self._calendar: BusinessCalendar | None = None
 

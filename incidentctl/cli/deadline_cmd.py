@@ -45,7 +45,7 @@ def deadlines(app: App, incidents: tuple[str, ...], show_all: bool, as_json: boo
 def _notifier(app: App) -> Notifier:
     from incidentctl.deadlines.notify import Notifier
 
-    return Notifier.from_config(app.config.notify, sleep=app.sleep)
+    return Notifier.from_config(app.config.notify)
 
 
 @click.command("check")
@@ -67,11 +67,14 @@ def check(app: App, warn_before: str | None, notify: bool, as_json: bool) -> int
 
     Otherwise prints the overdue and due-soon deadlines and exits 5 (something
     is overdue) or 4 (something is due soon).  Each breach and due-soon notice
-    is sent once per deadline through the `notify` section of the home config.
+    is sent once per deadline and channel through the `notify` section of the
+    home config, all at once within its time budget (10s by default); exit 6
+    says a notice could not be delivered (it is tried again on a later run if
+    the failure may pass).
     """
     from incidentctl.deadlines.monitor import CheckResult, pending_notices
     from incidentctl.deadlines.monitor import check as flag
-    from incidentctl.deadlines.notify import BREACH, DUE_SOON, deliver
+    from incidentctl.deadlines.notify import deliver
     from incidentctl.durations import parse_duration
 
     window = float(parse_duration(warn_before).seconds) if warn_before else None
@@ -79,10 +82,9 @@ def check(app: App, warn_before: str | None, notify: bool, as_json: bool) -> int
     problems: list[str] = []
     if notify:
         notifier = _notifier(app)
-        kinds = tuple(k for k in (DUE_SOON, BREACH) if notifier.wants(k))
-        if kinds:
-            notices = pending_notices([i for i, _ in flagged], app.zone, app.lang, kinds, window)
-            problems = deliver(app.incidents(), notices, notifier, "check")
+        if notifier.configured:
+            notices = pending_notices([i for i, _ in flagged], app.zone, app.lang, notifier, window)
+            problems = deliver(app.incidents(), notices, notifier, "check").problems
     return app.report(CheckResult(flagged, app.clock.now(), problems), as_json=as_json)
 
 

@@ -59,10 +59,13 @@ class UserError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
 
-        click.echo(t("error", self.lang, text=self.format_message()), file=file, err=file is None)
+        text = clean(self.format_message(), one_line=False)  # it may quote what was typed
+        click.echo(t("error", self.lang, text=text), file=file, err=file is None)
         if self.hint:
-            click.echo(t("hint", self.lang, text=self.hint), file=file, err=file is None)
+            hint = clean(self.hint, one_line=False)
+            click.echo(t("hint", self.lang, text=hint), file=file, err=file is None)
 
 
 class LazyGroup(click.Group):

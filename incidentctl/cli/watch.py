@@ -79,7 +79,7 @@ class Watch:
         self.views: list[View] | None = None
         self.version: object = None
         self.last_state: dict[tuple[str, str], str] = {}
-        self.sent: set[tuple[str, str]] = set()
+        self.in_flight: set[tuple[str, str]] = set()  # (incident, notice) the worker holds
         self.outbox: queue.Queue[Notice | None] = queue.Queue()
         self.worker: threading.Thread | None = None
         self.errors: list[str] = []
@@ -94,7 +94,9 @@ class Watch:
 
     def items(self) -> list[Item]:
         if self.views is None or self._views_changed():
-            self.views = views(self.app.incidents(), self.refs)
+            from incidentctl.render.safe import clean_view
+
+            self.views = [clean_view(v) for v in views(self.app.incidents(), self.refs)]
         return items_of(self.views, calendar=self.app.calendar, policy=self.app.policy)
 
     # --- one frame ----------------------------------------------------------------------
@@ -110,11 +112,10 @@ class Watch:
                 rings += 1
             if kind is not None and self.notifier is not None and self.notifier.wants(kind):
                 notice = notice_for(item, kind, item.now, self.app.zone, self.app.lang)
-                if (
-                    notice.dedupe_key not in item.view.state.notified
-                    and (item.view.state.id, notice.dedupe_key) not in self.sent
-                ):
-                    self.sent.add((item.view.state.id, notice.dedupe_key))
+                held = (notice.incident, notice.dedupe_key)
+                known = item.view.state.notices.get(notice.dedupe_key)
+                if held not in self.in_flight and self.notifier.due(known, item.now):
+                    self.in_flight.add(held)
                     self._enqueue(notice)
             self.last_state[key] = kind or item.deadline.state
         return self.render(items, now), rings
@@ -201,7 +202,6 @@ class Watch:
             tz=self.app.tz_option,
             actor=self.app.actor,
             clock=self.app.clock,
-            sleep=self.app.sleep,
         )
         assert self.notifier is not None
         while True:
@@ -209,10 +209,12 @@ class Watch:
             if notice is None:
                 return
             try:
-                self.errors += deliver(own.incidents(), [notice], self.notifier, "watch")
+                self.errors += deliver(own.incidents(), [notice], self.notifier, "watch").problems
             except Exception as exc:
                 text = exc.text(own.lang) if isinstance(exc, IncidentctlError) else str(exc)
                 self.errors.append(f"{notice.incident}: {text}")
+            finally:
+                self.in_flight.discard((notice.incident, notice.dedupe_key))
 
     def stop(self) -> None:
         if self.worker is not None:

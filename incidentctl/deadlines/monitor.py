@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
     from incidentctl.deadlines.engine import CalendarSource, Deadline, Policy
+    from incidentctl.deadlines.notify import Notifier
     from incidentctl.incidents.service import Incidents, View
 
 ACTIVE = ("open", "mitigated", "resolved")
@@ -38,26 +39,30 @@ class DeadlineListing(NamedTuple):
 
 class CheckResult(NamedTuple):
     """What ``check`` found: the flagged deadlines (each with ``breach`` or ``due-soon``),
-    and the notices that could not be delivered."""
+    and a line for each notice a channel did not take this run."""
 
     flagged: list[tuple[Item, str]]
     now: datetime
     problems: list[str]
 
     @property
-    def exit_code(self) -> int:
+    def status(self) -> str:
         if any(kind == BREACH for _, kind in self.flagged):
-            return EXIT_OVERDUE
-        return EXIT_DUE_SOON if self.flagged else 0
+            return "overdue"
+        return "due-soon" if self.flagged else "ok"
 
     @property
-    def status(self) -> str:
-        return {0: "ok", EXIT_DUE_SOON: "due-soon", EXIT_OVERDUE: "overdue"}[self.exit_code]
+    def exit_code(self) -> int:
+        if self.problems:
+            return EXIT_NOT_DELIVERED
+        return {"ok": 0, "due-soon": EXIT_DUE_SOON, "overdue": EXIT_OVERDUE}[self.status]
 
 
 #: ``check``'s exit codes (documented in the README and in ``check --help``).
 EXIT_DUE_SOON = 4
 EXIT_OVERDUE = 5
+#: A notice could not be delivered (whatever else is due): paging itself needs a look.
+EXIT_NOT_DELIVERED = 6
 
 
 def views(svc: Incidents, refs: list[str] | None = None) -> list[View]:
@@ -164,17 +169,17 @@ def pending_notices(
     items: list[Item],
     zone: tzinfo,
     lang: str,
-    kinds: tuple[str, ...],
+    notifier: Notifier,
     warn_before: float | None = None,
 ) -> list[Notice]:
-    """Notices not yet recorded as sent, one per deadline and kind."""
+    """The notices some channel should get now: one per flagged deadline and kind the
+    notifier wants, unless every channel has it, has given up on it, or is backing off."""
     out = []
     for item in items:
         kind = classify(item, item.now, warn_before)
-        if kind is None or kind not in kinds:
+        if kind is None or not notifier.wants(kind):
             continue
         notice = notice_for(item, kind, item.now, zone, lang)
-        if notice.dedupe_key in item.view.state.notified:
-            continue
-        out.append(notice)
+        if notifier.due(item.view.state.notices.get(notice.dedupe_key), item.now):
+            out.append(notice)
     return out

@@ -23,7 +23,11 @@ CLOSED = "incident.closed"  # forced, reason?, open_steps[]
 UPDATED = "incident.updated"  # field (scope|eta|title), value
 RETRACTED = "event.retracted"  # seq, reason
 COMMS = "comms.sent"  # template, audience, channel, lang, text, subject?, inputs?
-NOTIFIED = "deadline.notified"  # key, kind (due-soon|breach), deadline, channels[], via
+# NOTICE_CLAIMED: key, run, channels[], until: a delivery run is about to send the notice
+NOTICE_CLAIMED = "notice.claimed"
+# NOTIFIED: key, kind (due-soon|breach), deadline, run, via, channels[] (those that accepted),
+# failed[{channel, reason, permanent}]; an older form has no run and means "sent everywhere"
+NOTIFIED = "deadline.notified"
 
 STEP_EVENTS = (STEP_STARTED, STEP_DONE, STEP_SKIPPED, STEP_NA)
 RETRACTABLE = (*STEP_EVENTS, NOTE, ASSIGNED, SEVERITY, UPDATED, COMMS)

@@ -516,26 +516,76 @@ class Incidents:
 
         return self._record(ref, at, rule)[0]
 
-    def record_notice(
-        self, incident_id: str, dedupe_key: str, channels: list[str], via: str
-    ) -> Event | None:
-        """Record that a deadline notice went out (once: a second record is skipped)."""
+    def claim_notice(
+        self,
+        incident_id: str,
+        key: str,
+        *,
+        run: str,
+        due: Callable[[st.NoticeState | None, datetime], list[str]],
+        hold: float,
+    ) -> list[str]:
+        """Claim notice ``key`` for delivery run ``run``: the channels ``due`` says it should
+        go to now, unless another run holds a live claim on it.  Decided on the head the
+        claim is appended to, so of two runs racing, one gets it.  Returns the channels
+        claimed (none: someone else is sending it, or nothing is due)."""
+        claimed: list[str] = []
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
-            if dedupe_key in state.notified:
+            claimed.clear()
+            notice = state.notices.get(key)
+            if notice is not None and notice.claimed_by_other(run, when.recorded):
                 return []
-            kind, _, key = dedupe_key.partition(":")
-            payload = {
-                "key": dedupe_key,
+            channels = due(notice, when.recorded)
+            if not channels:
+                return []
+            claimed.extend(channels)
+            from datetime import timedelta
+
+            until = iso(when.recorded + timedelta(seconds=hold))
+            payload = {"key": key, "run": run, "channels": channels, "until": until}
+            return [self._draft(ev.NOTICE_CLAIMED, payload, when)]
+
+        return claimed if self._record(incident_id, None, rule) else []
+
+    def record_delivery(
+        self,
+        incident_id: str,
+        key: str,
+        *,
+        kind: str,
+        deadline: str,
+        run: str,
+        via: str,
+        delivered: list[str],
+        failed: list[tuple[str, str, bool]],
+    ) -> dict[str, int]:
+        """Record what each channel did with notice ``key`` this run (and so release the
+        run's claim): the channels that accepted it, and the ``(channel, reason,
+        permanent)`` of each that failed.  Returns each failed channel's failures so far."""
+        failures: dict[str, int] = {}
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            before = state.notices.get(key)
+            failures.clear()
+            for channel, _, _ in failed:
+                failures[channel] = (before.failures.get(channel, 0) if before else 0) + 1
+            payload: dict[str, Any] = {
+                "key": key,
                 "kind": kind,
-                "deadline": key,
-                "channels": channels,
+                "deadline": deadline,
+                "run": run,
                 "via": via,
+                "channels": delivered,
+                "failed": [
+                    {"channel": c, "reason": reason, "permanent": permanent}
+                    for c, reason, permanent in failed
+                ],
             }
             return [self._draft(ev.NOTIFIED, payload, when)]
 
-        appended = self._record(incident_id, None, rule)
-        return appended[0] if appended else None
+        self._record(incident_id, None, rule)
+        return failures
 
     def retract(self, ref: str, seq: int, *, reason: str) -> Event:
         if not reason.strip():

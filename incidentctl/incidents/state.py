@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from incidentctl.incidents import events as ev
 from incidentctl.records import GENESIS
 from incidentctl.store.base import Summary
+from incidentctl.times import from_iso
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -99,6 +100,36 @@ class StepState:
         return other
 
 
+class NoticeState:
+    """What the log says about one notice (``breach:ack``...): which channels accepted it,
+    how often each failed and when last, which were given up on, and the live claim."""
+
+    __slots__ = ("claim", "delivered", "failures", "gave_up", "key", "last_attempt")
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.delivered: set[str] = set()  # channel names; "*" for a notice sent everywhere
+        self.failures: dict[str, int] = {}
+        self.last_attempt: dict[str, datetime] = {}
+        self.gave_up: dict[str, str] = {}  # channel -> why (a permanent failure)
+        self.claim: tuple[str, datetime] | None = None  # (run, until)
+
+    def done_for(self, channel: str) -> bool:
+        return channel in self.delivered or "*" in self.delivered
+
+    def claimed_by_other(self, run: str, now: datetime) -> bool:
+        return self.claim is not None and self.claim[0] != run and self.claim[1] > now
+
+    def copy(self) -> NoticeState:
+        other = NoticeState(self.key)
+        other.delivered = set(self.delivered)
+        other.failures = dict(self.failures)
+        other.last_attempt = dict(self.last_attempt)
+        other.gave_up = dict(self.gave_up)
+        other.claim = self.claim
+        return other
+
+
 class Period:
     """A stretch of time the incident was open (reopening starts a new one)."""
 
@@ -161,7 +192,7 @@ class IncidentState:
         self.severity_history: list[SeverityChange] = []
         self.notes: list[tuple[datetime, str, str, int]] = []
         self.comms: list[Event] = []
-        self.notified: set[str] = set()
+        self.notices: dict[str, NoticeState] = {}
         self.retracted: set[int] = set()
         self.last_seq = 0
         self.head_hash = GENESIS
@@ -179,7 +210,7 @@ class IncidentState:
         other.severity_history = list(self.severity_history)
         other.notes = list(self.notes)
         other.comms = list(self.comms)
-        other.notified = set(self.notified)
+        other.notices = {k: v.copy() for k, v in self.notices.items()}
         other.retracted = set(self.retracted)
         return other
 
@@ -339,8 +370,6 @@ def _apply(state: IncidentState, e: Event, index: _Index) -> None:
         elif p["field"] == "title":
             state.title = p["value"]
         elif p["field"] == "eta":
-            from incidentctl.times import from_iso
-
             state.eta = from_iso(p["value"]) if p["value"] else None
     elif t == ev.COMMS:
         state.comms.append(e)
@@ -350,5 +379,20 @@ def _apply(state: IncidentState, e: Event, index: _Index) -> None:
                 step.completions.append(
                     Completion(e.occurred, e.seq, e.actor, state.severity, via=ev.COMMS)
                 )
+    elif t == ev.NOTICE_CLAIMED:
+        notice = state.notices.setdefault(p["key"], NoticeState(p["key"]))
+        notice.claim = (p["run"], from_iso(p["until"]))
     elif t == ev.NOTIFIED:
-        state.notified.add(p["key"])
+        notice = state.notices.setdefault(p["key"], NoticeState(p["key"]))
+        if "run" not in p:  # the older form: the notice went out, once, everywhere
+            notice.delivered.add("*")
+            return
+        notice.delivered.update(p.get("channels", ()))
+        for failure in p.get("failed", ()):
+            channel = failure["channel"]
+            notice.failures[channel] = notice.failures.get(channel, 0) + 1
+            notice.last_attempt[channel] = e.occurred
+            if failure.get("permanent"):
+                notice.gave_up[channel] = failure.get("reason", "")
+        if notice.claim is not None and notice.claim[0] == p["run"]:
+            notice.claim = None

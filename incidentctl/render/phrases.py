@@ -233,12 +233,22 @@ def describe(e: Event, rb: Runbook, lang: str) -> str:
             audience=t(f"audience.{audience}", lang) if audience else "-",
             channel=p.get("channel", "-"),
         )
+    if e.type == ev.NOTICE_CLAIMED:
+        return t("ev.notice.claimed", lang, key=p["key"], channels=list(p["channels"]))
     if e.type == ev.NOTIFIED:
-        return t(
+        text = t(
             "ev.notified",
             lang,
             kind=t(f"notice.{p['kind']}", lang),
             deadline=p.get("deadline", p["key"]),
-            channels=list(p.get("channels", [])),
+            channels=list(p.get("channels", [])) or "-",
         )
+        for failure in p.get("failed", ()):
+            text += sep + t(
+                "ev.notice.failed" if not failure.get("permanent") else "ev.notice.refused",
+                lang,
+                channel=failure["channel"],
+                reason=failure.get("reason", ""),
+            )
+        return text
     return e.type

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from datetime import tzinfo
 
     from incidentctl.comms.messages import Message, Sent, TemplateListing
-    from incidentctl.deadlines.monitor import CheckResult, DeadlineListing
+    from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, Item
     from incidentctl.incidents.audit import AuditReport
     from incidentctl.incidents.results import (
         IncidentListing,
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         Recorded,
         Timeline,
     )
+    from incidentctl.incidents.service import View
     from incidentctl.render.style import Style
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
 
@@ -224,8 +225,10 @@ class TextReporter(Reporter):
     def Opened(self, r: Opened) -> None:
         from incidentctl.i18n import t
         from incidentctl.render.phrases import tier_name
+        from incidentctl.render.safe import clean_view
 
-        out, s, rb = self.out, r.view.state, r.view.runbook
+        view = clean_view(r.view)
+        out, s, rb = self.out, view.state, view.runbook
         out.echo(s.id)
         out.echo(
             t(
@@ -243,10 +246,11 @@ class TextReporter(Reporter):
     def Recorded(self, r: Recorded) -> None:
         from incidentctl.i18n import t
         from incidentctl.render.phrases import describe, human
+        from incidentctl.render.safe import clean_event, clean_runbook
         from incidentctl.times import fmt_zoned
 
-        out, e = self.out, r.event
-        line = f"{e.incident} #{e.seq}: {describe(e, r.runbook, out.lang)}"
+        out, e = self.out, clean_event(r.event)
+        line = f"{e.incident} #{e.seq}: {describe(e, clean_runbook(r.runbook), out.lang)}"
         if e.backdated:
             lag = (e.recorded - e.occurred).total_seconds()
             line += "  " + t(
@@ -267,43 +271,52 @@ class TextReporter(Reporter):
             out.echo(t("no_incidents", out.lang))
         else:
             from incidentctl.render.listing import list_table
+            from incidentctl.render.safe import clean_row
 
-            out.echo(list_table(r.rows, r.now, out.zone, out.lang, out.width))
+            rows = [clean_row(row) for row in r.rows]
+            out.echo(list_table(rows, r.now, out.zone, out.lang, out.width))
 
     def IncidentPage(self, r: IncidentPage) -> None:
         from incidentctl.render.incidents import show_text
+        from incidentctl.render.safe import clean_view
 
-        out = self.out
-        out.echo(show_text(r.view, r.deadlines, r.now, out.zone, out.lang, out.style, out.width))
+        out, view = self.out, clean_view(r.view)
+        out.echo(show_text(view, r.deadlines, r.now, out.zone, out.lang, out.style, out.width))
 
     def Timeline(self, r: Timeline) -> None:
         from incidentctl.render.events import timeline_text
+        from incidentctl.render.safe import clean_view
 
-        out = self.out
-        out.echo(timeline_text(r.view, r.now, out.zone, out.lang, out.style, out.width))
+        out, view = self.out, clean_view(r.view)
+        out.echo(timeline_text(view, r.now, out.zone, out.lang, out.style, out.width))
 
     def AuditReport(self, r: AuditReport) -> None:
         from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
 
         out = self.out
         for entry in r.incidents:
+            incident = clean(entry.incident)
             if entry.ok:
-                out.echo(t("audit.ok", out.lang, id=entry.incident, n=entry.events))
+                out.echo(t("audit.ok", out.lang, id=incident, n=entry.events))
                 continue
             for p in entry.problems:
                 text = t(f"audit.{p.code}", out.lang, expected=p.expected, seq=p.seq)
                 if p.seq is not None:
                     text = t("audit.at_event", out.lang, seq=p.seq, text=text)
-                out.echo(out.style(f"{entry.incident}: {text}", "red"))
+                out.echo(out.style(f"{incident}: {text}", "red"))
         if r.failed:
             out.echo(t("audit.failed", out.lang, bad=len(r.failed), n=len(r.incidents)), err=True)
 
     # --- deadlines ----------------------------------------------------------------------
-    def _deadline_table(self, items: list[Any]) -> None:
+    def _deadline_table(self, items: list[Item]) -> None:
         from incidentctl.render.incidents import deadlines_table
+        from incidentctl.render.safe import clean_view
 
         out = self.out
-        out.echo(deadlines_table(items, out.zone, out.lang, out.style, out.width))
+        views: dict[int, View] = {}
+        shown = [i._replace(view=views.setdefault(id(i.view), clean_view(i.view))) for i in items]
+        out.echo(deadlines_table(shown, out.zone, out.lang, out.style, out.width))
 
     def DeadlineListing(self, r: DeadlineListing) -> None:
         from incidentctl.i18n import t
@@ -331,9 +344,10 @@ class TextReporter(Reporter):
         from incidentctl.i18n import t
         from incidentctl.paths import display_path
         from incidentctl.render.runbooks import list_rows
+        from incidentctl.render.safe import clean, clean_runbook
 
         out = self.out
-        out.echo(list_rows([rb for _, rb in r.runbooks], out.lang))
+        out.echo(list_rows([clean_runbook(rb) for _, rb in r.runbooks], out.lang))
         origin = t(f"origin.{r.origin}", out.lang)
         out.echo(
             out.style(
@@ -341,24 +355,27 @@ class TextReporter(Reporter):
             )
         )
         for c in r.invalid:
-            out.echo(f"{c.file}: {t('invalid_runbook', out.lang, file=c.file)}", err=True)
+            file = clean(c.file)
+            out.echo(f"{file}: {t('invalid_runbook', out.lang, file=file)}", err=True)
 
     def RunbookPage(self, r: RunbookPage) -> None:
         from incidentctl.render.runbooks import show_markdown, show_text
+        from incidentctl.render.safe import clean_runbook
 
-        out = self.out
+        out, rb = self.out, clean_runbook(r.runbook)
         if r.format == "md":
-            out.echo(show_markdown(r.runbook, out.lang, r.tier))
+            out.echo(show_markdown(rb, out.lang, r.tier))
         else:
-            out.echo(show_text(r.runbook, out.lang, out.style, out.width, r.tier))
+            out.echo(show_text(rb, out.lang, out.style, out.width, r.tier))
 
     def ValidationReport(self, r: ValidationReport) -> None:
         from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
 
         out = self.out
         problems = [p for c in r.results for p in c.problems]
         for p in problems:
-            out.echo(p.format())
+            out.echo(clean(p.format()))
         bad = sum(1 for c in r.results if not c.ok)
         if problems:
             out.echo(t("problems", out.lang, p=len(problems), f=bad), err=True)
@@ -368,15 +385,16 @@ class TextReporter(Reporter):
     # --- messages ------------------------------------------------------------------------
     def TemplateListing(self, r: TemplateListing) -> None:
         from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
         from incidentctl.render.table import table
 
         out, lang = self.out, self.out.lang
         rows = [
             [
-                u.template.id,
+                clean(u.template.id),
                 t(f"audience.{u.template.audience}", lang),
-                u.template.name.get(lang),
-                "\n".join(u.template.channels),
+                clean(u.template.name.get(lang)),
+                "\n".join(clean(c) for c in u.template.channels),
                 "\n".join(u.steps),
             ]
             for u in r.uses
@@ -385,13 +403,16 @@ class TextReporter(Reporter):
         out.echo(table(headers, rows, max_width=out.width, shrink=2, wrap_shrunk=True))
 
     def Message(self, r: Message) -> None:
+        from incidentctl.render.safe import clean
+
         if r.subject:
-            self.out.echo(r.subject)
+            self.out.echo(clean(r.subject))
             self.out.echo("")
-        self.out.echo(r.body)
+        self.out.echo(clean(r.body, one_line=False))
 
     def Sent(self, r: Sent) -> None:
         from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
 
         out, e = self.out, r.event
         self.Message(r.message)
@@ -402,7 +423,7 @@ class TextReporter(Reporter):
             seq=e.seq,
             template=r.message.template,
             audience=t(f"audience.{r.message.audience}", out.lang),
-            channel=r.message.channel,
+            channel=clean(r.message.channel),
         )
         if r.counts_as:
             line += t("counts_as", out.lang, steps=r.counts_as)

@@ -65,49 +65,60 @@ def _tokens(paragraph: str) -> list[str]:
     # every wide character is its own token, as CJK text may break between
     # any two characters.
     tokens: list[str] = []
-    word = ""
+    word: list[str] = []
     for ch in paragraph:
-        if ch == " ":
+        if ch == " " or char_width(ch) == 2:
             if word:
-                tokens.append(word)
-                word = ""
-            tokens.append(" ")
-        elif char_width(ch) == 2:
-            if word:
-                tokens.append(word)
-                word = ""
+                tokens.append("".join(word))
+                word = []
             tokens.append(ch)
         else:
-            word += ch
+            word.append(ch)
             if ch == "-" and len(word) > 1:
-                tokens.append(word)
-                word = ""
+                tokens.append("".join(word))
+                word = []
     if word:
-        tokens.append(word)
+        tokens.append("".join(word))
     return tokens
+
+
+def _pieces(word: str, limit: int) -> list[str]:
+    """A word longer than a line, cut into pieces of at most ``limit`` columns."""
+    pieces: list[str] = []
+    start, used = 0, 0
+    for i, ch in enumerate(word):
+        w = char_width(ch)
+        if used + w > limit and i > start:
+            pieces.append(word[start:i])
+            start, used = i, 0
+        used += w
+    pieces.append(word[start:])
+    return pieces
 
 
 def wrap(text: str, cells: int, indent: str = "") -> list[str]:
     """Wrap to ``cells`` columns, breaking Latin text at spaces and CJK text anywhere
-    except before closing punctuation."""
+    except before closing punctuation.  Linear in the length of the text: each token's
+    width is measured once."""
     limit = max(cells - width(indent), 10)
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
-        line = ""
+        line: list[str] = []
+        used = 0
         for tok in _tokens(paragraph):
             if tok == " " and not line:
                 continue
-            fits = width(line) + width(tok) <= limit
-            if fits or tok[0] in _CLOSING:
-                line += tok
+            w = width(tok)
+            if used + w <= limit or tok[0] in _CLOSING:
+                line.append(tok)
+                used += w
                 continue
             if line:
-                lines.append(indent + line.rstrip())
-            line = "" if tok == " " else tok
-            while width(line) > limit:  # a single word longer than the line
-                head = truncate(line, limit)
-                cut = len(head) - 3 if head.endswith("...") else len(head)
-                lines.append(indent + line[:cut])
-                line = line[cut:]
-        lines.append(indent + line.rstrip())
+                lines.append(indent + "".join(line).rstrip())
+            line, used = ([], 0) if tok == " " else ([tok], w)
+            if used > limit:  # a single word longer than the line
+                *whole, rest = _pieces(tok, limit)
+                lines.extend(indent + piece for piece in whole)
+                line, used = [rest], width(rest)
+        lines.append(indent + "".join(line).rstrip())
     return lines

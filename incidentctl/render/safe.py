@@ -1,0 +1,141 @@
+"""Nothing raw reaches a terminal: data made visible before it is laid out.
+
+Titles, notes, names, evidence, runbook texts, the words in an error: any of
+them may hold control characters, whether typed by mistake or planted to
+attack whoever reads them (an OSC 52 sequence that writes the clipboard, one
+that retitles the window, CSI 2J, a carriage return that overwrites what came
+before, bidi overrides that reorder text, a newline that forges a header
+line).  The text reporter cleans every piece of data *before* laying it out,
+so widths stay right and incidentctl's own colours are the only escape
+sequences written: each control or invisible format character is shown as
+its escape (``\\x1b``, ``\\u202e``), and a newline in a one-line field (a
+title, a name) as ``⏎``.  The store and JSON output keep the true text.
+
+Cleaning is cheap when there is nothing to clean: ``str.isprintable`` answers
+for a whole string at C speed, and only a view holding a dirty string is
+rebuilt.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from incidentctl.incidents.service import View
+    from incidentctl.records import Event
+    from incidentctl.runbooks.model import Runbook
+    from incidentctl.store.base import IncidentRow
+
+NEWLINE_MARK = "⏎"
+
+#: Fields whose text may run over several lines (notes, reasons, instructions,
+#: message bodies); everything else is one line.
+MULTI_LINE = frozenset(
+    {
+        "text",
+        "reason",
+        "summary",
+        "note",
+        "instructions",
+        "body",
+        "description",
+        "response",
+        "criteria",
+    }
+)
+_LANGS = ("zh", "en")
+
+
+def _escape(ch: str) -> str:
+    o = ord(ch)
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}"
+
+
+def clean(text: str, *, one_line: bool = True) -> str:
+    """``text`` with every control or invisible format character shown as its escape, and
+    each newline kept (``one_line=False``) or shown as ``⏎``."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable():
+            out.append(ch)
+        elif ch == "\n":
+            out.append("\n" if not one_line else NEWLINE_MARK)
+        elif ch == "\t":
+            out.append(" ")
+        else:
+            out.append(_escape(ch))
+    return "".join(out)
+
+
+def _dirty(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.isprintable()
+    if isinstance(value, dict):
+        return any(_dirty(k) or _dirty(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_dirty(v) for v in value)
+    return False
+
+
+def clean_data(value: Any, key: str = "") -> Any:
+    """A copy of JSON-like data with every string cleaned; a string is one line unless the
+    nearest key above it that is not a language (``zh``/``en``) is in :data:`MULTI_LINE`."""
+    if isinstance(value, str):
+        return clean(value, one_line=key not in MULTI_LINE)
+    if isinstance(value, dict):
+        return {clean(k): clean_data(v, key if k in _LANGS else k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_data(v, key) for v in value]
+    return value
+
+
+def clean_event(e: Event) -> Event:
+    if not _dirty(e.payload) and e.actor.isprintable() and e.incident.isprintable():
+        return e
+    return e._replace(
+        incident=clean(e.incident),
+        payload=clean_data(e.payload),
+        actor=clean(e.actor),
+    )
+
+
+_RUNBOOKS: dict[str, Runbook] = {}
+
+
+def clean_runbook(rb: Runbook) -> Runbook:
+    """The runbook with every text cleaned (the same object when there was nothing to clean)."""
+    if rb.sha256 not in _RUNBOOKS:
+        if _dirty(rb.doc):
+            from incidentctl.runbooks.model import from_document
+
+            _RUNBOOKS[rb.sha256] = from_document(clean_data(rb.doc), rb.sha256)
+        else:
+            _RUNBOOKS[rb.sha256] = rb
+    return _RUNBOOKS[rb.sha256]
+
+
+def clean_view(view: View) -> View:
+    """The view as it may be shown: its events and runbook cleaned, its state folded again
+    from them when anything changed (the same view when nothing did)."""
+    runbook = clean_runbook(view.runbook)
+    events = [clean_event(e) for e in view.events]
+    if runbook is view.runbook and all(a is b for a, b in zip(events, view.events, strict=True)):
+        return view
+    from incidentctl.incidents.state import fold
+
+    return view._replace(events=events, runbook=runbook, state=fold(runbook, events))
+
+
+def clean_row(row: IncidentRow) -> IncidentRow:
+    if all(isinstance(v, str | None) and (v is None or v.isprintable()) for v in row[:8]):
+        return row
+    return row._replace(
+        id=clean(row.id),
+        runbook_id=clean(row.runbook_id),
+        title=clean(row.title),
+        severity=clean(row.severity),
+        status=clean(row.status),
+        commander=None if row.commander is None else clean(row.commander),
+    )

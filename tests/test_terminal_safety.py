@@ -1,0 +1,132 @@
+"""Nothing raw reaches a terminal: whatever control characters titles, notes, names,
+evidence or errors carry, the text output holds none of them (the store and --json keep
+the true text)."""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from incidentctl.cli.app import App
+from incidentctl.cli.main import cli
+from incidentctl.clock import ManualClock
+from incidentctl.render.safe import clean
+from incidentctl.render.style import Style
+
+from .conftest import T0
+
+#: Sequences seen in attacks on terminals: OSC 52 (clipboard), OSC 0 (window title),
+#: CSI 2J (clear), hidden text, cursor moves, C1 CSI, bells, backspaces, carriage
+#: returns, bidi overrides and isolates, zero-width characters, NUL.
+NASTY = [
+    "\x1b]52;c;cHduZWQ=\x07",
+    "\x1b]0;PWNED\x07",
+    "\x1b[2J",
+    "\x1b[8m",
+    "\x1b[1A\x1b[2K",
+    "\x9b31m",
+    "\x07",
+    "\x08\x08\x08",
+    "\r",
+    "\u202e",
+    "\u2066",
+    "\u200b",
+    "\x00",
+    "\n",
+    "\x1b",
+]
+pieces = st.one_of(st.sampled_from(NASTY), st.text(min_size=1, max_size=5))
+dirty = (
+    st.lists(pieces, min_size=1, max_size=6)
+    .map("".join)
+    .filter(
+        lambda s: s.strip() and not s.startswith("-")  # not an option
+    )
+)
+
+SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def raw_controls(text: str, *, colour: bool) -> list[str]:
+    """Control and format characters in ``text`` that are not a newline (or, with
+    colour on, one of incidentctl's own SGR colour sequences)."""
+    if colour:
+        text = SGR.sub("", text)
+    return [
+        repr(ch)
+        for ch in text
+        if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp")
+    ]
+
+
+def invoke(home: Path, clock: ManualClock, *args: str, colour: bool = False) -> str:
+    app = App(home=str(home), clock=clock, lang="en", tz="Asia/Shanghai")
+    if colour:
+        app.__dict__["style"] = Style(True)
+    result = CliRunner().invoke(cli, list(args), obj=app, catch_exceptions=False)
+    assert result.exit_code in (0, 1, 4, 5), result.output
+    return result.stdout + result.stderr
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(title=dirty, note=dirty, name=dirty, evidence=dirty, colour=st.booleans())
+def test_no_control_sequence_from_data_reaches_the_terminal(
+    title: str, note: str, name: str, evidence: str, colour: bool
+) -> None:
+    clock = ManualClock(T0)
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        out = invoke(home, clock, "--by", name, "open", "payment-failure", "-s", "1", "-t", title)
+        inc = out.splitlines()[0]
+        invoke(home, clock, "note", inc, note)
+        invoke(home, clock, "assign", inc, "tech", name)
+        invoke(home, clock, "set", inc, "scope", note)
+        invoke(
+            home, clock, "step", "done", inc, "confirm-and-grade",
+            "--evidence", f"failure-type={evidence}", "--evidence", f"affected-orders={evidence}",
+        )  # fmt: skip
+        clock.advance(minutes=90)
+        outputs = {
+            f"{command[0]} {n}": invoke(home, clock, *command, colour=colour)
+            for n, command in enumerate(
+                (
+                    ["show", inc],
+                    ["timeline", inc],
+                    ["list"],
+                    ["deadlines"],
+                    ["check", "--no-notify"],
+                    ["audit", "verify", inc],
+                    ["note", inc, note],
+                    ["show", title],  # an error that quotes what was typed
+                )
+            )
+        }
+        for command, text in outputs.items():
+            assert raw_controls(text, colour=colour) == [], command
+        # a newline in the title never starts a line of its own: the header stays one line
+        if "\n" in title.strip():
+            assert "⏎" in outputs["show 0"].split("\n")[0]
+        # and the record keeps the true text
+        events = json.loads(invoke(home, clock, "timeline", inc, "--json"))
+        assert events[0]["payload"]["title"] == title.strip()
+        assert any(e["payload"].get("text") == note.strip() for e in events)
+
+
+def test_clean_shows_every_control_visibly() -> None:
+    assert clean("a\x1b]0;x\x07b") == "a\\x1b]0;x\\x07b"
+    assert clean("line\nbreak") == "line⏎break"
+    assert clean("line\nbreak", one_line=False) == "line\nbreak"
+    assert clean("rtl\u202eevil") == "rtl\\u202eevil"
+    assert clean("tab\there") == "tab here"
+    assert clean("中文 plain") == "中文 plain"
