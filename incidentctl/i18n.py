@@ -99,6 +99,20 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "field.eta": ("ETA", "预计时间"),
     "notice.due-soon": ("due soon", "即将到期"),
     "notice.breach": ("breach", "已逾期"),
+    "notice.text.breach": (
+        "[BREACH] {id} {tier} {title}: step {key} ({step}) is due {due}, {left}. Owner: {owner}",
+        "【已逾期】{id} {tier} {title}：步骤 {key}（{step}）应于 {due} 完成，{left}。负责：{owner}",
+    ),
+    "notice.text.due-soon": (
+        "[DUE SOON] {id} {tier} {title}: step {key} ({step}) is due {due}, {left}. Owner: {owner}",
+        "【即将到期】{id} {tier} {title}：步骤 {key}（{step}）应于 {due} 完成，{left}。负责：{owner}",
+    ),
+    "notice.overdue_by": ("overdue by {d}", "已逾期 {d}"),
+    "notice.left": ("{d} left", "还剩 {d}"),
+    "status_to_customers.open": ("being handled", "处理中"),
+    "status_to_customers.mitigated": ("mitigated", "已止损"),
+    "status_to_customers.resolved": ("resolved", "已解决"),
+    "status_to_customers.closed": ("closed", "已关闭"),
     # --- what happened (one line per event) -------------------------------------------
     "ev.incident.opened": (
         "opened at {tier} from {runbook} {version}: {title}",

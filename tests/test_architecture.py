@@ -31,6 +31,19 @@ ALLOWED: dict[str, set[str]] = {
     "documents": {"errors", "i18n", "paths"},
     "runbooks": {"documents", "errors", "i18n", "paths", "durations", "records", "__init__"},
     "config": {"documents", "errors", "i18n", "paths", "durations"},
+    "incidents": {"records", "store", "runbooks", "errors", "i18n", "times", "durations", "clock"},
+    "deadlines": {
+        *("incidents", "runbooks", "documents", "records", "store", "config"),
+        *("errors", "i18n", "paths", "times", "durations", "clock"),
+    },
+    "comms": {
+        *("deadlines", "incidents", "runbooks", "records", "store"),
+        *("errors", "i18n", "times", "durations", "clock"),
+    },
+    "walk": {
+        *("comms", "deadlines", "incidents", "runbooks", "records", "store"),
+        *("errors", "i18n", "times", "durations", "clock"),
+    },
 }
 DOMAIN = {"records", "store", "documents", "runbooks", "incidents", "deadlines", "comms", "walk"}
 

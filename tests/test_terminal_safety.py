@@ -66,11 +66,13 @@ def raw_controls(text: str, *, colour: bool) -> list[str]:
     ]
 
 
-def invoke(home: Path, clock: ManualClock, *args: str, colour: bool = False) -> str:
+def invoke(
+    home: Path, clock: ManualClock, *args: str, colour: bool = False, input: str | None = None
+) -> str:
     app = App(home=str(home), clock=clock, lang="en", tz="Asia/Shanghai")
     if colour:
         app.__dict__["style"] = Style(True)
-    result = CliRunner().invoke(cli, list(args), obj=app, catch_exceptions=False)
+    result = CliRunner().invoke(cli, list(args), obj=app, input=input, catch_exceptions=False)
     assert result.exit_code in (0, 1, 4, 5), result.output
     return result.stdout + result.stderr
 
@@ -112,6 +114,7 @@ def test_no_control_sequence_from_data_reaches_the_terminal(
                 )
             )
         }
+        outputs["walk"] = invoke(home, clock, "walk", inc, input="l\nt\n" + note + "\nq\n")
         for command, text in outputs.items():
             assert raw_controls(text, colour=colour) == [], command
         # a newline in the title never starts a line of its own: the header stays one line

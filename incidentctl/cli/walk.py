@@ -18,6 +18,7 @@ from incidentctl.durations import human
 from incidentctl.i18n import say, t
 from incidentctl.render.incidents import checklist_table, styled_deadline
 from incidentctl.render.phrases import deadline_status, tier_name
+from incidentctl.render.safe import clean, clean_runbook, clean_view
 from incidentctl.render.text import wrap
 from incidentctl.walk.controller import (
     FINISHED,
@@ -137,7 +138,7 @@ class Walker:
         return exchange.outcome
 
     def ask(self, q: Question) -> Answer:
-        prompt = q.prompt.text(self.lang)
+        prompt = clean(q.prompt.text(self.lang), one_line=False)
         if isinstance(q, Confirm):
             return self.io.key(prompt) == "y"
         if isinstance(q, Choice):
@@ -149,7 +150,7 @@ class Walker:
                 click.echo(self.checklist())
             else:
                 for i, option in enumerate(q.options, 1):
-                    click.echo(f"  {i}. {option.id}  {say(option.label, self.lang)}")
+                    click.echo(f"  {i}. {clean(option.id)}  {clean(say(option.label, self.lang))}")
             return self.required(prompt)
         if isinstance(q, RequiredText):
             return self.required(prompt)
@@ -176,13 +177,13 @@ class Walker:
         assert c is not None
         style, zone, now = app.style, app.zone, screen.now
         out = [
-            style(f"{h.id}  {h.title}", "bold"),
+            style(f"{clean(h.id)}  {clean(h.title)}", "bold"),
             " · ".join(
                 [
-                    tier_name(screen.view.runbook, h.tier, lang),
-                    self.labelled("commander", h.commander or "-"),
+                    tier_name(clean_runbook(screen.view.runbook), h.tier, lang),
+                    self.labelled("commander", clean(h.commander or "-")),
                     t("walk.elapsed", lang, d=human(h.elapsed, lang)),
-                    self.labelled("phase", h.phase or "-"),
+                    self.labelled("phase", clean(h.phase or "-")),
                 ]
             ),
         ]
@@ -190,7 +191,7 @@ class Walker:
             line = ("[!] " if r.urgent else "") + t(
                 "walk.next_update",
                 lang,
-                step=r.title,
+                step=clean(r.title),
                 deadline=r.deadline.key,
                 when=deadline_status(r.deadline, now, zone, lang),
             )
@@ -198,20 +199,20 @@ class Walker:
                 line += t("walk.press_c", lang)
             out.append(style(line, *(("yellow", "bold") if r.urgent else ("dim",))))
         out.append("")
-        out.append(style(f"[{c.position}/{c.total}] {c.id}  {c.title}", "bold"))
-        owner = c.owner + (f" ({c.holder})" if c.holder else "")
+        out.append(style(f"[{c.position}/{c.total}] {c.id}  {clean(c.title)}", "bold"))
+        owner = clean(c.owner) + (f" ({clean(c.holder)})" if c.holder else "")
         due = styled_deadline(c.deadline, now, zone, lang, style) if c.deadline else "-"
         out.append(f"  {self.labelled('owner', owner)}   {self.labelled('deadline', due)}")
         out.append(
             "  "
             + self.labelled("status", t(f"state.{c.status}", lang))
-            + (f" ({c.actor})" if c.actor else "")
+            + (f" ({clean(c.actor)})" if c.actor else "")
             + ("" if c.required else f"   {t('optional', lang)}")
         )
-        out.extend(wrap(c.instructions, app.width, indent="  "))
+        out.extend(wrap(clean(c.instructions, one_line=False), app.width, indent="  "))
         if c.evidence:
             needs = ", ".join(
-                f"{e.label} [{e.id}]" + ("" if e.required else "?") for e in c.evidence
+                f"{clean(e.label)} [{e.id}]" + ("" if e.required else "?") for e in c.evidence
             )
             out.extend(wrap(self.labelled("evidence", needs), app.width, indent="  "))
         if c.templates:
@@ -221,7 +222,7 @@ class Walker:
             out.append(style(f"  {then}" + (" ..." if screen.more else ""), "dim"))
         if screen.message or screen.checklist:
             out.append("")
-            out.extend(say(line, lang) for line in screen.message)
+            out.extend(clean(say(line, lang), one_line=False) for line in screen.message)
             if screen.checklist:
                 out.append(self.checklist())
         return "\n".join(out)
@@ -230,7 +231,7 @@ class Walker:
         assert self.shown is not None
         app, shown = self.app, self.shown
         return checklist_table(
-            shown.view,
+            clean_view(shown.view),
             shown.deadlines,
             shown.now,
             app.zone,
@@ -258,10 +259,10 @@ class Walker:
 
     def preview(self, message: Message) -> None:
         click.echo("")
-        click.echo(message.subject + "\n" if message.subject else "", nl=False)
-        click.echo(message.body)
+        click.echo(clean(message.subject) + "\n" if message.subject else "", nl=False)
+        click.echo(clean(message.body, one_line=False))
         click.echo("")
 
     def tell(self, message: tuple[Msg | str, ...]) -> None:
         for line in message:
-            click.echo(say(line, self.lang))
+            click.echo(clean(say(line, self.lang), one_line=False))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from incidentctl.deadlines import engine as dl
 from incidentctl.durations import human
 from incidentctl.errors import InvalidInput, clauses, did_you_mean
-from incidentctl.i18n import msg
+from incidentctl.i18n import msg, t
 from incidentctl.runbooks.placeholders import ROLE_PREFIX, placeholders, render
 from incidentctl.times import fmt_zoned
 
@@ -27,16 +27,6 @@ if TYPE_CHECKING:
     from incidentctl.incidents.service import Incidents, View
     from incidentctl.records import Event
     from incidentctl.runbooks.model import Runbook, Template
-
-_STATUS = {
-    "zh": {"open": "处理中", "mitigated": "已止损", "resolved": "已解决", "closed": "已关闭"},
-    "en": {
-        "open": "being handled",
-        "mitigated": "mitigated",
-        "resolved": "resolved",
-        "closed": "closed",
-    },
-}
 
 
 class Message(NamedTuple):
@@ -190,7 +180,7 @@ def live_facts(
         "incident.title": s.title,
         "incident.severity": rb.tier(s.severity).name.get(lang),
         "incident.severity_id": s.severity,
-        "incident.status": _STATUS[lang].get(s.status, s.status),
+        "incident.status": t(f"status_to_customers.{s.status}", lang),
         "incident.opened_at": fmt_zoned(s.opened_at, zone),
         "incident.elapsed": human((now - s.opened_at).total_seconds(), lang),
         "incident.commander": s.commander,

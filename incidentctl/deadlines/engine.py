@@ -44,6 +44,10 @@ NA = "n/a"
 WAITING = "waiting"
 
 OPEN_STATES = (OVERDUE, DUE_SOON, PENDING, WAITING)
+
+#: The two kinds of notice check and watch send: a deadline turning due soon
+#: (``DUE_SOON``, the state's own name) and one breached.
+BREACH = "breach"
 _URGENCY = {OVERDUE: 0, DUE_SOON: 1, PENDING: 2, WAITING: 3, MISSED: 4, MET: 5, SKIPPED: 6, NA: 7}
 MAX_OCCURRENCES = 5000
 

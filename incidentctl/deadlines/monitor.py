@@ -6,15 +6,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from incidentctl.deadlines import engine as dl
-from incidentctl.deadlines.notify import BREACH, DUE_SOON, Notice
+from incidentctl.deadlines.engine import BREACH, DUE_SOON
 from incidentctl.durations import human
+from incidentctl.i18n import t
 from incidentctl.times import fmt_zoned, iso
 
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
     from incidentctl.deadlines.engine import CalendarSource, Deadline, Policy
-    from incidentctl.deadlines.notify import Notifier
+    from incidentctl.deadlines.notify import Notice, Notifier
     from incidentctl.incidents.service import Incidents, View
 
 ACTIVE = ("open", "mitigated", "resolved")
@@ -26,6 +27,18 @@ class Item(NamedTuple):
     view: View
     deadline: Deadline
     now: datetime
+
+
+class IncidentPage:
+    """One incident and its deadlines, as ``show`` presents it at the incident's ``now``
+    (a plain slotted class: every ``show`` builds one, see :mod:`incidents.results`)."""
+
+    __slots__ = ("deadlines", "now", "view")
+
+    def __init__(self, view: View, deadlines: list[Deadline], now: datetime) -> None:
+        self.view = view
+        self.deadlines = deadlines
+        self.now = now
 
 
 class DeadlineListing(NamedTuple):
@@ -124,6 +137,8 @@ def classify(item: Item, now: datetime, warn_before: float | None = None) -> str
 
 
 def notice_for(item: Item, kind: str, now: datetime, zone: tzinfo, lang: str) -> Notice:
+    from incidentctl.deadlines.notify import Notice  # only check and watch send notices
+
     v, d = item.view, item.deadline
     step = v.runbook.step(d.step)
     step_title = step.title.get(lang) if step else d.step
@@ -135,20 +150,23 @@ def notice_for(item: Item, kind: str, now: datetime, zone: tzinfo, lang: str) ->
     due = fmt_zoned(d.due, zone)
     tier = v.runbook.tier(v.state.severity).name.get(lang)
     who = role_name + (f" ({owner})" if owner else "")
-    if lang == "zh":
-        head = "【已逾期】" if kind == BREACH else "【即将到期】"
-        when = f"已逾期 {human(-left, lang)}" if left < 0 else f"还剩 {human(left, lang)}"
-        text = (
-            f"{head}{v.state.id} {tier} {v.state.title}：步骤 {d.key}（{step_title}）应于 {due} 完成，"
-            f"{when}。负责：{who}"
-        )
-    else:
-        head = "[BREACH]" if kind == BREACH else "[DUE SOON]"
-        when = f"overdue by {human(-left, lang)}" if left < 0 else f"{human(left, lang)} left"
-        text = (
-            f"{head} {v.state.id} {tier} {v.state.title}: step {d.key} ({step_title}) is due "
-            f"{due}, {when}. Owner: {who}"
-        )
+    left_text = (
+        t("notice.overdue_by", lang, d=human(-left, lang))
+        if left < 0
+        else t("notice.left", lang, d=human(left, lang))
+    )
+    text = t(
+        f"notice.text.{kind}",
+        lang,
+        id=v.state.id,
+        tier=tier,
+        title=v.state.title,
+        key=d.key,
+        step=step_title,
+        due=due,
+        left=left_text,
+        owner=who,
+    )
     return Notice(
         kind=kind,
         incident=v.state.id,

@@ -36,6 +36,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from incidentctl.deadlines.engine import BREACH, DUE_SOON
 from incidentctl.durations import parse_duration
 
 if TYPE_CHECKING:
@@ -45,8 +46,6 @@ if TYPE_CHECKING:
     from incidentctl.incidents.service import Incidents
     from incidentctl.incidents.state import NoticeState
 
-DUE_SOON = "due-soon"
-BREACH = "breach"
 
 DEFAULT_BUDGET = 10.0
 DEFAULT_TIMEOUT = 10.0

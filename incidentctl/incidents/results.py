@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from incidentctl.deadlines.engine import Deadline
     from incidentctl.incidents.service import View
     from incidentctl.records import Event
     from incidentctl.runbooks.model import Runbook
@@ -53,17 +52,6 @@ class IncidentListing:
         self.now = now
         self.location = location
         self.store = store
-
-
-class IncidentPage:
-    """One incident as ``show`` presents it, at the incident's ``now``."""
-
-    __slots__ = ("deadlines", "now", "view")
-
-    def __init__(self, view: View, deadlines: list[Deadline], now: datetime) -> None:
-        self.view = view
-        self.deadlines = deadlines
-        self.now = now
 
 
 class Timeline:

@@ -19,15 +19,9 @@ if TYPE_CHECKING:
     from datetime import tzinfo
 
     from incidentctl.comms.messages import Message, Sent, TemplateListing
-    from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, Item
+    from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, IncidentPage, Item
     from incidentctl.incidents.audit import AuditReport
-    from incidentctl.incidents.results import (
-        IncidentListing,
-        IncidentPage,
-        Opened,
-        Recorded,
-        Timeline,
-    )
+    from incidentctl.incidents.results import IncidentListing, Opened, Recorded, Timeline
     from incidentctl.incidents.service import View
     from incidentctl.render.style import Style
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
