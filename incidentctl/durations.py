@@ -76,16 +76,6 @@ def _zero(text: str) -> Msg:
     return msg("err.duration.zero", text=text, expected=_expected())
 
 
-def is_duration(text: object) -> bool:
-    if not isinstance(text, str):
-        return False
-    try:
-        parse_duration(text)
-    except InvalidInput:
-        return False
-    return True
-
-
 def parse_range(text: str) -> tuple[Duration, Duration]:
     """Parse an effort estimate such as ``5m-20m`` (or a single ``10m``)."""
     low, sep, high = text.partition("-")

@@ -73,6 +73,25 @@ def english_left(text: str, allowed: set[str]) -> list[str]:
     return left
 
 
+def test_no_catalogue_key_is_written_twice() -> None:
+    """A dict literal keeps the last of two equal keys without a word: look at the source."""
+    import ast
+    import collections
+
+    from .conftest import REPO
+
+    tree = ast.parse((REPO / "incidentctl" / "i18n.py").read_text(encoding="utf-8"))
+    (catalogue,) = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "_MESSAGES"
+    ]
+    assert isinstance(catalogue, ast.Dict)
+    keys = [k.value for k in catalogue.keys if isinstance(k, ast.Constant)]
+    assert len(keys) == len(catalogue.keys) > 300
+    assert [k for k, n in collections.Counter(keys).items() if n > 1] == []
+
+
 def test_catalogue_has_both_languages_with_the_same_placeholders() -> None:
     fields = string.Formatter()
     for key, (en, zh) in _MESSAGES.items():
