@@ -813,4 +813,7 @@ def t(key: str, lang: str, /, **facts: Any) -> str:
     text = zh if lang == "zh" else en
     if not facts and "{" not in text:
         return text
-    return text.format(**{k: _fact(v, lang) for k, v in facts.items()})
+    for name, value in facts.items():  # facts is this call's own dict
+        if isinstance(value, Msg) or type(value) in (list, tuple):
+            facts[name] = _fact(value, lang)
+    return text.format_map(facts)

@@ -133,3 +133,29 @@ def test_clean_shows_every_control_visibly() -> None:
     assert clean("rtl\u202eevil") == "rtl\\u202eevil"
     assert clean("tab\there") == "tab here"
     assert clean("中文 plain") == "中文 plain"
+
+
+def test_clean_data_leaves_what_is_already_safe_alone() -> None:
+    """Multi-line runbook texts are not dirty: a shipped runbook is shown as it is."""
+    from incidentctl.render.safe import _dirty, clean_data, clean_runbook
+
+    from .conftest import runbook
+
+    rb = runbook("data-breach")
+    assert not _dirty(rb.doc)
+    assert clean_runbook(rb) is rb
+    doc = {
+        "title": {"zh": "标题\n伪造", "en": "ok"},
+        "instructions": {"zh": "一\n二", "en": "a\nb"},
+    }
+    assert _dirty(doc)
+    assert clean_data(doc) == {
+        "title": {"zh": "标题⏎伪造", "en": "ok"},
+        "instructions": {"zh": "一\n二", "en": "a\nb"},
+    }
+
+
+def test_spaces_of_every_width_are_shown_as_spaces() -> None:
+    assert clean("联系人：王伟\u3000电话") == "联系人：王伟\u3000电话"
+    assert clean("a\u00a0b") == "a\u00a0b"
+    assert clean("a\u2028b") == "a\\u2028b"  # a line separator is not a space

@@ -13,9 +13,9 @@ import pytest
 
 from incidentctl.i18n import Msg, msg, say
 from incidentctl.incidents.service import Incidents
+from incidentctl.incidents.state import checklist_steps
 from incidentctl.times import iso
 from incidentctl.walk import controller as wc
-from incidentctl.walk.agenda import checklist_steps
 from incidentctl.walk.controller import (
     Answer,
     Choice,
@@ -208,7 +208,7 @@ def test_jump_by_id_or_number_back_and_the_agenda_again(svc: Incidents, make: Ma
     exchange = walk.act(wc.JUMP)
     (question,) = exchange.questions
     assert isinstance(question, Choice) and question.checklist and question.name == "step"
-    listed = [s.id for s in checklist_steps(start.view)]
+    listed = [s.id for s in checklist_steps(start.view.runbook, start.view.state)]
     assert [o.id for o in question.options] == listed
     exchange.answer({"step": "official-response"})
     screen = walk.screen()

@@ -156,7 +156,7 @@ def show(app: App, incident: str, as_json: bool) -> int:
 
     INC is a full id, a unique prefix, or the trailing number (3 for INC-20261122-003).
     """
-    from incidentctl.deadlines.monitor import IncidentPage
+    from incidentctl.deadlines.page import IncidentPage
 
     view = app.incidents().view(incident)
     now = view.now()

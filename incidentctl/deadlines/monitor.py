@@ -29,18 +29,6 @@ class Item(NamedTuple):
     now: datetime
 
 
-class IncidentPage:
-    """One incident and its deadlines, as ``show`` presents it at the incident's ``now``
-    (a plain slotted class: every ``show`` builds one, see :mod:`incidents.results`)."""
-
-    __slots__ = ("deadlines", "now", "view")
-
-    def __init__(self, view: View, deadlines: list[Deadline], now: datetime) -> None:
-        self.view = view
-        self.deadlines = deadlines
-        self.now = now
-
-
 class DeadlineListing(NamedTuple):
     """What ``deadlines`` shows; ``items`` is empty and ``any_incident`` False when there
     is nothing active at all."""

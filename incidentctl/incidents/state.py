@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from incidentctl.records import Event
-    from incidentctl.runbooks.model import Runbook
+    from incidentctl.runbooks.model import Runbook, Step
 
 PENDING = "pending"
 IN_PROGRESS = "in-progress"
@@ -227,6 +227,19 @@ class IncidentState:
         return Summary(self.title, self.severity, self.status, self.commander)
 
 
+def checklist_steps(runbook: Runbook, state: IncidentState) -> list[Step]:
+    """The steps a checklist lists, in runbook order: every step of the current tier,
+    and a step of another tier only if something was recorded on it.  A walk's jump
+    numbers steps in this order, as the numbered checklist shows them."""
+    return [
+        step
+        for step in runbook.steps
+        if step.applies_to(state.severity)
+        or state.steps[step.id].status != PENDING
+        or state.steps[step.id].completions
+    ]
+
+
 class _Index:
     __slots__ = ("by_template", "recurring")
 
@@ -271,9 +284,10 @@ def fold(runbook: Runbook, events: Sequence[Event]) -> IncidentState:
     index = _index(runbook)
     state.retracted = {e.payload["seq"] for e in events if e.type == ev.RETRACTED}
     live = [e for e in events[1:] if e.seq not in state.retracted and e.type != ev.RETRACTED]
-    for e in sorted(live, key=lambda e: (e.occurred, e.seq)):
-        _apply(state, e, index)
-        state.last_occurred = max(state.last_occurred, e.occurred)
+    # each event's time is read once: parsing it is the fold's largest cost
+    for at, _, e in sorted((e.occurred, e.seq, e) for e in live):
+        _apply(state, e, index, at)
+        state.last_occurred = max(state.last_occurred, at)
     _at_head(state, events[-1])
     return state
 
@@ -288,13 +302,16 @@ def fold_more(state: IncidentState, runbook: Runbook, new: Sequence[Event]) -> b
     if new[0].seq != state.last_seq + 1 or new[0].prev_hash != state.head_hash:
         return False
     latest = state.last_occurred
+    times = []
     for e in new:
-        if e.type == ev.RETRACTED or e.occurred < latest:
+        at = e.occurred
+        if e.type == ev.RETRACTED or at < latest:
             return False
-        latest = e.occurred
+        latest = at
+        times.append(at)
     index = _index(runbook)
-    for e in new:
-        _apply(state, e, index)
+    for e, at in zip(new, times, strict=True):
+        _apply(state, e, index, at)
     state.last_occurred = latest
     _at_head(state, new[-1])
     return True
@@ -306,7 +323,8 @@ def _at_head(state: IncidentState, head: Event) -> None:
     state.head_recorded_at = head.recorded_at
 
 
-def _apply(state: IncidentState, e: Event, index: _Index) -> None:
+def _apply(state: IncidentState, e: Event, index: _Index, at: datetime) -> None:
+    """Apply one event, which occurred ``at``."""
     p = e.payload
     t = e.type
     if t in ev.STEP_EVENTS:
@@ -316,15 +334,15 @@ def _apply(state: IncidentState, e: Event, index: _Index) -> None:
         if t == ev.STEP_STARTED:
             if step.status == PENDING:
                 step.status = IN_PROGRESS
-                step.started_at = e.occurred
+                step.started_at = at
                 step.actor = e.actor
             return
         if t == ev.STEP_DONE and step.id in index.recurring:
-            step.completions.append(Completion(e.occurred, e.seq, e.actor, state.severity))
+            step.completions.append(Completion(at, e.seq, e.actor, state.severity))
             step.evidence.update(p.get("evidence") or {})
             return
         step.status = {ev.STEP_DONE: DONE, ev.STEP_SKIPPED: SKIPPED, ev.STEP_NA: NA}[t]
-        step.finished_at = e.occurred
+        step.finished_at = at
         step.finished_seq = e.seq
         step.actor = e.actor
         step.tier_at_finish = state.severity
@@ -332,38 +350,38 @@ def _apply(state: IncidentState, e: Event, index: _Index) -> None:
         step.reason = p.get("reason")
         step.evidence = dict(p.get("evidence") or {})
         if t == ev.STEP_DONE:
-            step.completions.append(Completion(e.occurred, e.seq, e.actor, state.severity))
+            step.completions.append(Completion(at, e.seq, e.actor, state.severity))
     elif t == ev.NOTE:
-        state.notes.append((e.occurred, e.actor, p["text"], e.seq))
+        state.notes.append((at, e.actor, p["text"], e.seq))
     elif t == ev.ASSIGNED:
         state.roles[p["role"]] = p["name"]
         if p["role"] == "commander":
             state.commander = p["name"]
     elif t == ev.SEVERITY:
         state.severity_history.append(
-            SeverityChange(e.occurred, e.seq, e.actor, p["from"], p["to"], p["reason"])
+            SeverityChange(at, e.seq, e.actor, p["from"], p["to"], p["reason"])
         )
         state.severity = p["to"]
     elif t == ev.MITIGATED:
         state.status = MITIGATED
-        state.mitigated_at = e.occurred
-        state.periods[-1].mitigated = e.occurred
+        state.mitigated_at = at
+        state.periods[-1].mitigated = at
     elif t == ev.RESOLVED:
         state.status = RESOLVED
-        state.resolved_at = e.occurred
+        state.resolved_at = at
         if state.mitigated_at is None or state.periods[-1].mitigated is None:
-            state.mitigated_at = e.occurred  # resolving implies the damage has stopped
-            state.periods[-1].mitigated = e.occurred
-        state.periods[-1].resolved = e.occurred
+            state.mitigated_at = at  # resolving implies the damage has stopped
+            state.periods[-1].mitigated = at
+        state.periods[-1].resolved = at
     elif t == ev.REOPENED:
         state.status = OPEN
         state.resolved_at = None
         state.mitigated_at = None
         state.closed_at = None
-        state.periods.append(Period(e.occurred))
+        state.periods.append(Period(at))
     elif t == ev.CLOSED:
         state.status = CLOSED
-        state.closed_at = e.occurred
+        state.closed_at = at
     elif t == ev.UPDATED:
         if p["field"] == "scope":
             state.scope = p["value"]
@@ -377,7 +395,7 @@ def _apply(state: IncidentState, e: Event, index: _Index) -> None:
             step = state.steps[step_id]
             if step.status not in (SKIPPED, NA):
                 step.completions.append(
-                    Completion(e.occurred, e.seq, e.actor, state.severity, via=ev.COMMS)
+                    Completion(at, e.seq, e.actor, state.severity, via=ev.COMMS)
                 )
     elif t == ev.NOTICE_CLAIMED:
         notice = state.notices.setdefault(p["key"], NoticeState(p["key"]))
@@ -391,7 +409,7 @@ def _apply(state: IncidentState, e: Event, index: _Index) -> None:
         for failure in p.get("failed", ()):
             channel = failure["channel"]
             notice.failures[channel] = notice.failures.get(channel, 0) + 1
-            notice.last_attempt[channel] = e.occurred
+            notice.last_attempt[channel] = at
             if failure.get("permanent"):
                 notice.gave_up[channel] = failure.get("reason", "")
         if notice.claim is not None and notice.claim[0] == p["run"]:

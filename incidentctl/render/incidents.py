@@ -8,11 +8,11 @@ from incidentctl.deadlines import engine as dl
 from incidentctl.durations import human
 from incidentctl.i18n import t
 from incidentctl.incidents import state as st
+from incidentctl.incidents.state import checklist_steps
 from incidentctl.render.phrases import deadline_status, duration, tier_name, when
 from incidentctl.render.table import table
 from incidentctl.render.text import wrap
 from incidentctl.times import fmt_zoned, zone_label
-from incidentctl.walk.agenda import checklist_steps
 
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo
@@ -136,7 +136,7 @@ def checklist_table(
     for d in deadlines:
         by_step.setdefault(d.step, []).append(d)
     rows = []
-    for n, step in enumerate(checklist_steps(view), 1):
+    for n, step in enumerate(checklist_steps(view.runbook, view.state), 1):
         ss = s.steps[step.id]
         mine = by_step.get(step.id, [])
         if step.recurring:

@@ -51,14 +51,34 @@ def _escape(ch: str) -> str:
     return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}"
 
 
+#: Space separators (category Zs): shown as the spaces they are, though Python's
+#: ``isprintable`` says otherwise for all but the ASCII one (U+3000 is the ideographic
+#: space of Chinese text).
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_DROP_SPACES = str.maketrans("", "", _SPACES)
+_DROP_SPACES_AND_NEWLINES = str.maketrans("", "", _SPACES + "\n")
+
+
+def _shown(ch: str) -> bool:
+    """Whether ``ch`` may reach a terminal as it is: printable, or a space of any width."""
+    return ch.isprintable() or ch in _SPACES
+
+
+def _safe(text: str, *, one_line: bool) -> bool:
+    """Whether ``text`` may be shown as it is (C-speed for the common cases)."""
+    if text.isprintable():
+        return True
+    return text.translate(_DROP_SPACES if one_line else _DROP_SPACES_AND_NEWLINES).isprintable()
+
+
 def clean(text: str, *, one_line: bool = True) -> str:
     """``text`` with every control or invisible format character shown as its escape, and
     each newline kept (``one_line=False``) or shown as ``⏎``."""
-    if text.isprintable():
+    if _safe(text, one_line=one_line):
         return text
     out = []
     for ch in text:
-        if ch.isprintable():
+        if _shown(ch):
             out.append(ch)
         elif ch == "\n":
             out.append("\n" if not one_line else NEWLINE_MARK)
@@ -69,13 +89,16 @@ def clean(text: str, *, one_line: bool = True) -> str:
     return "".join(out)
 
 
-def _dirty(value: Any) -> bool:
+def _dirty(value: Any, key: str = "") -> bool:
+    """Whether :func:`clean_data` would change ``value`` (with the same rules)."""
     if isinstance(value, str):
-        return not value.isprintable()
+        return not _safe(value, one_line=key not in MULTI_LINE)
     if isinstance(value, dict):
-        return any(_dirty(k) or _dirty(v) for k, v in value.items())
+        return any(
+            not k.isprintable() or _dirty(v, key if k in _LANGS else k) for k, v in value.items()
+        )
     if isinstance(value, list):
-        return any(_dirty(v) for v in value)
+        return any(_dirty(v, key) for v in value)
     return False
 
 
@@ -92,7 +115,7 @@ def clean_data(value: Any, key: str = "") -> Any:
 
 
 def clean_event(e: Event) -> Event:
-    if not _dirty(e.payload) and e.actor.isprintable() and e.incident.isprintable():
+    if not _dirty(e.payload) and not _dirty(e.actor) and not _dirty(e.incident):
         return e
     return e._replace(
         incident=clean(e.incident),
@@ -101,19 +124,20 @@ def clean_event(e: Event) -> Event:
     )
 
 
-_RUNBOOKS: dict[str, Runbook] = {}
+#: Per pinned runbook: its cleaned copy, or None when it had nothing to clean.
+_RUNBOOKS: dict[str, Runbook | None] = {}
 
 
 def clean_runbook(rb: Runbook) -> Runbook:
     """The runbook with every text cleaned (the same object when there was nothing to clean)."""
     if rb.sha256 not in _RUNBOOKS:
+        cleaned = None
         if _dirty(rb.doc):
             from incidentctl.runbooks.model import from_document
 
-            _RUNBOOKS[rb.sha256] = from_document(clean_data(rb.doc), rb.sha256)
-        else:
-            _RUNBOOKS[rb.sha256] = rb
-    return _RUNBOOKS[rb.sha256]
+            cleaned = from_document(clean_data(rb.doc), rb.sha256)
+        _RUNBOOKS[rb.sha256] = cleaned
+    return _RUNBOOKS[rb.sha256] or rb
 
 
 def clean_view(view: View) -> View:
@@ -129,7 +153,7 @@ def clean_view(view: View) -> View:
 
 
 def clean_row(row: IncidentRow) -> IncidentRow:
-    if all(isinstance(v, str | None) and (v is None or v.isprintable()) for v in row[:8]):
+    if not any(isinstance(v, str) and _dirty(v) for v in row[:8]):
         return row
     return row._replace(
         id=clean(row.id),

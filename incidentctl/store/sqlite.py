@@ -140,21 +140,13 @@ def _kept(summary: Summary, head: Event) -> tuple[object, ...]:
     )
 
 
-def _row_to_event(row: tuple[Any, ...]) -> Event:
+def _rows_to_events(rows: list[tuple[Any, ...]]) -> list[Event]:
     from incidentctl.records import Event  # not needed by listings: they read summary rows
 
-    return Event(
-        incident=row[0],
-        seq=row[1],
-        type=row[2],
-        payload=json.loads(row[3]),
-        actor=row[4],
-        recorded_at=row[5],
-        occurred_at=row[6],
-        backdated=bool(row[7]),
-        prev_hash=row[8],
-        hash=row[9],
-    )
+    loads = json.loads
+    return [
+        Event(r[0], r[1], r[2], loads(r[3]), r[4], r[5], r[6], bool(r[7]), r[8], r[9]) for r in rows
+    ]
 
 
 def _check_header(path: Path) -> None:
@@ -392,7 +384,7 @@ class SQLiteStore:
             f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq",
             (incident_id, after),
         ).fetchall()
-        return [_row_to_event(r) for r in rows]
+        return _rows_to_events(rows)
 
     @guarded
     def runbook_document(self, sha256: str) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from incidentctl.incidents import state as st
 if TYPE_CHECKING:
     from incidentctl.deadlines.engine import Deadline
     from incidentctl.incidents.service import View
-    from incidentctl.runbooks.model import Step
 
 
 class Agenda(NamedTuple):
@@ -48,17 +47,3 @@ def waits_on_resolution(view: View, step_id: str) -> bool:
     """Whether the step's deadline counts from the incident's resolution (the review)."""
     step = view.runbook.step(step_id)
     return step is not None and step.due is not None and step.due.anchor == "resolved"
-
-
-def checklist_steps(view: View) -> list[Step]:
-    """The steps a checklist lists, in runbook order: every step of the current tier,
-    and a step of another tier only if something was recorded on it.  A walk's jump
-    numbers steps in this order, as the numbered checklist shows them."""
-    s = view.state
-    return [
-        step
-        for step in view.runbook.steps
-        if step.applies_to(s.severity)
-        or s.steps[step.id].status != st.PENDING
-        or s.steps[step.id].completions
-    ]

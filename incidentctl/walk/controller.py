@@ -24,7 +24,8 @@ from incidentctl.deadlines import engine as dl
 from incidentctl.errors import IncidentctlError
 from incidentctl.i18n import Msg, msg, t
 from incidentctl.incidents import state as st
-from incidentctl.walk.agenda import agenda, checklist_steps, waits_on_resolution
+from incidentctl.incidents.state import checklist_steps
+from incidentctl.walk.agenda import agenda, waits_on_resolution
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
@@ -589,7 +590,7 @@ class Walk:
 
     def _jump(self, shown: Screen) -> Flow:
         view = shown.view
-        steps = checklist_steps(view)
+        steps = checklist_steps(view.runbook, view.state)
         options = tuple(Option(x.id, x.title.get(self.lang)) for x in steps)
         answers = yield (Choice("step", msg("walk.ask.step"), options, checklist=True),)
         target = _required(answers, "step")

@@ -1,0 +1,229 @@
+"""Output for people of every command's result: aligned tables, the reader's language and
+zone, colour on a terminal, and data cleaned before it is laid out (:mod:`~.safe`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from incidentctl.render.reporters import Reporter
+
+if TYPE_CHECKING:
+    from incidentctl.comms.messages import Message, Sent, TemplateListing
+    from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, Item
+    from incidentctl.deadlines.page import IncidentPage
+    from incidentctl.incidents.audit import AuditReport
+    from incidentctl.incidents.results import IncidentListing, Opened, Recorded, Timeline
+    from incidentctl.incidents.service import View
+    from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
+
+
+class TextReporter(Reporter):
+    """For people: aligned tables, the reader's language and zone, colour on a terminal."""
+
+    # --- incidents -----------------------------------------------------------------
+    def Opened(self, r: Opened) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.phrases import tier_name
+        from incidentctl.render.safe import clean_view
+
+        view = clean_view(r.view)
+        out, s, rb = self.out, view.state, view.runbook
+        out.echo(s.id)
+        out.echo(
+            t(
+                "opened_incident",
+                out.lang,
+                id=s.id,
+                tier=tier_name(rb, s.severity, out.lang),
+                runbook=rb.id,
+                version=rb.version,
+                sha=rb.sha256[:12],
+            ),
+            err=True,
+        )
+
+    def Recorded(self, r: Recorded) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.phrases import describe, human
+        from incidentctl.render.safe import clean_event, clean_runbook
+        from incidentctl.times import fmt_zoned
+
+        out, e = self.out, clean_event(r.event)
+        line = f"{e.incident} #{e.seq}: {describe(e, clean_runbook(r.runbook), out.lang)}"
+        if e.backdated:
+            lag = (e.recorded - e.occurred).total_seconds()
+            line += "  " + t(
+                "backdated_to",
+                out.lang,
+                at=fmt_zoned(e.occurred, out.zone),
+                lag=human(lag, out.lang),
+            )
+        out.echo(line)
+
+    def IncidentListing(self, r: IncidentListing) -> None:
+        from incidentctl.i18n import t
+
+        out = self.out
+        if not r.store:
+            out.echo(t("no_store", out.lang, path=r.location))
+        elif not r.rows:
+            out.echo(t("no_incidents", out.lang))
+        else:
+            from incidentctl.render.listing import list_table
+            from incidentctl.render.safe import clean_row
+
+            rows = [clean_row(row) for row in r.rows]
+            out.echo(list_table(rows, r.now, out.zone, out.lang, out.width))
+
+    def IncidentPage(self, r: IncidentPage) -> None:
+        from incidentctl.render.incidents import show_text
+        from incidentctl.render.safe import clean_view
+
+        out, view = self.out, clean_view(r.view)
+        out.echo(show_text(view, r.deadlines, r.now, out.zone, out.lang, out.style, out.width))
+
+    def Timeline(self, r: Timeline) -> None:
+        from incidentctl.render.events import timeline_text
+        from incidentctl.render.safe import clean_view
+
+        out, view = self.out, clean_view(r.view)
+        out.echo(timeline_text(view, r.now, out.zone, out.lang, out.style, out.width))
+
+    def AuditReport(self, r: AuditReport) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+
+        out = self.out
+        for entry in r.incidents:
+            incident = clean(entry.incident)
+            if entry.ok:
+                out.echo(t("audit.ok", out.lang, id=incident, n=entry.events))
+                continue
+            for p in entry.problems:
+                text = t(f"audit.{p.code}", out.lang, expected=p.expected, seq=p.seq)
+                if p.seq is not None:
+                    text = t("audit.at_event", out.lang, seq=p.seq, text=text)
+                out.echo(out.style(f"{incident}: {text}", "red"))
+        if r.failed:
+            out.echo(t("audit.failed", out.lang, bad=len(r.failed), n=len(r.incidents)), err=True)
+
+    # --- deadlines ----------------------------------------------------------------------
+    def _deadline_table(self, items: list[Item]) -> None:
+        from incidentctl.render.incidents import deadlines_table
+        from incidentctl.render.safe import clean_view
+
+        out = self.out
+        views: dict[int, View] = {}
+        shown = [i._replace(view=views.setdefault(id(i.view), clean_view(i.view))) for i in items]
+        out.echo(deadlines_table(shown, out.zone, out.lang, out.style, out.width))
+
+    def DeadlineListing(self, r: DeadlineListing) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.times import zone_label
+
+        out = self.out
+        if not r.items:
+            out.echo(t("no_incidents", out.lang) if not r.any_incident else "-")
+            return
+        self._deadline_table(r.items)
+        if any(i.deadline.beyond_calendar for i in r.items):
+            out.echo(out.style(t("beyond_calendar", out.lang), "dim"))
+        out.echo(out.style(t("times_in", out.lang, zone=zone_label(out.zone, r.now)), "dim"))
+
+    def CheckResult(self, r: CheckResult) -> None:
+        from incidentctl.i18n import t
+
+        for problem in r.problems:
+            self.out.echo(t("notify_failed", self.out.lang, problem=problem), err=True)
+        if r.flagged:
+            self._deadline_table([i for i, _ in r.flagged])
+
+    # --- runbooks ------------------------------------------------------------------------
+    def RunbookListing(self, r: RunbookListing) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.paths import display_path
+        from incidentctl.render.runbooks import list_rows
+        from incidentctl.render.safe import clean, clean_runbook
+
+        out = self.out
+        out.echo(list_rows([clean_runbook(rb) for _, rb in r.runbooks], out.lang))
+        origin = t(f"origin.{r.origin}", out.lang)
+        out.echo(
+            out.style(
+                t("runbooks_in", out.lang, dir=display_path(r.directory), origin=origin), "dim"
+            )
+        )
+        for c in r.invalid:
+            file = clean(c.file)
+            out.echo(f"{file}: {t('invalid_runbook', out.lang, file=file)}", err=True)
+
+    def RunbookPage(self, r: RunbookPage) -> None:
+        from incidentctl.render.runbooks import show_markdown, show_text
+        from incidentctl.render.safe import clean_runbook
+
+        out, rb = self.out, clean_runbook(r.runbook)
+        if r.format == "md":
+            out.echo(show_markdown(rb, out.lang, r.tier))
+        else:
+            out.echo(show_text(rb, out.lang, out.style, out.width, r.tier))
+
+    def ValidationReport(self, r: ValidationReport) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+
+        out = self.out
+        problems = [p for c in r.results for p in c.problems]
+        for p in problems:
+            out.echo(clean(p.format()))
+        bad = sum(1 for c in r.results if not c.ok)
+        if problems:
+            out.echo(t("problems", out.lang, p=len(problems), f=bad), err=True)
+        else:
+            out.echo(t("valid", out.lang, n=len(r.results)), err=True)
+
+    # --- messages ------------------------------------------------------------------------
+    def TemplateListing(self, r: TemplateListing) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+        from incidentctl.render.table import table
+
+        out, lang = self.out, self.out.lang
+        rows = [
+            [
+                clean(u.template.id),
+                t(f"audience.{u.template.audience}", lang),
+                clean(u.template.name.get(lang)),
+                "\n".join(clean(c) for c in u.template.channels),
+                "\n".join(u.steps),
+            ]
+            for u in r.uses
+        ]
+        headers = [t(k, lang) for k in ("id", "audience", "title", "channels", "steps")]
+        out.echo(table(headers, rows, max_width=out.width, shrink=2, wrap_shrunk=True))
+
+    def Message(self, r: Message) -> None:
+        from incidentctl.render.safe import clean
+
+        if r.subject:
+            self.out.echo(clean(r.subject))
+            self.out.echo("")
+        self.out.echo(clean(r.body, one_line=False))
+
+    def Sent(self, r: Sent) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+
+        out, e = self.out, r.event
+        self.Message(r.message)
+        line = t(
+            "sent",
+            out.lang,
+            id=e.incident,
+            seq=e.seq,
+            template=r.message.template,
+            audience=t(f"audience.{r.message.audience}", out.lang),
+            channel=clean(r.message.channel),
+        )
+        if r.counts_as:
+            line += t("counts_as", out.lang, steps=r.counts_as)
+        out.echo(line, err=True)
