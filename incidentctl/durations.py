@@ -7,6 +7,7 @@ is the same everywhere.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -48,6 +49,7 @@ class Duration(NamedTuple):
         return compact(self.seconds)
 
 
+@functools.lru_cache(maxsize=256)  # a runbook repeats the same few durations many times
 def parse_duration(text: str, *, allow_zero: bool = False) -> Duration:
     """Parse a duration; raise :class:`InvalidInput` with the expected forms."""
     raw = text.strip().lower()
@@ -107,11 +109,14 @@ _HUMAN_UNITS = {
 }
 
 
-class Span(NamedTuple):
+class Span:
     """A length of time in a message, said in the message's language: the catalogue
     writes it ``{span:en}`` or ``{span:zh}`` (``30m``, ``30分钟``)."""
 
-    seconds: float
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
 
     def __format__(self, lang: str) -> str:
         return human(self.seconds, lang or "en")

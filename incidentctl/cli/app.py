@@ -186,7 +186,7 @@ class App:
 
     def report(self, result: object, *, as_json: bool = False) -> int:
         """Render a command's result as text or JSON; the exit code it calls for."""
-        from incidentctl.render.reporters import report
+        from incidentctl.render import report
 
         return report(result, self, "json" if as_json else "text")
 

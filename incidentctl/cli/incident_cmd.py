@@ -34,7 +34,7 @@ INC = click.argument("incident", metavar="INC")
 
 def _recorded(app: App, svc: Incidents, event: Event, as_json: bool) -> int:
     """Report one recorded event: a line saying what was recorded, or the event as JSON."""
-    from incidentctl.incidents.results import Recorded
+    from incidentctl.incidents import Recorded
 
     row = svc.store.incident(event.incident)
     assert row is not None
@@ -76,7 +76,7 @@ def open_(
     The full runbook is pinned into the incident, so later edits of the YAML
     never change it.  RUNBOOK is a runbook id or a path to a runbook file.
     """
-    from incidentctl.incidents.results import Opened
+    from incidentctl.incidents import Opened
 
     runbook = app.runbook_dir.find(runbook_ref)
     view = app.incidents(create=True).open(
@@ -131,7 +131,7 @@ def list_(
     app: App, status: str, runbook_id: str | None, severity: str | None, limit: int, as_json: bool
 ) -> int:
     """List incidents, newest first."""
-    from incidentctl.incidents.results import IncidentListing
+    from incidentctl.incidents import IncidentListing
 
     now = app.clock.now()
     if not app.has_store():
@@ -156,7 +156,7 @@ def show(app: App, incident: str, as_json: bool) -> int:
 
     INC is a full id, a unique prefix, or the trailing number (3 for INC-20261122-003).
     """
-    from incidentctl.deadlines.page import IncidentPage
+    from incidentctl.deadlines import IncidentPage
 
     view = app.incidents().view(incident)
     now = view.now()
@@ -170,7 +170,7 @@ def show(app: App, incident: str, as_json: bool) -> int:
 def timeline(app: App, incident: str, as_json: bool) -> int:
     """Every event of an incident in the order it happened, with the time it was
     recorded, who recorded it, and back-dated events marked."""
-    from incidentctl.incidents.results import Timeline
+    from incidentctl.incidents import Timeline
 
     view = app.incidents().view(incident)
     return app.report(Timeline(view, view.now()), as_json=as_json)

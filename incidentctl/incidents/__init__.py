@@ -1,0 +1,66 @@
+"""Incidents: the fold of a log into a state (:mod:`~.state`), the lifecycle rules and the
+append protocol (:mod:`~.service`), the audit (:mod:`~.audit`); and here, what the
+incident commands produce.
+
+A command hands one of these results to a reporter (:mod:`incidentctl.render`), which
+renders it as text for a person or as JSON for a program.  They are plain slotted classes
+rather than NamedTuples, and live in this package's face rather than in a module of their
+own: every command builds one, and both a NamedTuple class and a module cost start-up
+time; ``list`` in particular reads only summary rows and loads nothing else of incidents.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from incidentctl.incidents.service import View
+    from incidentctl.records import Event
+    from incidentctl.runbooks.model import Runbook
+    from incidentctl.store.base import IncidentRow
+
+
+class Opened:
+    """A new incident."""
+
+    __slots__ = ("view",)
+
+    def __init__(self, view: View) -> None:
+        self.view = view
+
+
+class Recorded:
+    """One event just recorded, with the runbook that says what it means."""
+
+    __slots__ = ("event", "runbook")
+
+    def __init__(self, event: Event, runbook: Runbook) -> None:
+        self.event = event
+        self.runbook = runbook
+
+
+class IncidentListing:
+    """Incidents from the store's summary rows; ``store`` is False when there is no store
+    yet (its ``location`` is then said instead)."""
+
+    __slots__ = ("location", "now", "rows", "store")
+
+    def __init__(
+        self, rows: list[IncidentRow], now: datetime, location: str, *, store: bool = True
+    ) -> None:
+        self.rows = rows
+        self.now = now
+        self.location = location
+        self.store = store
+
+
+class Timeline:
+    """Every event of an incident, in the order it happened."""
+
+    __slots__ = ("now", "view")
+
+    def __init__(self, view: View, now: datetime) -> None:
+        self.view = view
+        self.now = now

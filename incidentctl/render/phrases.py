@@ -52,7 +52,11 @@ def tier_name(rb: Runbook, tier: str, lang: str) -> str:
 def duration(value: Duration | str, lang: str) -> str:
     """A runbook duration in words: ``10m`` -> ``10m`` / ``10分钟``; ``2bd`` -> ``2 business
     days`` / ``2个工作日``; compound spans keep their two largest units."""
-    d = parse_duration(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        if lang != "zh" and not value.endswith("bd"):
+            return value  # already in the runbook's own spelling, which English reads
+        value = parse_duration(value)
+    d = value
     if d.is_business:
         return t("duration.bd", lang, n=d.business_days)
     if lang != "zh":

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from incidentctl.render.reporters import Reporter
+from incidentctl.render import Reporter
 
 if TYPE_CHECKING:
     from incidentctl.comms.messages import Message, Sent, TemplateListing
+    from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, Item
-    from incidentctl.deadlines.page import IncidentPage
+    from incidentctl.incidents import IncidentListing, Opened, Recorded, Timeline
     from incidentctl.incidents.audit import AuditReport
-    from incidentctl.incidents.results import IncidentListing, Opened, Recorded, Timeline
     from incidentctl.incidents.service import View
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
 
