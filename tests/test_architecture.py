@@ -155,3 +155,16 @@ def test_one_canonical_json_encoding() -> None:
         if 'separators=(",", ":")' in p.read_text(encoding="utf-8")
     ]
     assert compact == ["incidentctl/records.py"]
+
+
+def test_every_package_is_installed() -> None:
+    """A package missing from setup.cfg works in a checkout and breaks every installed copy."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(REPO / "setup.cfg", encoding="utf-8")
+    listed = set(config["options"]["packages"].split())
+    packages = {
+        _module_name(init) for init in PACKAGE.rglob("__init__.py") if "_data" not in init.parts
+    }
+    assert packages - listed == set()
