@@ -24,6 +24,8 @@ class Config(NamedTuple):
     org: Mapping[str, str] = _EMPTY
     notify: Mapping[str, Any] = _EMPTY
     path: str | None = None
+    #: The file holds notification secrets (webhook URLs, a command) and others can read it.
+    exposed: bool = False
 
 
 def load_config(home: Path) -> Config:
@@ -34,8 +36,9 @@ def load_config(home: Path) -> Config:
     from incidentctl.documents.schemas import load_checked
     from incidentctl.durations import parse_duration
     from incidentctl.errors import DocumentError
-    from incidentctl.paths import display_path
+    from incidentctl.paths import check_private, display_path, readable_by_others
 
+    check_private(path, what="config")
     name = display_path(path)
     try:
         located = load_checked(path, "config", display=name)
@@ -54,4 +57,5 @@ def load_config(home: Path) -> Config:
         org={k: str(v) for k, v in data.get("org", {}).items()},
         notify=data.get("notify", {}),
         path=name,
+        exposed=bool(data.get("notify")) and readable_by_others(path),
     )

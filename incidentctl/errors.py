@@ -123,6 +123,10 @@ class StoreError(IncidentctlError):
     """The incident store is missing, corrupt, foreign or too new."""
 
 
+class UnsafePath(IncidentctlError):
+    """The home, its config or its store could have been written by someone else."""
+
+
 class ConfigError(IncidentctlError):
     pass
 

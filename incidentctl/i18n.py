@@ -792,6 +792,44 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "watch.count": ("{n} {state}", "{state} {n}"),
     "watch.left": ("T-", "剩余"),
     "watch.quit": ("Ctrl-C to quit", "Ctrl-C 退出"),
+    # --- errors: a home others could write ------------------------------------------------
+    "err.unsafe.home": (
+        "refusing the incidentctl home {path}: {why}",
+        "拒绝使用 incidentctl 主目录 {path}：{why}",
+    ),
+    "err.unsafe.config": (
+        "refusing the config {path}: {why}",
+        "拒绝读取配置文件 {path}：{why}",
+    ),
+    "err.unsafe.store": (
+        "refusing the incident store {path}: {why}",
+        "拒绝使用事件库 {path}：{why}",
+    ),
+    "err.unsafe.calendar": (
+        "refusing the calendar {path}: {why}",
+        "拒绝读取日历文件 {path}：{why}",
+    ),
+    "err.unsafe.owner": ("it belongs to another user", "它属于其他用户"),
+    "err.unsafe.link_owner": (
+        "it is a symbolic link that belongs to another user",
+        "它是属于其他用户的符号链接",
+    ),
+    "err.unsafe.writable": (
+        "others than its owner can write to it",
+        "除所有者外的其他用户可以写入它",
+    ),
+    "err.unsafe.fix_mode": (
+        "make it writable by you alone: `chmod go-w {path}`",
+        "改为仅本人可写：`chmod go-w {path}`",
+    ),
+    "err.unsafe.fix_owner": (
+        "use a home of your own (`--home DIR`), or have its owner hand it over: `chown`",
+        "请使用自己的主目录（`--home DIR`），或请其所有者移交（`chown`）",
+    ),
+    "warn.config_readable": (
+        "warning: {path} holds notification secrets and others can read it; `chmod 600 {path}`",
+        "警告：{path} 含有通知密钥，且其他用户可以读取；请执行 `chmod 600 {path}`",
+    ),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -72,3 +73,50 @@ def home_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env)
     return default_home()
+
+
+def check_private(path: Path, *, what: str) -> None:
+    """Refuse a file or directory someone else could have written, as ``ssh`` refuses a
+    ``~/.ssh`` others can write: it (and, if it is a symbolic link, the link itself) must
+    belong to this user or to root, and be writable by its owner alone.  Nothing is
+    checked for a path that does not exist yet.
+
+    ``what`` names it for the message (``home``, ``config``, ``store``, ``calendar``).
+    """
+    from incidentctl.errors import UnsafePath
+    from incidentctl.i18n import msg
+
+    me = os.getuid()
+    try:
+        link = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError:
+        return  # unreadable: whoever opens it says so
+    shown = display_path(path)
+    if stat.S_ISLNK(link.st_mode) and link.st_uid not in (me, 0):
+        raise UnsafePath(
+            msg(f"err.unsafe.{what}", path=shown, why=msg("err.unsafe.link_owner")),
+            hint=msg("err.unsafe.fix_owner", path=shown),
+        )
+    try:
+        target = os.stat(path)
+    except OSError:
+        return
+    if target.st_uid not in (me, 0):
+        raise UnsafePath(
+            msg(f"err.unsafe.{what}", path=shown, why=msg("err.unsafe.owner")),
+            hint=msg("err.unsafe.fix_owner", path=shown),
+        )
+    if target.st_mode & 0o022:
+        raise UnsafePath(
+            msg(f"err.unsafe.{what}", path=shown, why=msg("err.unsafe.writable")),
+            hint=msg("err.unsafe.fix_mode", path=shown),
+        )
+
+
+def readable_by_others(path: Path) -> bool:
+    try:
+        return bool(os.stat(path).st_mode & 0o044)
+    except OSError:
+        return False

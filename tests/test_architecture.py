@@ -23,7 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "records": set(),
     "i18n": set(),
     "clock": set(),
-    "paths": set(),
+    "paths": {"errors", "i18n"},
     "errors": {"i18n"},
     "durations": {"errors", "i18n"},
     "times": {"errors", "i18n", "durations"},

@@ -27,7 +27,7 @@ class Hook:
     """A webhook receiver: records every POST; answers with the next scripted status, or
     hangs, or trickles its answer a byte at a time, until released."""
 
-    def __init__(self, path: str = "/robot/send?access_token=secret") -> None:
+    def __init__(self, path: str = "/robot/send?access_token=TOKEN9f3a") -> None:
         self.requests: list[dict[str, Any]] = []
         self.statuses: list[int] = []
         self.body: bytes = b'{"errcode": 0, "errmsg": "ok"}'
@@ -93,8 +93,10 @@ def second_hook() -> Iterator[Hook]:
 
 
 def config(home: Path, text: str) -> None:
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "config.yaml").write_text(text, encoding="utf-8")
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = home / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)  # it holds webhook tokens
 
 
 ENGINE = str(DATA / "runbooks" / "valid" / "engine.yaml")
@@ -163,7 +165,7 @@ def test_each_breach_pages_the_webhook_once_and_the_log_keeps_no_secret(
     run("check", expect=5)
     assert [paged_step(r) for r in hook.requests[2:]] == ["update#2"]
     everything = run("timeline", inc, "--json").stdout + run("timeline", inc).stdout
-    assert "secret" not in everything and "127.0.0.1" not in everything
+    assert "TOKEN9f3a" not in everything and "127.0.0.1" not in everything
 
 
 def test_transient_failures_are_retried_on_later_runs_with_backoff_never_by_sleeping(
@@ -178,7 +180,7 @@ def test_transient_failures_are_retried_on_later_runs_with_backoff_never_by_slee
     hook.statuses = [500, 500]  # ack and the first update are both overdue: two notices
     result = run("check", expect=6)  # 6: a notice could not be delivered
     assert result.stderr.count("HTTP 500") == 2 and "will retry" in result.stderr
-    assert "secret" not in result.stderr
+    assert "TOKEN9f3a" not in result.stderr
     assert len(hook.requests) == 2  # one attempt each: nothing slept and tried again
     assert [n["channels"] for n in notices(run, inc)] == [[], []]
     clock.advance(minutes=1)

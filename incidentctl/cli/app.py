@@ -97,9 +97,12 @@ class App:
 
     @cached_property
     def home(self) -> Path:
-        from incidentctl.paths import home_dir
+        """The incidentctl home, refused if someone else could have written it."""
+        from incidentctl.paths import check_private, home_dir
 
-        return home_dir(self.home_option)
+        home = home_dir(self.home_option)
+        check_private(home, what="home")
+        return home
 
     @cached_property
     def runbook_dir(self) -> RunbookDir:
@@ -113,7 +116,12 @@ class App:
     def config(self) -> Config:
         from incidentctl.config import load_config
 
-        return load_config(self.home)
+        config = load_config(self.home)
+        if config.exposed:
+            from incidentctl.i18n import t
+
+            self.echo(t("warn.config_readable", self.lang, path=config.path), err=True)
+        return config
 
     # --- incidents ------------------------------------------------------------
     @cached_property
@@ -132,8 +140,12 @@ class App:
 
     def store(self, *, create: bool = True) -> Store:
         if self._store is None:
+            from pathlib import Path
+
+            from incidentctl.paths import check_private
             from incidentctl.store import open_store
 
+            check_private(Path(self.store_location), what="store")
             self._store = open_store(self.store_location, create=create)
         return self._store
 

@@ -141,6 +141,9 @@ def load_calendar(home: Path, configured: str | None = None) -> BusinessCalendar
 
     own = home / HOME_CALENDAR
     if own.is_file():
+        from incidentctl.paths import check_private
+
+        check_private(own, what="calendar")
         return load_calendar_file(own)
     name = configured or DEFAULT_CALENDAR
     shipped = package_data(f"calendars/{name}.yaml")

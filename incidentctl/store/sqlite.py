@@ -232,7 +232,9 @@ class SQLiteStore:
     @staticmethod
     def _create(home: Path, path: Path) -> None:
         try:
-            home.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not home.is_dir():
+                home.mkdir(mode=0o700, parents=True, exist_ok=True)
+                os.chmod(home, 0o700)  # whatever the umask
         except OSError as exc:
             raise StoreError(
                 msg("err.store.mkdir", dir=home, problem=exc.strerror or str(exc))

@@ -1,0 +1,92 @@
+"""A home someone else could write is refused, as ssh refuses such a ~/.ssh: its config
+could plant a paging command, its store could be swapped or moved away."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import Run
+
+NOBODY = 65534
+
+
+@pytest.fixture
+def umask_zero() -> Iterator[None]:
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
+def needs_root() -> None:
+    if os.getuid() != 0:
+        pytest.skip("making a file that belongs to another user needs root")
+
+
+def test_the_home_and_store_are_private_whatever_the_umask(
+    run: Run, isolated: Path, umask_zero: None
+) -> None:
+    run("open", "payment-failure", "-s", "1", "-t", "t")
+    assert stat.S_IMODE(isolated.stat().st_mode) == 0o700
+    assert stat.S_IMODE((isolated / "incidents.db").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("command", [["list"], ["open", "payment-failure", "-s", "1", "-t", "t"]])
+def test_a_home_others_can_write_is_refused(run: Run, isolated: Path, command: list[str]) -> None:
+    isolated.mkdir()
+    isolated.chmod(0o777)
+    result = run(*command, expect=1)
+    assert "refusing the incidentctl home" in result.stderr
+    assert "others than its owner can write to it" in result.stderr
+    assert "chmod go-w" in result.stderr
+    assert not (isolated / "incidents.db").exists()
+    zh = run("--lang", "zh", *command, expect=1).stderr
+    assert "拒绝使用 incidentctl 主目录" in zh
+
+
+def test_a_config_others_can_write_is_refused(run: Run, isolated: Path) -> None:
+    run("open", "payment-failure", "-s", "1", "-t", "t")
+    config = isolated / "config.yaml"
+    config.write_text("notify:\n  command: [/tmp/planted]\n", encoding="utf-8")
+    config.chmod(0o662)
+    err = run("check", expect=1).stderr
+    assert "refusing the config" in err and "config.yaml" in err
+
+
+def test_a_config_with_secrets_others_can_read_is_warned_about(run: Run, isolated: Path) -> None:
+    run("open", "payment-failure", "-s", "1", "-t", "t")
+    config = isolated / "config.yaml"
+    config.write_text("notify:\n  webhooks:\n    - url: https://x.example/hook/T0K\n")
+    config.chmod(0o644)
+    assert "holds notification secrets and others can read it" in run("check").stderr
+    config.chmod(0o600)
+    assert run("check").stderr == ""
+
+
+def test_a_store_others_can_write_is_refused(run: Run, isolated: Path) -> None:
+    run("open", "payment-failure", "-s", "1", "-t", "t")
+    (isolated / "incidents.db").chmod(0o666)
+    assert "refusing the incident store" in run("list", expect=1).stderr
+
+
+def test_a_home_that_is_another_users_symlink_is_refused(
+    run: Run, isolated: Path, tmp_path: Path
+) -> None:
+    needs_root()
+    real = tmp_path / "real-home"
+    real.mkdir(mode=0o700)
+    isolated.symlink_to(real)
+    os.lchown(isolated, NOBODY, NOBODY)
+    err = run("list", expect=1).stderr
+    assert "symbolic link that belongs to another user" in err
+
+
+def test_a_store_that_belongs_to_another_user_is_refused(run: Run, isolated: Path) -> None:
+    needs_root()
+    run("open", "payment-failure", "-s", "1", "-t", "t")
+    os.chown(isolated / "incidents.db", NOBODY, NOBODY)
+    assert "it belongs to another user" in run("list", expect=1).stderr
