@@ -26,6 +26,8 @@ class Config(NamedTuple):
     path: str | None = None
     #: The file holds notification secrets (webhook URLs, a command) and others can read it.
     exposed: bool = False
+    #: The longest text recorded on an incident, in bytes.
+    max_text: int = 64 * 1024
 
 
 def load_config(home: Path) -> Config:
@@ -58,4 +60,5 @@ def load_config(home: Path) -> Config:
         notify=data.get("notify", {}),
         path=name,
         exposed=bool(data.get("notify")) and readable_by_others(path),
+        max_text=int(data.get("limits", {}).get("text", 64 * 1024)),
     )

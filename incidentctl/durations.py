@@ -25,6 +25,10 @@ _BUSINESS_RE = re.compile(r"^(\d+)bd$")
 #: the schema and the parser cannot disagree (a test compares them).
 SCHEMA_PATTERN = r"^(?:[1-9][0-9]*bd|(?=[0-9])(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+s)?)$"
 
+#: The longest duration accepted anywhere (about ten years): anything longer is a mistake,
+#: and would overflow date arithmetic further on.
+MAX_DAYS = 3650
+
 EXPECTED = t("err.duration.expected", "en")
 
 
@@ -55,6 +59,8 @@ def parse_duration(text: str, *, allow_zero: bool = False) -> Duration:
     raw = text.strip().lower()
     m = _BUSINESS_RE.match(raw)
     if m:
+        if len(m.group(1)) > 6 or int(m.group(1)) > MAX_DAYS:
+            raise InvalidInput(msg("err.duration.too_long", text=text, limit=MAX_DAYS))
         n = int(m.group(1))
         if n == 0 and not allow_zero:
             raise InvalidInput(_zero(text))
@@ -62,11 +68,15 @@ def parse_duration(text: str, *, allow_zero: bool = False) -> Duration:
     m = _CALENDAR_RE.match(raw)
     if not raw or not m:
         raise InvalidInput(msg("err.duration.invalid", text=text, expected=_expected()))
+    if any(v is not None and len(v) > 12 for v in m.groups()):
+        raise InvalidInput(msg("err.duration.too_long", text=text, limit=MAX_DAYS))
     seconds = sum(
         int(v) * _UNIT_SECONDS[u] for v, u in zip(m.groups(), "dhms", strict=True) if v is not None
     )
     if seconds == 0 and not allow_zero:
         raise InvalidInput(_zero(text))
+    if seconds > MAX_DAYS * 86400:
+        raise InvalidInput(msg("err.duration.too_long", text=text, limit=MAX_DAYS))
     return Duration(seconds=seconds)
 
 

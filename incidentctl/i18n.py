@@ -830,6 +830,43 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "warning: {path} holds notification secrets and others can read it; `chmod 600 {path}`",
         "警告：{path} 含有通知密钥，且其他用户可以读取；请执行 `chmod 600 {path}`",
     ),
+    # --- errors: values out of bounds -----------------------------------------------------
+    "err.time.range": (
+        "'{text}' is outside the years {first}-{last}",
+        "'{text}' 不在 {first}-{last} 年之间",
+    ),
+    "err.time.env_zone": (
+        "TZ={name} in the environment is not a time zone incidentctl knows",
+        "环境变量 TZ={name} 不是 incidentctl 认识的时区",
+    ),
+    "err.time.env_zone_how": (
+        "set TZ to an IANA name such as Asia/Shanghai, or pass `--tz ZONE`",
+        "请把 TZ 设为 IANA 时区名（如 Asia/Shanghai），或使用 `--tz ZONE`",
+    ),
+    "err.time.skipped": (
+        "'{text}': {time} did not happen in {zone} (the clocks were put forward over it)",
+        "'{text}'：{zone} 时区没有 {time} 这一时刻（夏令时调快时跳过了）",
+    ),
+    "err.time.twice": (
+        "'{text}': {time} happened twice in {zone} (the clocks were put back)",
+        "'{text}'：{zone} 时区的 {time} 出现了两次（夏令时结束时钟被调回）",
+    ),
+    "err.time.twice_how": (
+        "say which, with its offset: `{first}` or `{second}`",
+        "请带上时差说明是哪一次：`{first}` 或 `{second}`",
+    ),
+    "err.duration.too_long": (
+        "'{text}' is longer than {limit} days, the longest duration accepted",
+        "'{text}' 超过了允许的最长时长 {limit} 天",
+    ),
+    "err.text.too_long": (
+        "{field} is {size} bytes; the longest text recorded is {limit} bytes (limits.text in config.yaml)",
+        "{field} 长 {size} 字节；可记录的文本最长 {limit} 字节（见 config.yaml 中的 limits.text）",
+    ),
+    "cli.not_utf8": (
+        "{where} is not valid UTF-8; use UTF-8 text (a GBK terminal, say, must be switched to UTF-8)",
+        "{where} 不是有效的 UTF-8 文本；请使用 UTF-8（例如把 GBK 终端切换为 UTF-8）",
+    ),
 }
 
 

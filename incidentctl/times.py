@@ -13,6 +13,13 @@ from incidentctl.i18n import msg
 #: How far in the future a given time may be before it is refused (clock skew).
 FUTURE_TOLERANCE = timedelta(seconds=60)
 
+#: A POSIX TZ value (``CST-8``, ``EST5EDT``, ``<+08>-8``): the C library reads it itself.
+_POSIX_TZ = re.compile(
+    r"^(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]+>)[+-]?\d{1,2}(?::\d{2}){0,2}(?:[A-Za-z]{3,}.*)?$"
+)
+#: Instants outside these years are refused rather than overflowing later.
+YEARS = (1970, 9999)
+
 _RELATIVE = re.compile(r"^-\s*(\S+)$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _LOCAL = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
@@ -55,6 +62,10 @@ def resolve_zone(name: str | None = None) -> tzinfo:
     except (ZoneInfoNotFoundError, ValueError):
         if explicit:
             raise InvalidInput(msg("err.time.zone", name=name)) from None
+        if not _POSIX_TZ.match(name):
+            raise InvalidInput(
+                msg("err.time.env_zone", name=name), hint=msg("err.time.env_zone_how")
+            ) from None
         # A POSIX TZ string (e.g. CST-8): the C library already applies it.
         local = datetime.now().astimezone().tzinfo
         return local if local is not None else timezone.utc
@@ -117,11 +128,18 @@ def parse_time(text: str, *, now: datetime, tz: tzinfo, allow_future: bool = Fal
     if m:
         try:
             span = parse_duration(m.group(1))
-        except InvalidInput:
+        except InvalidInput as exc:
+            if getattr(exc.what, "key", "") == "err.duration.too_long":
+                raise
             raise InvalidInput(msg("err.time.invalid", text=text)) from None
         if span.is_business:
             raise InvalidInput(msg("err.time.relative_units", text=text))
-        value = now - timedelta(seconds=span.seconds)
+        try:
+            value = now - timedelta(seconds=span.seconds)
+        except OverflowError:
+            raise InvalidInput(
+                msg("err.time.range", text=text, first=YEARS[0], last=YEARS[1])
+            ) from None
     elif (m := _CLOCK.match(raw)) is not None:
         hh, mm, ss = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
         today = now.astimezone(tz).date()
@@ -141,8 +159,13 @@ def parse_time(text: str, *, now: datetime, tz: tzinfo, allow_future: bool = Fal
         except ValueError:
             raise InvalidInput(msg("err.time.invalid", text=text)) from None
         if value.tzinfo is None:
-            value = value.replace(tzinfo=tz)
-    value = value.astimezone(timezone.utc)
+            value = _exists_once(value.replace(tzinfo=tz), tz, text)
+    try:
+        value = value.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        value = None
+    if value is None or not YEARS[0] <= value.year <= YEARS[1]:
+        raise InvalidInput(msg("err.time.range", text=text, first=YEARS[0], last=YEARS[1]))
     if not allow_future and value - now > FUTURE_TOLERANCE:
         raise InvalidInput(
             msg(
@@ -158,4 +181,32 @@ def parse_time(text: str, *, now: datetime, tz: tzinfo, allow_future: bool = Fal
 def _local(day: date, hh: int, mm: int, ss: int, tz: tzinfo, text: str) -> datetime:
     if hh > 23 or mm > 59 or ss > 59:
         raise InvalidInput(msg("err.time.bad_clock", text=text))
-    return datetime(day.year, day.month, day.day, hh, mm, ss, tzinfo=tz)
+    return _exists_once(datetime(day.year, day.month, day.day, hh, mm, ss, tzinfo=tz), tz, text)
+
+
+def _exists_once(local: datetime, tz: tzinfo, text: str) -> datetime:
+    """``local`` if that wall-clock time happened exactly once in ``tz``; a time skipped by a
+    daylight-saving change, or one that happened twice, is refused with what to type."""
+    try:
+        early = local.replace(fold=0).utcoffset()
+        late = local.replace(fold=1).utcoffset()
+        if early == late:
+            return local
+        back = local.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        return local  # the range check that follows says what is wrong
+    naive = local.replace(tzinfo=None)
+    zone = zone_label(tz, local.astimezone(timezone.utc))
+    shown = naive.strftime("%Y-%m-%d %H:%M")
+    if back != naive:  # the clocks jumped over it
+        raise InvalidInput(msg("err.time.skipped", text=text, time=shown, zone=zone))
+    offsets = [_offset(local.replace(fold=f)) for f in (0, 1)]
+    raise InvalidInput(
+        msg("err.time.twice", text=text, time=shown, zone=zone),
+        hint=msg("err.time.twice_how", first=f"{shown}{offsets[0]}", second=f"{shown}{offsets[1]}"),
+    )
+
+
+def _offset(local: datetime) -> str:
+    z = local.strftime("%z")
+    return f"{z[:3]}:{z[3:]}"

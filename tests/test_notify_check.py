@@ -434,7 +434,7 @@ def test_failing_command_is_a_transient_failure(tmp_path: Path) -> None:
 
 
 def test_bad_config_points_at_the_line(run: Run, isolated: Path) -> None:
-    config(isolated, "notify:\n  webhooks:\n    - url: ftp://x\n      formt: slack\n")
     run("open", ENGINE, "-s", "2", "-t", "t")
+    config(isolated, "notify:\n  webhooks:\n    - url: ftp://x\n      formt: slack\n")
     err = run("check", expect=1).stderr
     assert "config.yaml:3:12: notify.webhooks[0].url: 'ftp://x' is not an http(s) URL" in err

@@ -152,7 +152,13 @@ class App:
     def incidents(self, *, create: bool = False) -> Incidents:
         from incidentctl.incidents.service import Incidents
 
-        return Incidents(self.store(create=create), self.clock, actor=self.actor, zone=self.zone)
+        return Incidents(
+            self.store(create=create),
+            self.clock,
+            actor=self.actor,
+            zone=self.zone,
+            max_text=self.config.max_text,
+        )
 
     def calendar(self) -> BusinessCalendar:
         if self._calendar is None:

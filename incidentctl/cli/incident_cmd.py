@@ -120,7 +120,7 @@ def _tier_filter(text: str) -> str:
 @click.option("-s", "--severity", metavar="S", help="Only this tier (1, sev1, 一级).")
 @click.option(
     "--limit",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=1_000_000),
     default=100,
     show_default=True,
     help="At most this many, newest first (0: all).",

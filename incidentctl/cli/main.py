@@ -150,21 +150,82 @@ def cli(
         ctx.obj.apply(home=home, runbooks=runbooks_dir, lang=lang, tz=tz, actor=actor)
 
 
-def _crash_report() -> str | None:
-    import tempfile
+#: Crash reports kept in a home's ``crash/`` directory; older ones are removed.
+CRASH_REPORTS_KEPT = 20
+
+
+def _shape(argv: list[str]) -> list[str]:
+    """The command line as a crash report keeps it: command names and option names, and
+    for every value only its length (titles and notes may hold personal data)."""
+    out = []
+    for arg in argv:
+        name = arg.split("=", 1)[0]
+        if arg in COMMANDS or (arg.startswith("-") and name.lstrip("-").replace("-", "").isalnum()):
+            out.append(name + ("=<...>" if "=" in arg else ""))
+        else:
+            out.append(f"<{len(arg)} chars>")
+    return out
+
+
+def _crash_report(argv: list[str] | None) -> str | None:
+    """Write what went wrong to ``<home>/crash/``, privately and without following anything
+    another user could have planted; the path, or ``None`` if it could not be written."""
     import traceback
     from datetime import datetime
 
-    directory = os.environ.get("INCIDENTCTL_HOME") or tempfile.gettempdir()
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = os.path.join(directory, f"incidentctl-crash-{stamp}.log")
+    from incidentctl.paths import check_private, home_dir
+
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(f"incidentctl {__version__}\nargv: {sys.argv!r}\n\n")
+        with cli.make_context("incidentctl", list(args), resilient_parsing=True) as ctx:
+            home_option = ctx.params.get("home")
+    except Exception:
+        home_option = None
+    try:
+        home = home_dir(home_option if isinstance(home_option, str) else None)
+        check_private(home, what="home")
+        directory = home / "crash"
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        check_private(directory, what="home")
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = directory / f"crash-{stamp}-{os.getpid()}-{os.urandom(3).hex()}.log"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(path, flags, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(f"incidentctl {__version__}, Python {sys.version.split()[0]}\n")
+            fh.write(f"argv: {_shape(args)!r}\n\n")
             fh.write(traceback.format_exc())
-    except OSError:
+        reports = sorted(directory.glob("crash-*.log"))
+        for old in reports[:-CRASH_REPORTS_KEPT]:
+            old.unlink(missing_ok=True)
+    except (OSError, IncidentctlError):
         return None
-    return path
+    return str(path)
+
+
+def _not_utf8(argv: list[str] | None) -> str | None:
+    """The first argument or setting that is not valid UTF-8 (Python hands such bytes over
+    as lone surrogates, which nothing downstream can store), shown with its bad bytes."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    named = [(f"#{n}", a) for n, a in enumerate(args, 1)]
+    named += [
+        (f"${var}", os.environ[var])
+        for var in (
+            "INCIDENTCTL_HOME",
+            "INCIDENTCTL_RUNBOOKS",
+            "INCIDENTCTL_USER",
+            "INCIDENTCTL_LANG",
+            "TZ",
+        )
+        if var in os.environ
+    ]
+    for where, value in named:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = value.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+            return f"{where}: {shown}"
+    return None
 
 
 def _reader_lang(argv: list[str] | None) -> str:
@@ -184,6 +245,13 @@ def _reader_lang(argv: list[str] | None) -> str:
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console entry point: run the CLI and map every outcome to an exit code."""
     code: int
+    bad = _not_utf8(argv)
+    if bad is not None:
+        from incidentctl.i18n import t
+
+        lang = _reader_lang(argv)
+        click.echo(t("error", lang, text=t("cli.not_utf8", lang, where=bad)), err=True)
+        sys.exit(EXIT_USER_ERROR)
     try:
         result = cli.main(args=argv, prog_name="incidentctl", standalone_mode=False)
         code = result if isinstance(result, int) else EXIT_OK
@@ -205,7 +273,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except Exception as exc:
         from incidentctl.i18n import t
 
-        path = _crash_report()
+        path = _crash_report(argv)
         lang = _reader_lang(argv)
         error = f"{type(exc).__name__}: {exc}"
         details = path or t("cli.no_crash_report", lang)

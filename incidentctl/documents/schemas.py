@@ -87,12 +87,17 @@ def _json_type(value: Any) -> str:
 
 
 def _shown(value: Any) -> str:
+    """A value as an error quotes it: its first line, 40 characters at most, so that an
+    error about a file never repeats the file (``open /etc/passwd`` must not print it)."""
     if isinstance(value, (dict, list)):
         return _TYPE_NAMES[_json_type(value)]
-    text = json.dumps(value, ensure_ascii=False)
     if isinstance(value, str):
-        text = "'" + text[1:-1] + "'"
-    return text if len(text) <= 60 else text[:57] + "..."
+        first, *rest = value.split("\n", 1)
+        cut = len(first) > 40 or bool(rest)
+        text = json.dumps(first[:40], ensure_ascii=False)
+        return "'" + text[1:-1] + ("...'" if cut else "'")
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def schema_problems(

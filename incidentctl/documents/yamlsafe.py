@@ -12,6 +12,7 @@ semantic) can point at the exact spot in the file.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -121,7 +122,21 @@ def read_text(path: str | os.PathLike[str], *, display: str | None = None) -> st
     """Read a UTF-8 text file with a size limit, reporting bad bytes by line and column."""
     name = display or os.fspath(path)
     try:
-        with open(path, "rb") as fh:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise _fail(name, 1, 1, "no such file") from None
+    except IsADirectoryError:
+        raise _fail(name, 1, 1, "is a directory, not a runbook file") from None
+    except OSError as exc:
+        raise _fail(name, 1, 1, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            kind = "a directory" if stat.S_ISDIR(os.fstat(fd).st_mode) else "not a regular file"
+            raise _fail(name, 1, 1, f"is {kind}, not a runbook file")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
             raw = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise _fail(name, 1, 1, "no such file") from None
@@ -129,6 +144,9 @@ def read_text(path: str | os.PathLike[str], *, display: str | None = None) -> st
         raise _fail(name, 1, 1, "is a directory, not a runbook file") from None
     except OSError as exc:
         raise _fail(name, 1, 1, f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
     return decode(raw, name)
 
 

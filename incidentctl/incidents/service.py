@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from incidentctl.records import Event
     from incidentctl.store.base import Store
 
+#: The longest text recorded by default, in UTF-8 bytes (configurable: ``limits.text``).
+MAX_TEXT = 64 * 1024
+
 #: How many times a change is decided again after losing a race, before giving up.
 MAX_ATTEMPTS = 200
 
@@ -87,11 +90,21 @@ class Incidents:
     acting, ``zone`` the zone user-given times are read in.
     """
 
-    def __init__(self, store: Store, clock: Clock, *, actor: str, zone: tzinfo) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        actor: str,
+        zone: tzinfo,
+        max_text: int = MAX_TEXT,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.actor = actor
         self.zone = zone
+        #: The longest text (title, note, reason, evidence, message...) recorded, in bytes.
+        self.max_text = max_text
         self._runbooks: dict[str, Runbook] = {}
 
     # --- time ------------------------------------------------------------------
@@ -188,9 +201,7 @@ class Incidents:
             payload["scope"] = scope.strip()
         if drill:
             payload["drill"] = drill
-        draft = Draft(
-            ev.OPENED, payload, self.actor, when.occurred_at, when.recorded_at, when.backdated
-        )
+        draft = self._draft(ev.OPENED, payload, when)
         day = when.occurred.astimezone(self.zone).strftime("%Y%m%d")
         summary = Summary(title, tier, st.OPEN, payload.get("commander"))
         for _ in range(MAX_ATTEMPTS):
@@ -259,7 +270,22 @@ class Incidents:
         raise _too_busy(state.id)
 
     def _draft(self, kind: str, payload: dict[str, Any], when: When) -> Draft:
+        self.check_size(payload)
         return Draft(kind, payload, self.actor, when.occurred_at, when.recorded_at, when.backdated)
+
+    def check_size(self, payload: dict[str, Any], field: str = "") -> None:
+        """Refuse any text in ``payload`` (or the actor's name) longer than :attr:`max_text`
+        bytes, naming the field and the limit."""
+        limit = self.max_text
+        fields = payload.items() if field else {"by": self.actor, **payload}.items()
+        for key, value in fields:
+            name = f"{field}.{key}" if field else key
+            if isinstance(value, dict):
+                self.check_size(value, name)
+            elif isinstance(value, str) and len(value) * 4 > limit:
+                size = len(value.encode("utf-8", "surrogatepass"))
+                if size > limit:
+                    raise InvalidInput(msg("err.text.too_long", field=name, size=size, limit=limit))
 
     def step(
         self,
