@@ -867,6 +867,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{where} is not valid UTF-8; use UTF-8 text (a GBK terminal, say, must be switched to UTF-8)",
         "{where} 不是有效的 UTF-8 文本；请使用 UTF-8（例如把 GBK 终端切换为 UTF-8）",
     ),
+    "cli.nul": (
+        "{where} holds a NUL character, which no argument can",
+        "{where} 含有 NUL 字符，参数中不能有它",
+    ),
 }
 
 

@@ -173,3 +173,16 @@ def test_a_crash_report_never_follows_a_planted_link(
         (isolated / "crash" / f"crash-{n}.log").symlink_to(victim)
     _crash(["list"], monkeypatch)
     assert victim.read_text() == "precious"
+
+
+def test_digits_that_are_not_decimal_and_nul_characters_are_plain_errors(
+    run: Run, inc: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from incidentctl.cli.main import main
+
+    assert "no incident matches '¹'" in run("show", "¹", expect=1).stderr  # int('¹') fails
+    assert run("show", "１").exit_code == 0  # a full-width 1, as a Chinese keyboard types it
+    with pytest.raises(SystemExit) as exited:
+        main(["runbook", "validate", "\x00"])
+    assert exited.value.code == 1
+    assert "holds a NUL character" in capsys.readouterr().err

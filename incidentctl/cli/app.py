@@ -192,7 +192,7 @@ class App:
 
     @property
     def width(self) -> int:
-        if "COLUMNS" in os.environ and os.environ["COLUMNS"].isdigit():
+        if "COLUMNS" in os.environ and os.environ["COLUMNS"].isdecimal():
             return int(os.environ["COLUMNS"])
         try:
             return os.get_terminal_size(sys.stdout.fileno()).columns

@@ -203,9 +203,10 @@ def _crash_report(argv: list[str] | None) -> str | None:
     return str(path)
 
 
-def _not_utf8(argv: list[str] | None) -> str | None:
-    """The first argument or setting that is not valid UTF-8 (Python hands such bytes over
-    as lone surrogates, which nothing downstream can store), shown with its bad bytes."""
+def _bad_argument(argv: list[str] | None) -> tuple[str, str] | None:
+    """The first argument or setting that cannot be used as text: not valid UTF-8 (Python
+    hands such bytes over as lone surrogates, which nothing downstream can store) or holding
+    a NUL (no file name or C string can); where it is, and the catalogue key saying why."""
     args = list(sys.argv[1:] if argv is None else argv)
     named = [(f"#{n}", a) for n, a in enumerate(args, 1)]
     named += [
@@ -224,7 +225,9 @@ def _not_utf8(argv: list[str] | None) -> str | None:
             value.encode("utf-8")
         except UnicodeEncodeError:
             shown = value.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
-            return f"{where}: {shown}"
+            return f"{where}: {shown}", "cli.not_utf8"
+        if "\0" in value:
+            return where, "cli.nul"
     return None
 
 
@@ -245,12 +248,12 @@ def _reader_lang(argv: list[str] | None) -> str:
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console entry point: run the CLI and map every outcome to an exit code."""
     code: int
-    bad = _not_utf8(argv)
+    bad = _bad_argument(argv)
     if bad is not None:
         from incidentctl.i18n import t
 
         lang = _reader_lang(argv)
-        click.echo(t("error", lang, text=t("cli.not_utf8", lang, where=bad)), err=True)
+        click.echo(t("error", lang, text=t(bad[1], lang, where=bad[0])), err=True)
         sys.exit(EXIT_USER_ERROR)
     try:
         result = cli.main(args=argv, prog_name="incidentctl", standalone_mode=False)

@@ -143,7 +143,7 @@ class Incidents:
             )
         rows = [self.store.incident(m) for m in matches]
         active = [r.id for r in rows if r is not None and r.status != st.CLOSED]
-        if len(active) == 1 and ref.strip().isdigit():
+        if len(active) == 1 and ref.strip().isdecimal():
             return active[0]
         shown: list[str] | Msg = matches
         if len(matches) > 8:

@@ -188,7 +188,7 @@ class Runbook(NamedTuple):
 def tier_rank(tier_id: str) -> int:
     """``sev2`` -> 2 (1 is the most severe); ids that are not ``sevN`` sort last."""
     digits = tier_id.removeprefix("sev")
-    return int(digits) if digits.isdigit() else 1_000_000
+    return int(digits) if digits.isdecimal() else 1_000_000
 
 
 _ZH_NUMERALS = "一二三四五六七八九"
@@ -200,7 +200,7 @@ def tier_id_of(text: str) -> str | None:
     norm = _norm(text).split("(")[0]
     for prefix in ("sev", "level"):
         norm = norm.removeprefix(prefix)
-    if norm.isdigit() and 0 < int(norm) < 10:
+    if norm.isdecimal() and 0 < int(norm) < 10:
         return f"sev{int(norm)}"
     if len(norm) >= 2 and norm[0] in _ZH_NUMERALS and norm[1] == "级":
         return f"sev{_ZH_NUMERALS.index(norm[0]) + 1}"

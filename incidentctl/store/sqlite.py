@@ -317,7 +317,7 @@ class SQLiteStore:
         rows = self.db.execute(
             "SELECT id FROM incidents WHERE id >= ? AND id < ?", (prefix, prefix + "\uffff")
         ).fetchall()
-        numbers = [int(r[0][len(prefix) :]) for r in rows if r[0][len(prefix) :].isdigit()]
+        numbers = [int(r[0][len(prefix) :]) for r in rows if r[0][len(prefix) :].isdecimal()]
         return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
     @guarded
@@ -440,14 +440,14 @@ class SQLiteStore:
         exact = self.db.execute("SELECT id FROM incidents WHERE id = ?", (ref,)).fetchall()
         if exact:
             return [exact[0][0]]
-        if ref.isdigit() and len(ref) <= 4:  # a trailing number; longer digits start a date
+        if ref.isdecimal() and len(ref) <= 4:  # a trailing number; longer digits start a date
             n = int(ref)
             rows = self.db.execute(
                 "SELECT id FROM incidents WHERE id GLOB ?",
                 (f"INC-*-{n:03d}" if n < 1000 else f"INC-*-{n}",),
             ).fetchall()
             return [r[0] for r in rows]
-        if not ref.startswith("INC-") and ref[:1].isdigit():
+        if not ref.startswith("INC-") and ref[:1].isdecimal():
             ref = "INC-" + ref
         rows = self.db.execute(
             "SELECT id FROM incidents WHERE id >= ? AND id < ? ORDER BY id",

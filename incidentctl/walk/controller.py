@@ -779,7 +779,7 @@ class Walk:
 
 def pick(answer: str, ids: list[str]) -> str:
     """An answer to "number or id": the id at that 1-based number, else the answer itself."""
-    if answer.isdigit() and 0 < int(answer) <= len(ids):
+    if answer.isdecimal() and 0 < int(answer) <= len(ids):
         return ids[int(answer) - 1]
     return answer
 
