@@ -871,6 +871,15 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{where} holds a NUL character, which no argument can",
         "{where} 含有 NUL 字符，参数中不能有它",
     ),
+    # --- an incident that is over --------------------------------------------------------
+    "state.unfinished": ("not done at close", "关闭时未完成"),
+    "milestone.mitigated": ("mitigated {at} ({after} in)", "止损 {at}（开始后 {after}）"),
+    "milestone.resolved": ("resolved {at} ({after} in)", "解决 {at}（开始后 {after}）"),
+    "milestone.closed": ("closed {at} ({after} in)", "关闭 {at}（开始后 {after}）"),
+    "closed_forced": (
+        "closed by force: {reason}; required steps still open then: {steps}",
+        "强制关闭：{reason}；当时仍未完成的必做步骤：{steps}",
+    ),
 }
 
 

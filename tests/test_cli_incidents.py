@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -180,3 +181,33 @@ def test_by_names_the_actor_after_the_command_as_well_as_before(
     run("note", inc, "again")
     actors = [e["actor"] for e in json.loads(run("timeline", inc, "--json").stdout)]
     assert actors == ["王伟", "李娜", "赵六", "王伟"]
+
+
+def test_closed_means_closed_key_times_summary_and_no_countdown(
+    run: Run, clock: ManualClock
+) -> None:
+    inc = run("open", "payment-failure", "-s", "1", "-t", "t").stdout.strip()
+    clock.advance(minutes=5)
+    run("step", "done", inc, "assemble")
+    clock.advance(minutes=35)
+    run("mitigate", inc)
+    clock.advance(minutes=30)
+    run("resolve", inc, "--summary", "通道已恢复，退款已完成")
+    clock.advance(minutes=20)
+    run("close", inc, "--force", "--reason", "复盘另行安排")
+    shown = run("show", inc).stdout
+    assert "mitigated 10:40 (40m in)" in shown
+    assert "resolved 11:10 (1h 10m in)" in shown
+    assert "closed 11:30 (1h 30m in)" in shown
+    assert "Summary: 通道已恢复，退款已完成" in shown
+    assert "closed by force: 复盘另行安排" in shown
+    assert "Next deadlines" not in shown and "overdue" not in shown
+    assert not re.search(r"\bin \d+[smhd]", shown.split("Checklist")[1])  # nothing counts down
+    assert "assemble" in shown and "met" in shown and "not done at close" in shown
+    clock.advance(hours=30)  # a day later nothing has moved: the same verdicts, no countdown
+    later = run("show", inc).stdout.split("Checklist")[1]
+    undated = re.compile(r"\d\d-\d\d ")  # a date appears once 'today' is another day
+    assert undated.sub("", later) == undated.sub("", shown.split("Checklist")[1])
+    data = json.loads(run("deadlines", inc, "--all", "--json").stdout)
+    assert {d["state"] for d in data} <= {"met", "missed", "unfinished", "skipped", "n/a"}
+    assert run("deadlines", inc).stdout.count("overdue") == 0

@@ -142,7 +142,7 @@ def test_sent_message_takes_its_audience_from_the_pinned_runbook_and_not_after_c
     assert sent["payload"]["audience"] == "press"
     run("resolve", inc)
     run("close", inc, "--force", "--reason", "drill over")
-    result = run("comms", inc, "press-statement", *PRESS, "--send", "--channel", "weibo", expect=1)
+    result = run("comms", inc, "press-statement", *PRESS, "--set", "eta=10:00", "--send", expect=1)
     assert "closed" in result.stderr
     assert [e["type"] for e in json.loads(run("timeline", inc, "--json").stdout)].count(
         "comms.sent"

@@ -43,12 +43,24 @@ SKIPPED = "skipped"
 NA = "n/a"
 WAITING = "waiting"
 
+UNFINISHED = "unfinished"  # not done when the incident was closed, before its due instant
+
 OPEN_STATES = (OVERDUE, DUE_SOON, PENDING, WAITING)
 
 #: The two kinds of notice check and watch send: a deadline turning due soon
 #: (``DUE_SOON``, the state's own name) and one breached.
 BREACH = "breach"
-_URGENCY = {OVERDUE: 0, DUE_SOON: 1, PENDING: 2, WAITING: 3, MISSED: 4, MET: 5, SKIPPED: 6, NA: 7}
+_URGENCY = {
+    OVERDUE: 0,
+    DUE_SOON: 1,
+    PENDING: 2,
+    WAITING: 3,
+    MISSED: 4,
+    UNFINISHED: 5,
+    MET: 6,
+    SKIPPED: 7,
+    NA: 8,
+}
 MAX_OCCURRENCES = 5000
 
 
@@ -402,8 +414,26 @@ def deadlines(
     calendar: CalendarSource | None = None,
     policy: Policy | None = None,
 ) -> list[Deadline]:
-    """Every deadline of the incident at ``now``, in runbook order."""
+    """Every deadline of the incident at ``now``, in runbook order.
+
+    A closed incident's clocks stopped when it was closed: its deadlines are judged at
+    that instant, and none is open any more.  One past its due instant then is missed;
+    one still ahead is ``unfinished``; one whose anchor never came has no verdict (n/a).
+    """
+    if state.closed_at is not None and state.status == st.CLOSED:
+        at_close = _Engine(runbook, state, state.closed_at, calendar, policy or Policy()).run()
+        return [_final(d) for d in at_close]
     return _Engine(runbook, state, now, calendar, policy or Policy()).run()
+
+
+def _final(d: Deadline) -> Deadline:
+    if d.state == OVERDUE:
+        return d._replace(state=MISSED)
+    if d.state in (DUE_SOON, PENDING):
+        return d._replace(state=UNFINISHED)
+    if d.state == WAITING:
+        return d._replace(state=NA)
+    return d
 
 
 def by_urgency(items: list[Deadline]) -> list[Deadline]:

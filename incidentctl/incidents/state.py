@@ -186,6 +186,11 @@ class IncidentState:
         self.mitigated_at: datetime | None = None
         self.resolved_at: datetime | None = None
         self.closed_at: datetime | None = None
+        #: What the lead said on resolving (``resolve --summary``), if anything.
+        self.resolve_summary: str | None = None
+        #: On a forced close: why, and the required steps still open then.
+        self.close_reason: str | None = None
+        self.open_at_close: list[str] = []
         self.periods: list[Period] = []
         self.roles: dict[str, str] = {}
         self.steps: dict[str, StepState] = {}
@@ -211,6 +216,7 @@ class IncidentState:
         other.notes = list(self.notes)
         other.comms = list(self.comms)
         other.notices = {k: v.copy() for k, v in self.notices.items()}
+        other.open_at_close = list(self.open_at_close)
         other.retracted = set(self.retracted)
         return other
 
@@ -369,6 +375,7 @@ def _apply(state: IncidentState, e: Event, index: _Index, at: datetime) -> None:
     elif t == ev.RESOLVED:
         state.status = RESOLVED
         state.resolved_at = at
+        state.resolve_summary = p.get("summary") or state.resolve_summary
         if state.mitigated_at is None or state.periods[-1].mitigated is None:
             state.mitigated_at = at  # resolving implies the damage has stopped
             state.periods[-1].mitigated = at
@@ -382,6 +389,8 @@ def _apply(state: IncidentState, e: Event, index: _Index, at: datetime) -> None:
     elif t == ev.CLOSED:
         state.status = CLOSED
         state.closed_at = at
+        state.close_reason = p.get("reason")
+        state.open_at_close = list(p.get("open_steps", ()))
     elif t == ev.UPDATED:
         if p["field"] == "scope":
             state.scope = p["value"]

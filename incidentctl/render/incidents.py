@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from incidentctl.render.style import Style
 
 _STATE_STYLE = {
+    dl.UNFINISHED: ("yellow",),
     dl.OVERDUE: ("red", "bold"),
     dl.MISSED: ("red",),
     dl.DUE_SOON: ("yellow", "bold"),
@@ -46,6 +47,22 @@ def styled_deadline(d: Deadline, now: datetime, zone: tzinfo, lang: str, style: 
 
 
 # --- show ---------------------------------------------------------------------------
+
+
+def milestones(view: View, now: datetime, zone: tzinfo, lang: str) -> list[str]:
+    """When the damage stopped, the incident was resolved and closed, each with how long
+    after opening: what an incident that is over is remembered by."""
+    s = view.state
+    out = []
+    for key, at in (
+        ("milestone.mitigated", s.mitigated_at),
+        ("milestone.resolved", s.resolved_at),
+        ("milestone.closed", s.closed_at),
+    ):
+        if at is not None:
+            after = human((at - s.opened_at).total_seconds(), lang)
+            out.append(t(key, lang, at=when(at, now, zone), after=after))
+    return out
 
 
 def show_text(
@@ -74,6 +91,13 @@ def show_text(
         out.append(f"  {t('scope', lang)}: {s.scope}")
     if s.eta:
         out.append(f"  {t('eta', lang)}: {fmt_zoned(s.eta, zone)}")
+    out.extend(wrap(" · ".join(milestones(view, now, zone, lang)), cells, indent="  "))
+    if s.resolve_summary and s.status in (st.RESOLVED, st.CLOSED):
+        summary = t("labelled", lang, label=t("summary", lang), text=s.resolve_summary)
+        out.extend(wrap(summary, cells, indent="  "))
+    if s.status == st.CLOSED and s.close_reason:
+        forced = t("closed_forced", lang, reason=s.close_reason, steps=s.open_at_close or "-")
+        out.extend(wrap(style(forced, "yellow"), cells, indent="  "))
     out.append("  " + style(t("times_in", lang, zone=zone_label(zone, now)), "dim"))
     out.append("")
 
@@ -98,7 +122,7 @@ def show_text(
     out.append(checklist_table(view, deadlines, now, zone, lang, style, cells=cells))
     upcoming = [
         d for d in dl.by_urgency(deadlines) if d.state in (dl.OVERDUE, dl.DUE_SOON, dl.PENDING)
-    ][:5]
+    ][:5]  # none once closed: its clocks stopped then
     if upcoming:
         out.append("")
         out.append(style(t("next_deadlines", lang), "bold"))
