@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -211,3 +212,21 @@ def test_closed_means_closed_key_times_summary_and_no_countdown(
     data = json.loads(run("deadlines", inc, "--all", "--json").stdout)
     assert {d["state"] for d in data} <= {"met", "missed", "unfinished", "skipped", "n/a"}
     assert run("deadlines", inc).stdout.count("overdue") == 0
+
+
+def test_the_programs_options_work_after_the_command_too(
+    run: Run, isolated: Path, tmp_path: Path
+) -> None:
+    assert "交易异常与支付失败" in run("runbook", "list", "--lang", "zh").stdout
+    assert "交易异常与支付失败" in run("runbook", "list", "--lang=zh").stdout
+    inc = run("open", "payment-failure", "-s", "1", "-t", "t", "--tz", "UTC").stdout.strip()
+    assert "Etc/UTC" in run("show", inc, "--tz", "Etc/UTC").stdout
+    elsewhere = tmp_path / "other-home"
+    run("open", "payment-failure", "-s", "1", "-t", "elsewhere", "--home", str(elsewhere))
+    assert (elsewhere / "incidents.db").exists()
+    assert "elsewhere" not in run("list").stdout
+    assert "elsewhere" in run("list", "--home", str(elsewhere)).stdout
+    # after `--`, everything is what the user typed
+    run("note", inc, "--", "--lang", "zh")
+    texts = [e["payload"].get("text") for e in json.loads(run("timeline", inc, "--json").stdout)]
+    assert "--lang zh" in texts

@@ -68,6 +68,34 @@ class UserError(click.ClickException):
             click.echo(t("hint", self.lang, text=hint), file=file, err=file is None)
 
 
+#: Options of the whole program that may also come after the command
+#: (``incidentctl runbook list --lang zh``); each takes a value.
+GLOBAL_OPTIONS = ("--home", "--runbooks", "--lang", "--tz")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``args`` with the program's own options moved in front of the command, wherever
+    they were given (up to a ``--``, after which everything is an argument)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        if arg in GLOBAL_OPTIONS and i + 1 < len(args):
+            front.extend(args[i : i + 2])
+            i += 2
+            continue
+        if arg.split("=", 1)[0] in GLOBAL_OPTIONS and "=" in arg:
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 class LazyGroup(click.Group):
     def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,6 +103,9 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*self.lazy, *(n for n in super().list_commands(ctx) if n not in self.lazy)]
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy:
