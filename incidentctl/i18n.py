@@ -880,6 +880,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "closed by force: {reason}; required steps still open then: {steps}",
         "强制关闭：{reason}；当时仍未完成的必做步骤：{steps}",
     ),
+    "tier": ("Tier", "级别"),
 }
 
 

@@ -42,6 +42,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("INCIDENTCTL_USER", "tester")
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")  # tests of other widths set their own
 
     def refuse() -> Path:
         raise AssertionError("a test reached for the real default store location")

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from incidentctl.store.base import Store
 
 
+#: Columns assumed when neither $COLUMNS nor the terminal says.
+DEFAULT_WIDTH = 80
+
+
 class App:
     """What a command needs beyond its own arguments.
 
@@ -192,12 +196,16 @@ class App:
 
     @property
     def width(self) -> int:
-        if "COLUMNS" in os.environ and os.environ["COLUMNS"].isdecimal():
-            return int(os.environ["COLUMNS"])
+        """Columns to lay text out in: ``$COLUMNS``, else the terminal's, else 80.  A width
+        of 0 (a terminal that does not know its size) counts as unknown."""
+        columns = os.environ.get("COLUMNS", "")
+        if columns.isdecimal() and 0 < int(columns) <= 10_000:
+            return int(columns)
         try:
-            return os.get_terminal_size(sys.stdout.fileno()).columns
+            size = os.get_terminal_size(sys.stdout.fileno()).columns
         except (OSError, ValueError, AttributeError):
-            return 100
+            size = 0
+        return size if size > 0 else DEFAULT_WIDTH
 
     def echo(self, text: str = "", *, err: bool = False) -> None:
         click.echo(text, err=err, color=self.style.enabled if not err else None)

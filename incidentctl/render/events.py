@@ -8,6 +8,7 @@ from incidentctl.i18n import t
 from incidentctl.incidents import events as ev
 from incidentctl.render.phrases import describe
 from incidentctl.render.table import table
+from incidentctl.render.text import wrap
 from incidentctl.times import fmt, zone_label
 
 if TYPE_CHECKING:
@@ -45,12 +46,10 @@ def timeline_text(
                 text,
             ]
         )
+    heading = wrap(f"{view.state.id}  {view.state.title}", cells)
     out = [
-        style(view.state.id, "bold")
-        + "  "
-        + view.state.title
-        + "  "
-        + style(t("times_in", lang, zone=zone_label(zone, now)), "dim"),
+        *(style(line, "bold") for line in heading),
+        style(t("times_in", lang, zone=zone_label(zone, now)), "dim"),
         table(
             ["#", t("occurred", lang), t("recorded", lang), t("by", lang), t("event", lang)],
             rows,

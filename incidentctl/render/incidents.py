@@ -75,22 +75,21 @@ def show_text(
     cells: int,
 ) -> str:
     s, rb = view.state, view.runbook
-    out: list[str] = []
-    out.append(style(s.id, "bold") + "  " + s.title)
+    out: list[str] = [style(line, "bold") for line in wrap(f"{s.id}  {s.title}", cells)]
     status = t(f"status.{s.status}", lang)
     age = human((now - s.opened_at).total_seconds(), lang)
-    out.append(
-        f"  {t('status', lang)}: {status}    {t('opened', lang)}: {fmt_zoned(s.opened_at, zone)} ({t('ago', lang, d=age)})"
-    )
-    out.append(f"  {t('severity', lang)}: {style(tier_name(rb, s.severity, lang), 'bold')}")
-    out.append(
-        f"  {t('runbook', lang)}: {rb.id} {rb.version} {rb.title.get(lang)} (sha256 {rb.sha256[:12]})"
-    )
-    out.append(f"  {t('commander', lang)}: {s.commander or t('unassigned', lang)}")
+    facts = [
+        f"{t('status', lang)}: {status}    {t('opened', lang)}: {fmt_zoned(s.opened_at, zone)} ({t('ago', lang, d=age)})",
+        f"{t('severity', lang)}: {tier_name(rb, s.severity, lang)}",
+        f"{t('runbook', lang)}: {rb.id} {rb.version} {rb.title.get(lang)} (sha256 {rb.sha256[:12]})",
+        f"{t('commander', lang)}: {s.commander or t('unassigned', lang)}",
+    ]
     if s.scope:
-        out.append(f"  {t('scope', lang)}: {s.scope}")
+        facts.append(f"{t('scope', lang)}: {s.scope}")
     if s.eta:
-        out.append(f"  {t('eta', lang)}: {fmt_zoned(s.eta, zone)}")
+        facts.append(f"{t('eta', lang)}: {fmt_zoned(s.eta, zone)}")
+    for fact in facts:
+        out.extend(wrap(fact, cells, indent="  "))
     out.extend(wrap(" · ".join(milestones(view, now, zone, lang)), cells, indent="  "))
     if s.resolve_summary and s.status in (st.RESOLVED, st.CLOSED):
         summary = t("labelled", lang, label=t("summary", lang), text=s.resolve_summary)
@@ -107,6 +106,9 @@ def show_text(
             [t("id", lang), t("role", lang), t("name", lang)],
             [[r.id, r.name.get(lang), s.roles.get(r.id, "-")] for r in rb.roles.values()],
             indent="  ",
+            max_width=cells,
+            shrink=[(2, 16), (1, 14)],
+            wrap_shrunk=True,
         )
     )
     out.append("")
@@ -132,7 +134,16 @@ def show_text(
             title = target.title.get(lang) if target else item.step
             phrase = deadline_status(item, now, zone, lang)
             rows.append([styled_state(item, lang, style), item.key, title, phrase])
-        out.append(table(None, rows, max_width=cells, shrink=2, indent="  "))
+        out.append(
+            table(
+                None,
+                rows,
+                max_width=cells,
+                shrink=[(2, 16), (3, 16)],
+                indent="  ",
+                wrap_shrunk=True,
+            )
+        )
     if s.notes:
         out.append("")
         out.append(style(t("notes", lang), "bold"))
@@ -195,12 +206,19 @@ def checklist_table(
         t("status", lang),
         t("deadline", lang),
     ]
+    shrink = [(2, 14), (4, 26)]
+    if cells is not None and cells < NARROW:
+        shrink = [(1, 14), (2, 10), (4, 16), (3, 8)]
+        if not numbered:  # the phase says least on a narrow terminal: the step ids show it
+            headers.pop(0)
+            rows = [row[1:] for row in rows]
+            shrink = [(col - 1, floor) for col, floor in shrink]
     return table(
         headers,
         rows,
         align="r" if numbered else "",
         max_width=cells,
-        shrink=[(2, 14), (4, 26)],
+        shrink=shrink,
         wrap_shrunk=True,
         indent="  ",
     )
@@ -263,8 +281,15 @@ def show_json(view: View, deadlines: list[Deadline], now: datetime) -> dict[str,
 # --- deadlines --------------------------------------------------------------------
 
 
+#: Below this many columns, a deadline table says the tier rule under the deadline
+#: instead of in a column of its own.
+NARROW = 90
+
+
 def deadlines_table(items: list[Item], zone: tzinfo, lang: str, style: Style, cells: int) -> str:
-    """Deadlines of one or more incidents, each measured at its incident's now."""
+    """Deadlines of one or more incidents, each measured at its incident's now, in a table
+    no wider than ``cells`` (the tier rule moves under the deadline on narrow terminals)."""
+    narrow = cells < NARROW
     rows = []
     for view, d, now in items:
         step = view.runbook.step(d.step)
@@ -272,34 +297,23 @@ def deadlines_table(items: list[Item], zone: tzinfo, lang: str, style: Style, ce
         role = view.runbook.roles.get(d.role)
         holder = view.state.roles.get(d.role)
         owner = (role.name.get(lang) if role else d.role) + (f" ({holder})" if holder else "")
-        rows.append(
-            [
-                styled_state(d, lang, style),
-                view.state.id,
-                f"{d.key}\n{title}",
-                owner,
-                deadline_status(d, now, zone, lang),
-                f"{d.tier} {duration(d.duration, lang)}",
-            ]
-        )
-    headers = [
-        t("status", lang),
-        t("id", lang),
-        t("step", lang),
-        t("owner", lang),
-        t("deadline", lang),
-        t("tiers", lang),
-    ]
-    title_line = ""
+        rule = f"{d.tier} {duration(d.duration, lang)}"
+        status = deadline_status(d, now, zone, lang)
+        row = [styled_state(d, lang, style), view.state.id, f"{d.key}\n{title}", owner]
+        rows.append([*row, f"{status}\n{rule}"] if narrow else [*row, status, rule])
+    headers = [t("status", lang), t("id", lang), t("step", lang), t("owner", lang)]
+    headers += [t("deadline", lang)] if narrow else [t("deadline", lang), t("tiers", lang)]
+    title_lines: list[str] = []
     if len({i.view.state.id for i in items}) == 1:  # one incident: say which, once
         view = items[0][0]
         tier = view.runbook.tier(view.state.severity).name.get(lang)
-        title_line = style(f"{view.state.id}  {view.state.title}", "bold")
-        title_line += f"  ·  {view.state.severity} {tier}\n"
+        heading = f"{view.state.id}  {view.state.title}  ·  {view.state.severity} {tier}"
+        title_lines = [style(line, "bold") for line in wrap(heading, cells)]
         headers.pop(1)
         for row in rows:
             row.pop(1)
-        widen = [(3, 24), (2, 14), (1, 20)]
+        widen = [(1, 18), (2, 12), (3, 16)] if narrow else [(3, 24), (2, 14), (1, 20)]
     else:
-        widen = [(4, 24), (3, 14), (2, 20)]
-    return title_line + table(headers, rows, max_width=cells, shrink=widen, wrap_shrunk=True)
+        widen = [(2, 16), (3, 12), (4, 16)] if narrow else [(4, 24), (3, 14), (2, 20)]
+    body = table(headers, rows, max_width=cells, shrink=widen, wrap_shrunk=True)
+    return "\n".join([*title_lines, body])

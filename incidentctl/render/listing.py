@@ -15,16 +15,14 @@ if TYPE_CHECKING:
     from incidentctl.store.base import IncidentRow
 
 
+#: Below this many columns, the list leaves out the runbook (``show`` says it).
+NARROW = 80
+
+
 def list_table(rows: list[IncidentRow], now: datetime, zone: tzinfo, lang: str, cells: int) -> str:
-    headers = [
-        t("id", lang),
-        t("severity", lang),
-        t("status", lang),
-        t("runbook", lang),
-        t("title", lang),
-        t("opened", lang),
-        t("commander", lang),
-    ]
+    """Incidents, one per row; titles wrap (never cut) to keep the table within ``cells``."""
+    narrow = cells < NARROW
+    keys = ["id", "severity", "status", "runbook", "title", "opened", "commander"]
     body = [
         [
             r.id,
@@ -37,4 +35,15 @@ def list_table(rows: list[IncidentRow], now: datetime, zone: tzinfo, lang: str, 
         ]
         for r in rows
     ]
-    return table(headers, body, max_width=cells, shrink=4)
+    if narrow:
+        keys.remove("runbook")
+        for row in body:
+            del row[3]
+    title = keys.index("title")
+    return table(
+        [t("tier" if k == "severity" else k, lang) for k in keys],
+        body,
+        max_width=cells,
+        shrink=[(title, 16), (keys.index("commander"), 8)],
+        wrap_shrunk=True,
+    )

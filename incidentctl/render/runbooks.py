@@ -32,18 +32,20 @@ def list_rows(runbooks: list[Runbook], lang: str) -> str:
 
 def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None = None) -> str:
     out: list[str] = []
-    out.append(style(f"{rb.id} {rb.version}", "bold") + f"  {rb.title.get(lang)}")
-    out.append(f"{t('kind', lang)}: {t(f'kind.{rb.kind}', lang)}    sha256: {rb.sha256[:12]}")
+    out.extend(
+        style(ln, "bold") for ln in wrap(f"{rb.id} {rb.version}  {rb.title.get(lang)}", cells)
+    )
+    out.extend(
+        wrap(f"{t('kind', lang)}: {t(f'kind.{rb.kind}', lang)}    sha256: {rb.sha256[:12]}", cells)
+    )
     out.extend(wrap(rb.summary.get(lang), cells))
     out.append("")
     out.append(style(t("severity", lang), "bold"))
     for tr in rb.tiers:
         if tier and tr.id != tier:
             continue
-        out.append(
-            f"  {style(tr.id, 'bold')}  {tr.name.get(lang)}"
-            + (f"  [{tr.maps_to}]" if tr.maps_to else "")
-        )
+        heading = f"{tr.id}  {tr.name.get(lang)}" + (f"  [{tr.maps_to}]" if tr.maps_to else "")
+        out.extend(style(ln, "bold") for ln in wrap(heading, cells, indent="  "))
         for c in tr.criteria[lang]:
             out.extend(wrap("- " + c, cells, indent="      "))
         if tr.response:
@@ -57,6 +59,9 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
             [t("id", lang), t("role", lang)],
             [[r.id, r.name.get(lang)] for r in rb.roles.values()],
             indent="  ",
+            max_width=cells,
+            shrink=[(1, 14)],
+            wrap_shrunk=True,
         )
     )
     if tier:
@@ -109,21 +114,26 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
                 continue
             flag = t("required", lang) if s.required else t("optional", lang)
             owner = rb.roles[s.role].name.get(lang)
-            out.append(f"  {style(s.id, 'bold')}  {s.title.get(lang)}  [{owner}, {flag}]")
+            lines = wrap(f"{s.id}  {s.title.get(lang)}  [{owner}, {flag}]", cells, indent="  ")
+            out.append(lines[0].replace(s.id, style(s.id, "bold"), 1))
+            out.extend(lines[1:])
             due = rule_phrase(s, tier, lang) if tier else tier_summary(s, lang)
             src = step_sources(rb, s, lang)
-            out.append(
-                f"      {t('due', lang)}: {due}"
-                + (f"  ({t('source', lang)}: {src})" if src else "")
+            due_line = f"{t('due', lang)}: {due}" + (
+                f"  ({t('source', lang)}: {src})" if src else ""
             )
+            out.extend(wrap(due_line, cells, indent="      "))
             if not tier and len(s.tiers) < len(rb.tiers):
-                out.append(f"      {t('tiers', lang)}: {', '.join(s.tiers)}")
+                out.extend(
+                    wrap(f"{t('tiers', lang)}: {', '.join(s.tiers)}", cells, indent="      ")
+                )
             out.extend(wrap(s.instructions.get(lang), cells, indent="      "))
             if s.evidence:
                 ev = ", ".join(f"{e.id} ({e.label.get(lang)})" for e in s.evidence)
                 out.extend(wrap(f"{t('evidence', lang)}: {ev}", cells, indent="      "))
             if s.templates:
-                out.append(f"      {t('templates', lang)}: {', '.join(s.templates)}")
+                line = f"{t('templates', lang)}: {', '.join(s.templates)}"
+                out.extend(wrap(line, cells, indent="      "))
         out.append("")
     if rb.templates:
         out.append(style(t("templates", lang), "bold"))
@@ -131,11 +141,18 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
             table(
                 [t("id", lang), t("audience", lang), t("title", lang), t("channels", lang)],
                 [
-                    [tp.id, tp.audience, tp.name.get(lang), ", ".join(tp.channels)]
+                    [
+                        tp.id,
+                        t(f"audience.{tp.audience}", lang),
+                        tp.name.get(lang),
+                        "\n".join(tp.channels),
+                    ]
                     for tp in rb.templates.values()
                 ],
                 indent="  ",
                 max_width=cells,
+                shrink=[(2, 14), (0, 16)],
+                wrap_shrunk=True,
             )
         )
         out.append("")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from incidentctl.render.text import pad, truncate, width, wrap
+from incidentctl.render.text import longest_word_of, pad, truncate, width, wrap
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -27,7 +28,8 @@ def table(
     (default: the widest), in that order, give up width until the table fits:
     first down to each one's floor (``(column, floor)``; a bare column index
     means 12), then down to 12 cells.  Their text is truncated, or wrapped onto
-    several lines with ``wrap_shrunk``.  A cell with newlines spans several lines of its row.
+    several lines with ``wrap_shrunk`` (then never narrower than the longest word
+    in them, so no word is cut).  A cell with newlines spans several lines of its row.
     ``headers=None`` leaves out the header and its rule.
     """
     shown = headers is not None
@@ -46,39 +48,56 @@ def table(
             order: list[int | tuple[int, int]] = [max(range(ncols), key=lambda i: widths[i])]
         else:
             order = [shrink] if isinstance(shrink, int) else list(shrink)
-        # first down to each column's own floor, then, if need be, down to 12 cells
+        # first down to each column's own floor, then, if need be, down to 12 cells; a
+        # wrapped column never below its longest word, which would have to be cut
         for floors in (True, False):
             for item in order:
                 col, floor = item if isinstance(item, tuple) else (item, 12)
                 if over <= 0:
                     break
-                narrower = max(widths[col] - over, min(widths[col], floor if floors else 12))
+                least = floor if floors else 12
+                if wrap_shrunk:  # wrapped: as narrow as its longest word, if need be
+                    word = longest_word([[headers[col]], *([r[col]] for r in cells)], 0)
+                    least = max(least, word) if floors else word
+                narrower = max(widths[col] - over, min(widths[col], least))
                 over -= widths[col] - narrower
                 if narrower < widths[col] and col not in shrunk:
                     shrunk.append(col)
                 widths[col] = narrower
     aligns = (align + "l" * ncols)[:ncols]
     out = []
-    if shown:
-        out.append(
-            indent + "  ".join(pad(h, widths[i], aligns[i]) for i, h in enumerate(headers)).rstrip()
-        )
-        out.append(indent + "  ".join("-" * w for w in widths))
-    for r in cells:
+    rows_out = [list(headers), *cells] if shown else cells
+    for n, r in enumerate(rows_out):
         parts = [_fit(c, widths[i], i in shrunk, wrap_shrunk) for i, c in enumerate(r)]
-        for n in range(max(len(p) for p in parts)):
+        for k in range(max(len(p) for p in parts)):
             line = "  ".join(
-                pad(p[n] if n < len(p) else "", widths[i], aligns[i]) for i, p in enumerate(parts)
+                pad(p[k] if k < len(p) else "", widths[i], aligns[i]) for i, p in enumerate(parts)
             )
             out.append(indent + line.rstrip())
+        if shown and n == 0:
+            out.append(indent + "  ".join("-" * w for w in widths))
     return "\n".join(out)
 
 
+def longest_word(cells: list[list[str]], col: int) -> int:
+    """The widest piece of text column ``col`` can hold without cutting a word in two."""
+    return max((longest_word_of(r[col]) for r in cells), default=0)
+
+
+_STYLED = re.compile(r"^(\x1b\[[0-9;]*m)(.*)(\x1b\[0m)$", re.S)
+
+
 def _fit(cell: str, cells: int, shrunk: bool, wrap_it: bool) -> list[str]:
-    """The lines of one cell: its own lines, wrapped or cut if its column was narrowed."""
+    """The lines of one cell: its own lines, wrapped or cut if its column was narrowed.
+    A cell coloured as a whole is coloured again on each of its lines, so that no colour
+    runs on into the cells beside it."""
     lines = cell.split("\n")
     if not shrunk or all(width(ln) <= cells for ln in lines):
         return lines
+    styled = _STYLED.match(cell)
+    if styled:
+        start, inner, end = styled.groups()
+        return [start + line + end for line in _fit(inner, cells, shrunk, wrap_it)]
     if wrap_it:
         return [part for ln in lines for part in wrap(ln, cells)]
     return [truncate(ln, cells) for ln in lines]

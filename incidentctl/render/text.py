@@ -60,65 +60,142 @@ def pad(text: str, cells: int, align: str = "l") -> str:
     return text + " " * gap
 
 
+#: A short group in brackets, kept on one line: a name ``(王伟)``, a time ``(03:39)``.
+_GROUP = re.compile(r"[(（\[][^\s()（）\[\]]{1,16}[)）\]]")
+_GROUP_WIDTH = 12  # (王伟), (Alipay), (03:39); longer bracketed text wraps as text
+_OPENING = set("（「『《【〔“‘")
+_UNITS = set("年月日号天小时分钟秒个工作周")
+
+
 def _tokens(paragraph: str) -> list[str]:
-    # Latin words stay whole, except that a line may break after a hyphen;
-    # every wide character is its own token, as CJK text may break between
-    # any two characters.
+    """The unbreakable pieces of a paragraph, and the spaces between them.
+
+    A Latin word stays whole (an identifier such as ``confirm-and-grade`` too); a short
+    bracketed group stays whole; each wide (CJK) character is a piece of its own, as CJK
+    text may break between any two characters, except that closing punctuation holds on
+    to the piece before it and opening punctuation to the piece after it, so that no line
+    starts with ``，`` or ends with ``（``.  Colour codes stick to the text they colour.
+    """
     tokens: list[str] = []
     word: list[str] = []
-    for ch in paragraph:
-        if ch == " " or char_width(ch) == 2:
+    held = ""  # opening punctuation or colour codes waiting for the next piece
+
+    def flush() -> None:
+        nonlocal held
+        if word:
+            tokens.append(held + "".join(word))
+            word.clear()
+            held = ""
+
+    i, n = 0, len(paragraph)
+    while i < n:
+        ch = paragraph[i]
+        if ch == "\x1b" and (m := _ANSI.match(paragraph, i)):
             if word:
-                tokens.append("".join(word))
-                word = []
-            tokens.append(ch)
+                word.append(m.group())
+            else:
+                held += m.group()
+            i = m.end()
+            continue
+        if (
+            ch in "(（["
+            and not word
+            and (m := _GROUP.match(paragraph, i))
+            and width(m.group()) <= _GROUP_WIDTH
+        ):
+            tokens.append(held + m.group())
+            held = ""
+            i = m.end()
+            continue
+        i += 1
+        if ch == " ":
+            flush()
+            tokens.append(" ")
+        elif char_width(ch) == 2:
+            if word and ch in _UNITS and (word[-1].isdecimal() or word[-1] in _UNITS):
+                word.append(ch)  # 10分钟, 41分14秒, 2个工作日: a number stays with its unit
+                continue
+            flush()
+            if ch in _OPENING:
+                held += ch
+            elif ch in _CLOSING and tokens and tokens[-1] != " ":
+                tokens[-1] += ch
+            else:
+                tokens.append(held + ch)
+                held = ""
         else:
             word.append(ch)
-            if ch == "-" and len(word) > 1:
-                tokens.append("".join(word))
-                word = []
-    if word:
-        tokens.append("".join(word))
+    flush()
+    if held:
+        tokens.append(held)
     return tokens
 
 
+def longest_word_of(text: str) -> int:
+    """The widest piece ``text`` can be wrapped into without cutting a word (words may
+    break after their hyphens)."""
+    best = 0
+    for paragraph in text.splitlines():
+        for tok in _tokens(paragraph):
+            for part in re.findall(r"[^-]+-?|-", tok) if "-" in tok else [tok]:
+                best = max(best, width(part))
+    return best
+
+
 def _pieces(word: str, limit: int) -> list[str]:
-    """A word longer than a line, cut into pieces of at most ``limit`` columns."""
+    """A word longer than a line, cut into pieces of at most ``limit`` columns: after its
+    hyphens where that is enough, anywhere otherwise."""
+    parts = re.findall(r"[^-]+-?|-", word) if "-" in word else [word]
     pieces: list[str] = []
-    start, used = 0, 0
-    for i, ch in enumerate(word):
-        w = char_width(ch)
-        if used + w > limit and i > start:
-            pieces.append(word[start:i])
-            start, used = i, 0
-        used += w
-    pieces.append(word[start:])
+    line, used = "", 0
+    for part in parts:
+        w = width(part)
+        if used + w <= limit:
+            line, used = line + part, used + w
+            continue
+        if line:
+            pieces.append(line)
+        line, used = "", 0
+        start = 0
+        for i, ch in enumerate(part):  # a part longer than the line: cut it anywhere
+            cw = char_width(ch)
+            if used + cw > limit and i > start:
+                pieces.append(part[start:i])
+                start, used = i, 0
+            used += cw
+        line = part[start:]
+    pieces.append(line)
     return pieces
 
 
 def wrap(text: str, cells: int, indent: str = "") -> list[str]:
-    """Wrap to ``cells`` columns, breaking Latin text at spaces and CJK text anywhere
-    except before closing punctuation.  Linear in the length of the text: each token's
-    width is measured once."""
-    limit = max(cells - width(indent), 10)
+    """Wrap to ``cells`` columns: Latin words and bracketed groups whole, CJK text between
+    any two characters (see :func:`_tokens`); a word longer than a line is cut after its
+    hyphens, or anywhere if it must.  No line is ever wider than ``cells``.  Linear in
+    the length of the text: each piece's width is measured once."""
+    limit = max(cells - width(indent), 2)
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         line: list[str] = []
         used = 0
         for tok in _tokens(paragraph):
-            if tok == " " and not line:
+            if tok == " ":
+                if line:
+                    line.append(tok)
+                    used += 1
                 continue
             w = width(tok)
-            if used + w <= limit or tok[0] in _CLOSING:
+            if used + w <= limit:
                 line.append(tok)
                 used += w
                 continue
             if line:
                 lines.append(indent + "".join(line).rstrip())
-            line, used = ([], 0) if tok == " " else ([tok], w)
-            if used > limit:  # a single word longer than the line
-                *whole, rest = _pieces(tok, limit)
-                lines.extend(indent + piece for piece in whole)
-                line, used = [rest], width(rest)
+            if w <= limit:
+                line, used = [tok], w
+                continue
+            *whole, rest = _pieces(tok, limit)
+            lines.extend(indent + piece for piece in whole)
+            line, used = [rest], width(rest)
         lines.append(indent + "".join(line).rstrip())
     return lines

@@ -199,7 +199,15 @@ class TextReporter(Reporter):
             for u in r.uses
         ]
         headers = [t(k, lang) for k in ("id", "audience", "title", "channels", "steps")]
-        out.echo(table(headers, rows, max_width=out.width, shrink=2, wrap_shrunk=True))
+        out.echo(
+            table(
+                headers,
+                rows,
+                max_width=out.width,
+                shrink=[(2, 12), (4, 14), (3, 12), (0, 14)],
+                wrap_shrunk=True,
+            )
+        )
 
     def Message(self, r: Message) -> None:
         from incidentctl.render.safe import clean
