@@ -194,7 +194,9 @@ def main() -> int:
             rows.append(event_row(e))
         # the summary row the store would keep, from the same fold the CLI runs
         summary = st.fold(rb, sealed).summary()
-        db.execute(INSERT_INCIDENT, incident_row(sealed[0], sealed[-1], rb.id, rb.sha256, summary))
+        db.execute(
+            INSERT_INCIDENT, incident_row(sealed[0], sealed[-1], rb.id, rb.sha256, summary, n + 1)
+        )
         db.executemany(INSERT_EVENT, rows)
         total += len(rows)
         if (n + 1) % 1000 == 0:

@@ -146,8 +146,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "retracted_by": ("[retracted #{seq}]", "[已撤回 #{seq}]"),
     # --- what a command did ----------------------------------------------------------
     "opened_incident": (
-        "Opened {id} at {tier} from {runbook} {version} (pinned sha256 {sha}). Next: incidentctl show {id}",
-        "已开启 {id}，级别 {tier}，预案 {runbook} {version}（已固定 sha256 {sha}）。下一步：incidentctl show {id}",
+        "Opened {id} (#{number}) at {tier} from {runbook} {version} (pinned sha256 {sha}). Next: incidentctl show {number}",
+        "已开启 {id}（#{number}），级别 {tier}，预案 {runbook} {version}（已固定 sha256 {sha}）。下一步：incidentctl show {number}",
     ),
     "backdated_to": (
         "[back-dated to {at}, {lag} before it was recorded]",

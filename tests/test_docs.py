@@ -80,3 +80,27 @@ def test_readme_names_every_shipped_runbook_with_its_chinese_title() -> None:
     for path in sorted(shipped_runbooks_dir().glob("*.yaml")):
         rb = load_runbook(path)
         assert f"`{rb.id}` ({rb.title.get('zh')})" in readme, rb.id
+
+
+def test_a_first_look_runs_as_printed(run, clock) -> None:  # type: ignore[no-untyped-def]
+    """Every command of the README's "A first look", in order, on the fake clock: each
+    succeeds, except `close`, which the README says is refused while steps are open."""
+    import shlex
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## A first look", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    ran = []
+    for line in block.splitlines():
+        command = line.split("  #", 1)[0].split(" > ", 1)[0].strip()
+        for part in command.split(" && "):
+            argv = shlex.split(part)
+            if not argv or argv[1:2] == ["watch"]:  # watch needs a terminal
+                continue
+            assert argv[0] == "incidentctl", line
+            expect = 1 if argv[1] == "close" else 0
+            result = run(*argv[1:], expect=expect)
+            if expect:
+                assert "required step(s) still open" in result.stderr
+            ran.append(argv[1])
+            clock.advance(seconds=30)
+    assert ran.count("step") == 2 and "note" in ran and ran[-1] == "close"

@@ -208,9 +208,13 @@ def test_incident_references(svc: Incidents, clock: ManualClock) -> None:
         svc.resolve("INC-202611")
     svc.resolve_incident(a)
     svc.close(a, force=True, reason="x")
-    assert svc.resolve("1") == b  # the only one of the two that is not closed
+    # each incident's number is its own for life, whatever the day and the status
+    assert [svc.resolve(r) for r in ("1", "#1", " #2 ", "2")] == [a, a, b, b]
+    assert svc.resolve(b.removeprefix("INC-")) == b
     with pytest.raises(IncidentNotFound):
         svc.resolve("INC-2025")
+    with pytest.raises(IncidentNotFound):
+        svc.resolve("3")
 
 
 def test_retraction_removes_an_event_from_the_state(svc: Incidents) -> None:

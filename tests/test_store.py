@@ -236,8 +236,9 @@ def test_match_ids(svc: Incidents, clock) -> None:  # type: ignore[no-untyped-de
     assert store.match_ids("INC-20261122-002") == ["INC-20261122-002"]
     assert store.match_ids("inc-20261122-002") == ["INC-20261122-002"]
     assert store.match_ids("20261123") == ["INC-20261123-001"]
-    assert store.match_ids("3") == ["INC-20261122-003"]
-    assert sorted(store.match_ids("1")) == ["INC-20261122-001", "INC-20261123-001"]
+    assert store.match_ids("3") == ["INC-20261122-003"]  # the third opened in this store
+    assert store.match_ids("#4") == store.match_ids("4") == ["INC-20261123-001"]
+    assert store.match_ids("5") == []
     assert store.match_ids("INC-2026112") == [
         "INC-20261122-001",
         "INC-20261122-002",
@@ -251,3 +252,44 @@ def test_utc_storage(svc: Incidents) -> None:
     view = svc.open(runbook("payment-failure"), severity="1", title="t", at="2026-11-22 09:30")
     assert view.events[0].occurred_at == "2026-11-22T01:30:00Z"
     assert view.state.opened_at == datetime(2026, 11, 22, 1, 30, tzinfo=timezone.utc)
+
+
+def test_a_store_of_the_first_schema_is_migrated_and_numbers_its_incidents(
+    svc: Incidents, isolated: Path
+) -> None:
+    """A store written before incidents had numbers: opening it adds them, in the order the
+    incidents were opened there, and loses nothing."""
+    from incidentctl.store.sqlite import APPLICATION_ID, MIGRATIONS, _statements
+
+    rb = runbook("payment-failure")
+    ids = [svc.open(rb, severity="1", title=f"t{i}").state.id for i in range(3)]
+    svc.note(ids[1], "kept")
+    rows = svc.store.db.execute(  # type: ignore[attr-defined]
+        "SELECT id, opened_at, runbook_id, runbook_sha256, title, severity, status, commander,"
+        " last_seq, head_hash, updated_at FROM incidents ORDER BY rowid"
+    ).fetchall()
+    events = svc.store.db.execute("SELECT * FROM events").fetchall()  # type: ignore[attr-defined]
+    snapshots = svc.store.db.execute("SELECT * FROM runbooks").fetchall()  # type: ignore[attr-defined]
+    svc.store.close()
+    old = isolated.parent / "old-home"
+    old.mkdir(mode=0o700)
+    db = sqlite3.connect(old / FILENAME, isolation_level=None)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    for statement in _statements(MIGRATIONS[0]):
+        db.execute(statement)
+    db.execute("PRAGMA user_version = 1")
+    db.executemany(f"INSERT INTO runbooks VALUES ({','.join('?' * len(snapshots[0]))})", snapshots)
+    db.executemany(f"INSERT INTO incidents VALUES ({','.join('?' * 11)})", rows)
+    db.executemany(f"INSERT INTO events VALUES ({','.join('?' * len(events[0]))})", events)
+    db.close()
+    (old / FILENAME).chmod(0o600)
+    store = open_home(old)
+    try:
+        assert [store.match_ids(str(n)) for n in (1, 2, 3)] == [[i] for i in ids]
+        assert [e.payload.get("text") for e in store.events(ids[1])][-1] == "kept"
+        assert all(verify_chain(store.events(i)) == [] for i in ids)
+    finally:
+        store.close()
+    db = sqlite3.connect(old / FILENAME)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    db.close()

@@ -57,6 +57,7 @@ class View(NamedTuple):
     runbook: Runbook
     state: st.IncidentState
     clock: Clock
+    number: int = 0  # the incident's short number in its store (#17), 0 when not known
 
     def now(self) -> datetime:
         """The incident's "now": what its deadlines and messages are measured against."""
@@ -133,7 +134,9 @@ class Incidents:
         return self._runbooks[sha256]
 
     def resolve(self, ref: str) -> str:
-        """An incident id from a full id, a unique prefix, or a trailing number."""
+        """An incident id from a full id, the incident's number (``17`` or ``#17``), or a
+        unique prefix of its id.  Never a guess: a reference that matches several incidents
+        is refused, naming them."""
         matches = self.store.match_ids(ref)
         if len(matches) == 1:
             return matches[0]
@@ -141,10 +144,6 @@ class Incidents:
             raise IncidentNotFound(
                 msg("err.incident.no_match", ref=ref), hint=msg("err.incident.list_all")
             )
-        rows = [self.store.incident(m) for m in matches]
-        active = [r.id for r in rows if r is not None and r.status != st.CLOSED]
-        if len(active) == 1 and ref.strip().isdecimal():
-            return active[0]
         shown: list[str] | Msg = matches
         if len(matches) > 8:
             shown = msg("err.incident.and_more", ids=matches[:8], n=len(matches) - 8)
@@ -159,7 +158,8 @@ class Incidents:
             raise IncidentNotFound(msg("err.incident.missing", id=incident_id))
         runbook = self.runbook(events[0].payload["runbook"]["sha256"])
         state = st.fold(runbook, events)
-        return View(events, runbook, state, self.clock_for(state))
+        row = self.store.incident(incident_id)
+        return View(events, runbook, state, self.clock_for(state), row.number if row else 0)
 
     def when(self, at: str | None, clock: Clock, after: str = "") -> When:
         """The times of an action: now, or back-dated to ``at``.  ``after`` is the
@@ -220,7 +220,9 @@ class Incidents:
                 continue
             self._runbooks[runbook.sha256] = runbook
             state = st.fold(runbook, [event])
-            return View([event], runbook, state, self.clock_for(state))
+            row = self.store.incident(incident_id)
+            number = row.number if row else 0
+            return View([event], runbook, state, self.clock_for(state), number)
         raise _too_busy(msg("err.incident.busy_new", day=day))
 
     # --- recording ----------------------------------------------------------------

@@ -75,7 +75,8 @@ def show_text(
     cells: int,
 ) -> str:
     s, rb = view.state, view.runbook
-    out: list[str] = [style(line, "bold") for line in wrap(f"{s.id}  {s.title}", cells)]
+    number = f"  #{view.number}" if view.number else ""
+    out: list[str] = [style(ln, "bold") for ln in wrap(f"{s.id}{number}  {s.title}", cells)]
     status = t(f"status.{s.status}", lang)
     age = human((now - s.opened_at).total_seconds(), lang)
     facts = [
@@ -234,6 +235,7 @@ def show_json(view: View, deadlines: list[Deadline], now: datetime) -> dict[str,
 
     return {
         "id": s.id,
+        "number": view.number,
         "title": s.title,
         "status": s.status,
         "severity": s.severity,

@@ -30,6 +30,7 @@ class JsonReporter(Reporter):
         self.emit(
             {
                 "id": s.id,
+                "number": r.view.number,
                 "severity": s.severity,
                 "runbook": rb.id,
                 "sha256": rb.sha256,

@@ -15,16 +15,17 @@ if TYPE_CHECKING:
     from incidentctl.store.base import IncidentRow
 
 
-#: Below this many columns, the list leaves out the runbook (``show`` says it).
+#: Below this many columns, the list leaves out the runbook and when each was opened.
 NARROW = 80
 
 
 def list_table(rows: list[IncidentRow], now: datetime, zone: tzinfo, lang: str, cells: int) -> str:
     """Incidents, one per row; titles wrap (never cut) to keep the table within ``cells``."""
     narrow = cells < NARROW
-    keys = ["id", "severity", "status", "runbook", "title", "opened", "commander"]
+    keys = ["number", "id", "severity", "status", "runbook", "title", "opened", "commander"]
     body = [
         [
+            f"#{r.number}",
             r.id,
             r.severity,
             t(f"status.{r.status}", lang),
@@ -35,15 +36,19 @@ def list_table(rows: list[IncidentRow], now: datetime, zone: tzinfo, lang: str, 
         ]
         for r in rows
     ]
-    if narrow:
-        keys.remove("runbook")
-        for row in body:
-            del row[3]
+    if narrow:  # show says these; the list keeps what tells incidents apart
+        for key in ("opened", "runbook"):
+            at = keys.index(key)
+            del keys[at]
+            for row in body:
+                del row[at]
     title = keys.index("title")
     return table(
-        [t("tier" if k == "severity" else k, lang) for k in keys],
+        [{"severity": t("tier", lang), "number": "#"}.get(k) or t(k, lang) for k in keys],
         body,
+        align="r",
         max_width=cells,
-        shrink=[(title, 16), (keys.index("commander"), 8)],
+        shrink=[(title, 16), (keys.index("commander"), 8)]
+        + ([(keys.index("runbook"), 10)] if "runbook" in keys else []),
         wrap_shrunk=True,
     )

@@ -34,6 +34,7 @@ class TextReporter(Reporter):
                 "opened_incident",
                 out.lang,
                 id=s.id,
+                number=view.number,
                 tier=tier_name(rb, s.severity, out.lang),
                 runbook=rb.id,
                 version=rb.version,

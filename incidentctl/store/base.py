@@ -48,10 +48,12 @@ class IncidentRow(NamedTuple):
     last_seq: int
     head_hash: str
     updated_at: str
+    number: int  # short, for life: #1, #2... in the order incidents were opened here
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "number": self.number,
             "opened_at": self.opened_at,
             "runbook": self.runbook_id,
             "runbook_sha256": self.runbook_sha256,
@@ -142,7 +144,8 @@ class Store(Protocol):
     ) -> list[IncidentRow]: ...
 
     def match_ids(self, ref: str) -> list[str]:
-        """Ids equal to ``ref``, starting with it, or (for a number) ending with it."""
+        """Ids equal to ``ref``; the incident numbered ``ref`` (``17`` or ``#17``); or the ids
+        starting with it (``20261122`` or ``20261122-00``)."""
         ...
 
     def change_token(self) -> object:

@@ -89,6 +89,14 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER runbooks_no_delete BEFORE DELETE ON runbooks
         BEGIN SELECT RAISE(ABORT, 'pinned runbooks are immutable: DELETE refused'); END;
     """,
+    # 2: every incident gets a short number for life, #1, #2... in the order they were opened
+    """
+    ALTER TABLE incidents ADD COLUMN number INTEGER;
+    UPDATE incidents SET number = numbered.n
+        FROM (SELECT id, row_number() OVER (ORDER BY rowid) AS n FROM incidents) AS numbered
+        WHERE numbered.id = incidents.id;
+    CREATE UNIQUE INDEX incidents_by_number ON incidents(number);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -116,15 +124,29 @@ def event_row(e: Event) -> tuple[object, ...]:
 
 #: The columns of the summary row that change as the log grows.
 _SUMMARY_COLUMNS = "title, severity, status, commander, last_seq, head_hash, updated_at"
-_INCIDENT_COLUMNS = f"id, opened_at, runbook_id, runbook_sha256, {_SUMMARY_COLUMNS}"
-INSERT_INCIDENT = f"INSERT INTO incidents ({_INCIDENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+_INCIDENT_COLUMNS = f"id, opened_at, runbook_id, runbook_sha256, {_SUMMARY_COLUMNS}, number"
+INSERT_INCIDENT = f"INSERT INTO incidents ({_INCIDENT_COLUMNS}) VALUES ({', '.join('?' * 12)})"
+#: The next incident's number, read inside the transaction that inserts it.
+NEXT_NUMBER = "SELECT coalesce(max(number), 0) + 1 FROM incidents"
 
 
 def incident_row(
-    first: Event, head: Event, runbook_id: str, runbook_sha256: str, summary: Summary
+    first: Event,
+    head: Event,
+    runbook_id: str,
+    runbook_sha256: str,
+    summary: Summary,
+    number: int,
 ) -> tuple[object, ...]:
-    """An incident's summary row, from its first event and its chain head."""
-    return (first.incident, first.occurred_at, runbook_id, runbook_sha256, *_kept(summary, head))
+    """An incident's summary row, from its first event, its chain head and its number."""
+    return (
+        first.incident,
+        first.occurred_at,
+        runbook_id,
+        runbook_sha256,
+        *_kept(summary, head),
+        number,
+    )
 
 
 def _kept(summary: Summary, head: Event) -> tuple[object, ...]:
@@ -348,7 +370,15 @@ class SQLiteStore:
                 ),
             )
             self.db.execute(
-                INSERT_INCIDENT, incident_row(opened, opened, runbook_id, runbook_sha256, summary)
+                INSERT_INCIDENT,
+                incident_row(
+                    opened,
+                    opened,
+                    runbook_id,
+                    runbook_sha256,
+                    summary,
+                    self.db.execute(NEXT_NUMBER).fetchone()[0],
+                ),
             )
             self.db.execute(INSERT_EVENT, event_row(opened))
 
@@ -440,13 +470,12 @@ class SQLiteStore:
         exact = self.db.execute("SELECT id FROM incidents WHERE id = ?", (ref,)).fetchall()
         if exact:
             return [exact[0][0]]
-        if ref.isdecimal() and len(ref) <= 4:  # a trailing number; longer digits start a date
-            n = int(ref)
-            rows = self.db.execute(
-                "SELECT id FROM incidents WHERE id GLOB ?",
-                (f"INC-*-{n:03d}" if n < 1000 else f"INC-*-{n}",),
-            ).fetchall()
-            return [r[0] for r in rows]
+        number = ref.removeprefix("#")
+        if number.isdecimal() and len(number) <= 7:  # #17 or 17; eight digits start a date
+            row = self.db.execute(
+                "SELECT id FROM incidents WHERE number = ?", (int(number),)
+            ).fetchone()
+            return [row[0]] if row else []
         if not ref.startswith("INC-") and ref[:1].isdecimal():
             ref = "INC-" + ref
         rows = self.db.execute(
