@@ -88,6 +88,8 @@ def main() -> int:
         "list": [exe, "list"],
         f"timeline {busiest}": [exe, "timeline", busiest],
         " ".join([*record[:2], "INC", *record[3:]]): [exe, *record],
+        "runbook list": [exe, "runbook", "list"],
+        "open payment-failure": [exe, "open", "payment-failure", "-s", "3", "-t", "bench"],
     }
     for argv in commands.values():  # warm the page cache and the bytecode caches
         spawn(argv, env)

@@ -43,6 +43,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "100")  # tests of other widths set their own
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("INCIDENTCTL_CACHE", raising=False)
 
     def refuse() -> Path:
         raise AssertionError("a test reached for the real default store location")

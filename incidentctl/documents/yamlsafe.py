@@ -12,19 +12,17 @@ semantic) can point at the exact spot in the file.
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
+from incidentctl.documents.files import MAX_BYTES
 from incidentctl.errors import DocumentError, Problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-#: Largest file accepted, in bytes.  The biggest shipped runbook is ~40 KB.
-MAX_BYTES = 1024 * 1024
 #: Largest number of nodes a document may expand to once aliases are followed.
 MAX_NODES = 100_000
 #: Deepest nesting accepted.
@@ -120,34 +118,10 @@ def _fail(file: str, line: int, column: int, message: str, path: str = "") -> Do
 
 def read_text(path: str | os.PathLike[str], *, display: str | None = None) -> str:
     """Read a UTF-8 text file with a size limit, reporting bad bytes by line and column."""
+    from incidentctl.documents.files import read_bytes
+
     name = display or os.fspath(path)
-    try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except FileNotFoundError:
-        raise _fail(name, 1, 1, "no such file") from None
-    except IsADirectoryError:
-        raise _fail(name, 1, 1, "is a directory, not a runbook file") from None
-    except OSError as exc:
-        raise _fail(name, 1, 1, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            kind = "a directory" if stat.S_ISDIR(os.fstat(fd).st_mode) else "not a regular file"
-            raise _fail(name, 1, 1, f"is {kind}, not a runbook file")
-        os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb") as fh:
-            fd = -1
-            raw = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise _fail(name, 1, 1, "no such file") from None
-    except IsADirectoryError:
-        raise _fail(name, 1, 1, "is a directory, not a runbook file") from None
-    except OSError as exc:
-        raise _fail(name, 1, 1, f"cannot read: {exc.strerror or exc}") from None
-    finally:
-        if fd >= 0:
-            os.close(fd)
-    return decode(raw, name)
+    return decode(read_bytes(path, display=name, limit=MAX_BYTES), name)
 
 
 def decode(raw: bytes, name: str) -> str:

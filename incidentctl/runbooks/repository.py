@@ -123,11 +123,9 @@ def add_duplicate_id_problems(results: list[Checked]) -> None:
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             continue
         ident = data["id"]
-        if ident in seen and checked.located is not None:
+        if ident in seen:
             checked.problems.append(
-                checked.located.problem(
-                    ("id",), f"runbook id '{ident}' is also used by {seen[ident].file}"
-                )
+                checked.problem_at_id(f"runbook id '{ident}' is also used by {seen[ident].file}")
             )
             checked.problems.sort()
         else:

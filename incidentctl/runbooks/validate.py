@@ -11,22 +11,23 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from incidentctl import RUNBOOK_SCHEMA_VERSION, __version__
-from incidentctl.documents import yamlsafe
-from incidentctl.documents.schemas import schema_problems
 from incidentctl.errors import DocumentError, Problem, RunbookError
-from incidentctl.runbooks.lint import lint
 
 if TYPE_CHECKING:
+    from incidentctl.documents import yamlsafe
     from incidentctl.runbooks.model import Runbook
 
 
 @dataclass
 class Checked:
-    """The outcome of checking one file."""
+    """The outcome of checking one file: its problems, and its data (the located YAML when
+    it was checked now, the bare document when the check was remembered)."""
 
     file: str
     problems: list[Problem] = field(default_factory=list)
     located: yamlsafe.Located | None = None
+    document: Any = None
+    id_at: tuple[int, int] = (1, 1)
 
     @property
     def ok(self) -> bool:
@@ -34,26 +35,59 @@ class Checked:
 
     @property
     def data(self) -> Any:
-        return self.located.data if self.located else None
+        return self.located.data if self.located else self.document
+
+    def problem_at_id(self, message: str) -> Problem:
+        """A problem located at the runbook's ``id`` key."""
+        if self.located is not None:
+            return self.located.problem(("id",), message)
+        return Problem(self.file, *self.id_at, "id", message)
 
     def runbook(self) -> Runbook:
         from incidentctl.runbooks.model import from_document
 
-        if self.problems or self.located is None:
+        if self.problems or self.data is None:
             raise RunbookError(self.problems)
-        return from_document(self.located.data)
+        return from_document(self.data)
 
 
 def check_file(path: str | os.PathLike[str], *, display: str | None = None) -> Checked:
+    """Check the runbook file at ``path``, or remember how a file with the same bytes was
+    checked by this release (:mod:`incidentctl.runbooks.cache`)."""
+    from incidentctl.documents.files import MAX_BYTES, read_bytes
+    from incidentctl.runbooks import cache
+
     name = display or os.fspath(path)
     try:
-        text = yamlsafe.read_text(path, display=name)
+        raw = read_bytes(path, display=name, limit=MAX_BYTES)
     except DocumentError as exc:
         return Checked(name, list(exc.problems))
-    return check_text(text, name)
+    directory = cache.cache_dir()
+    entry = cache.key(raw) if directory is not None else ""
+    if directory is not None:
+        remembered = cache.load(directory, entry, name)
+        if remembered is not None:
+            document, problems, id_at = remembered
+            return Checked(name, problems, document=document, id_at=id_at)
+    from incidentctl.documents import yamlsafe  # only now: YAML costs start-up time
+
+    try:
+        checked = check_text(yamlsafe.decode(raw, name), name)
+    except DocumentError as exc:
+        checked = Checked(name, list(exc.problems))
+    if directory is not None and checked.located is not None:
+        mark = checked.located.mark(("id",), key=True)
+        cache.save(
+            directory, entry, checked.located.data, checked.problems, (mark.line, mark.column)
+        )
+    return checked
 
 
 def check_text(text: str, file: str) -> Checked:
+    from incidentctl.documents import yamlsafe
+    from incidentctl.documents.schemas import schema_problems
+    from incidentctl.runbooks.lint import lint
+
     try:
         located = yamlsafe.load(text, file)
     except DocumentError as exc:
