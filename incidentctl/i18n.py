@@ -871,6 +871,27 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{where} holds a NUL character, which no argument can",
         "{where} 含有 NUL 字符，参数中不能有它",
     ),
+    # === promises, times as people write them, and drafts with blanks =====================
+    # committing to an ETA (set INC eta)
+    "err.eta.invalid": (
+        "'{text}' is not a time to commit to; expected +30m or 30m (from now), HH:MM "
+        "(the next such time: today, or tomorrow once it has passed), 'YYYY-MM-DD HH:MM' "
+        "or ISO 8601 (2026-11-22T14:05:00+08:00)",
+        "'{text}' 不是可承诺的时间；应为 `+30m` 或 `30m`（从现在起）、`HH:MM`"
+        "（下一个该时刻：今天，已过则为明天）、`YYYY-MM-DD HH:MM` 或 ISO 8601"
+        "（`2026-11-22T14:05:00+08:00`）",
+    ),
+    "err.eta.past": (
+        "'{text}' is {span:en} in the past ({at}); an ETA is a time still to come, such as +30m",
+        "'{text}' 已经过去 {span:zh}（{at}）；预计时间必须是尚未到来的时间，例如 `+30m`",
+    ),
+    "err.eta.same": ("{id} already has the ETA {at}", "{id} 的预计时间已是 {at}"),
+    "err.eta.none": ("{id} has no ETA to clear", "{id} 没有可撤销的预计时间"),
+    "err.eta.resolved": (
+        "{id} is resolved, so there is nothing left to promise; reopen it first",
+        "{id} 已解决，没有可以再承诺的事；如需承诺，请先重新打开",
+    ),
+    # === end of promises, times and drafts ================================================
 }
 
 
