@@ -891,6 +891,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{id} is resolved, so there is nothing left to promise; reopen it first",
         "{id} 已解决，没有可以再承诺的事；如需承诺，请先重新打开",
     ),
+    # a promise on the record: its events and its deadline
+    "ev.eta.set": ("ETA committed: {at} ({ahead} ahead)", "承诺预计时间：{at}（{ahead}后）"),
+    "ev.eta.changed": (
+        "ETA changed: {before} -> {at} ({ahead} ahead)",
+        "预计时间变更：{before} -> {at}（{ahead}后）",
+    ),
+    "ev.eta.cleared": ("ETA withdrawn (was {before})", "撤销预计时间（原为 {before}）"),
+    "deadline.promise": ("promised customers {at}", "已向客户承诺 {at}"),
     # === end of promises, times and drafts ================================================
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +26,11 @@ def _open(run: Run, name: str = "system-outage", tier: str = "1") -> str:
 def _eta(run: Run, inc: str) -> str | None:
     value: str | None = json.loads(run("show", inc, "--json").stdout)["eta"]
     return value
+
+
+def _promises(run: Run, inc: str) -> list[dict[str, Any]]:
+    every = json.loads(run("deadlines", inc, "--all", "--json").stdout)
+    return sorted((d for d in every if d["step"] == "ETA"), key=lambda d: d["key"])
 
 
 # --- set INC eta: what it accepts and refuses ----------------------------------------
@@ -85,3 +91,86 @@ def test_parse_eta_directly() -> None:
     for text in ("-1m", "2026-11-22 23:49", "2026-11-22T15:50:00Z", "later", "+", "1bd"):
         with pytest.raises(InvalidInput):
             parse_eta(text, now=now, tz=SH)
+
+
+def test_the_confirmation_shows_local_time_with_the_zone(run: Run) -> None:
+    inc = _open(run)
+    out = run("set", inc, "eta", "11:30").stdout
+    assert "ETA committed: 2026-11-22 11:30 +08:00 (1h 30m ahead)" in out
+    assert "T03:30" not in out and "Z" not in out.split(":", 1)[1]
+    out = run("--lang", "zh", "set", inc, "eta", "12:00").stdout
+    assert "预计时间变更：2026-11-22 11:30 +08:00 -> 2026-11-22 12:00 +08:00（2小时后）" in out
+    out = run("set", inc, "eta", "").stdout
+    assert "ETA withdrawn (was 2026-11-22 12:00 +08:00)" in out
+    timeline = run("timeline", inc).stdout
+    assert "ETA committed: 2026-11-22 11:30 +08:00" in timeline and "ETA withdrawn" in timeline
+    payloads = [e["payload"] for e in json.loads(run("timeline", inc, "--json").stdout)[1:]]
+    assert payloads == [
+        {"field": "eta", "value": "2026-11-22T03:30:00Z"},
+        {"field": "eta", "value": "2026-11-22T04:00:00Z", "previous": "2026-11-22T03:30:00Z"},
+        {"field": "eta", "value": "", "previous": "2026-11-22T04:00:00Z"},
+    ]
+
+
+# --- the promise is a deadline --------------------------------------------------------
+
+
+def test_a_promise_not_kept_is_overdue_then_missed(run: Run, clock: ManualClock) -> None:
+    inc = _open(run)
+    run("set", inc, "eta", "+30m")  # 10:30
+    [p] = _promises(run, inc)
+    assert (p["key"], p["state"], p["due"]) == ("ETA#1", "pending", "2026-11-22T02:30:00Z")
+    assert "promised customers 10:30" in run("deadlines", inc).stdout
+    shown = run("--lang", "zh", "show", inc).stdout
+    assert "预计: 2026-11-22 10:30 +08:00  (ETA#1: 30分钟后)" in shown
+    clock.advance(minutes=25)
+    assert _promises(run, inc)[0]["state"] == "due-soon"
+    clock.advance(minutes=10)  # 10:35
+    assert _promises(run, inc)[0]["state"] == "overdue"
+    assert "ETA: 2026-11-22 10:30 +08:00  (ETA#1: overdue 5m)" in run("show", inc).stdout
+    flagged = json.loads(run("check", "--no-notify", "--json", expect=5).stdout)["deadlines"]
+    assert any(d["key"] == "ETA#1" and d["flag"] == "breach" for d in flagged)
+    run("mitigate", inc)
+    [p] = _promises(run, inc)
+    assert (p["state"], p["finished_at"]) == ("missed", "2026-11-22T02:35:00Z")
+
+
+def test_a_promise_is_met_when_the_incident_is_mitigated_by_then(
+    run: Run, clock: ManualClock
+) -> None:
+    inc = _open(run)
+    run("set", inc, "eta", "+30m")
+    clock.advance(minutes=20)
+    run("mitigate", inc)
+    [p] = _promises(run, inc)
+    assert (p["state"], p["finished_at"]) == ("met", "2026-11-22T02:20:00Z")
+
+
+def test_a_promise_made_after_mitigation_is_kept_by_resolving(run: Run, clock: ManualClock) -> None:
+    inc = _open(run)
+    run("mitigate", inc)
+    clock.advance(minutes=5)
+    run("set", inc, "eta", "+1h")
+    assert _promises(run, inc)[0]["state"] == "pending"  # mitigated already: not kept yet
+    clock.advance(minutes=70)
+    run("resolve", inc)
+    assert _promises(run, inc)[0]["state"] == "missed"
+    err = run("set", inc, "eta", "+1h", expect=1).stderr
+    assert "is resolved" in err and "reopen it first" in err
+
+
+def test_changing_or_withdrawing_a_promise(run: Run, clock: ManualClock) -> None:
+    inc = _open(run)
+    run("set", inc, "eta", "+30m")  # 10:30
+    clock.advance(minutes=10)
+    run("set", inc, "eta", "+1h")  # changed before it fell due: the first one is gone
+    assert [(p["key"], p["state"]) for p in _promises(run, inc)] == [("ETA#2", "pending")]
+    clock.advance(minutes=70)  # 11:20: the second has lapsed
+    assert _promises(run, inc)[0]["state"] == "overdue"
+    run("set", inc, "eta", "12:00")  # changed after it lapsed: it stays missed
+    assert [(p["key"], p["state"]) for p in _promises(run, inc)] == [
+        ("ETA#2", "missed"),
+        ("ETA#3", "pending"),
+    ]
+    run("set", inc, "eta", "")  # withdrawn in time: no longer a promise
+    assert [(p["key"], p["state"]) for p in _promises(run, inc)] == [("ETA#2", "missed")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from incidentctl.deadlines import deadline_title
 from incidentctl.deadlines import engine as dl
 from incidentctl.durations import human
 from incidentctl.i18n import t
@@ -73,7 +74,16 @@ def show_text(
     if s.scope:
         out.append(f"  {t('scope', lang)}: {s.scope}")
     if s.eta:
-        out.append(f"  {t('eta', lang)}: {fmt_zoned(s.eta, zone)}")
+        line = f"  {t('eta', lang)}: {fmt_zoned(s.eta, zone)}"
+        promise = next(
+            (d for d in reversed(deadlines) if d.step == dl.PROMISE and d.due == s.eta), None
+        )
+        if promise is not None and promise.due is not None:
+            phrase = deadline_status(promise, now, zone, lang).removesuffix(
+                f" ({when(promise.due, now, zone)})"
+            )
+            line += f"  ({promise.key}: {style(phrase, *_STATE_STYLE.get(promise.state, ()))})"
+        out.append(line)
     out.append("  " + style(t("times_in", lang, zone=zone_label(zone, now)), "dim"))
     out.append("")
 
@@ -104,8 +114,7 @@ def show_text(
         out.append(style(t("next_deadlines", lang), "bold"))
         rows = []
         for item in upcoming:
-            target = rb.step(item.step)
-            title = target.title.get(lang) if target else item.step
+            title = deadline_title(rb, item, now, zone, lang)
             phrase = deadline_status(item, now, zone, lang)
             rows.append([styled_state(item, lang, style), item.key, title, phrase])
         out.append(table(None, rows, max_width=cells, shrink=2, indent="  "))
@@ -243,8 +252,7 @@ def deadlines_table(items: list[Item], zone: tzinfo, lang: str, style: Style, ce
     """Deadlines of one or more incidents, each measured at its incident's now."""
     rows = []
     for view, d, now in items:
-        step = view.runbook.step(d.step)
-        title = step.title.get(lang) if step else d.step
+        title = deadline_title(view.runbook, d, now, zone, lang)
         role = view.runbook.roles.get(d.role)
         holder = view.state.roles.get(d.role)
         owner = (role.name.get(lang) if role else d.role) + (f" ({holder})" if holder else "")

@@ -49,7 +49,7 @@ class TextReporter(Reporter):
         from incidentctl.times import fmt_zoned
 
         out, e = self.out, clean_event(r.event)
-        line = f"{e.incident} #{e.seq}: {describe(e, clean_runbook(r.runbook), out.lang)}"
+        line = f"{e.incident} #{e.seq}: {describe(e, clean_runbook(r.runbook), out.lang, out.zone)}"
         if e.backdated:
             lag = (e.recorded - e.occurred).total_seconds()
             line += "  " + t(
