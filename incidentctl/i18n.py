@@ -899,6 +899,36 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ev.eta.cleared": ("ETA withdrawn (was {before})", "撤销预计时间（原为 {before}）"),
     "deadline.promise": ("promised customers {at}", "已向客户承诺 {at}"),
+    # a time in a message, and messages that promise a time
+    "time.today": ("today {time}", "今天 {time}"),
+    "time.tomorrow": ("tomorrow {time}", "明天 {time}"),
+    "time.date": ("{day} {month} {time}", "{month}月{day}日 {time}"),
+    "time.date_year": ("{day} {month} {year} {time}", "{year}年{month}月{day}日 {time}"),
+    "time.months": (
+        "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+        "1 2 3 4 5 6 7 8 9 10 11 12",
+    ),
+    "err.comms.how_only": ("{{{name}}}: {how}", "{{{name}}}：{how}"),
+    "err.comms.how.eta_commit": (
+        "commit to a time with `incidentctl set {id} eta TIME` (it is then tracked as a deadline)",
+        "请用 `incidentctl set {id} eta TIME` 承诺一个时间（之后将作为时限跟踪）",
+    ),
+    "err.comms.how.eta_lapsed": (
+        "the ETA committed to, {at}, has passed; commit to a new one with "
+        "`incidentctl set {id} eta TIME`",
+        "已承诺的预计时间 {at} 已过；请用 `incidentctl set {id} eta TIME` 重新承诺",
+    ),
+    "err.comms.how.next_update_none": (
+        "no update is scheduled and no ETA is committed; commit to a time with "
+        "`incidentctl set {id} eta TIME`",
+        "没有排定的进展通报，也没有已承诺的预计时间；请用 `incidentctl set {id} eta TIME` 承诺一个时间",
+    ),
+    "err.comms.promise_given": (
+        "{{{name}}} is a time promised to the reader, so it is not given with --set; "
+        "commit to it with `incidentctl set {id} eta TIME`, which tracks it as a deadline",
+        "{{{name}}} 是向读者承诺的时间，不能用 `--set` 给出；"
+        "请用 `incidentctl set {id} eta TIME` 承诺，系统会把它作为时限跟踪",
+    ),
     # === end of promises, times and drafts ================================================
 }
 

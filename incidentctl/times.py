@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from incidentctl.durations import Span, parse_duration
 from incidentctl.errors import InvalidInput
-from incidentctl.i18n import msg
+from incidentctl.i18n import msg, t
 
 if TYPE_CHECKING:
     from incidentctl.i18n import Msg
@@ -272,3 +272,41 @@ def _past(text: str, value: datetime, now: datetime, tz: tzinfo) -> Msg:
         span=Span((now - value).total_seconds()),
         at=fmt_zoned(value, tz),
     )
+
+
+def utc_offset(instant: datetime, tz: tzinfo) -> str:
+    """The zone as people write it: ``UTC+8``, ``UTC+5:30``, ``UTC-3``, ``UTC``."""
+    delta = instant.astimezone(tz).utcoffset()
+    minutes = int(delta.total_seconds() // 60) if delta is not None else 0
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def written(
+    instant: datetime,
+    now: datetime,
+    tz: tzinfo,
+    lang: str,
+    *,
+    zone: bool = False,
+    dated: bool = False,
+) -> str:
+    """A time as people write it in a message: ``今天 10:00`` / ``today 10:00``, ``明天 01:00`` /
+    ``tomorrow 01:00``, else ``11月27日 10:00`` / ``27 Nov 10:00`` (with the year when it is
+    not this year's).  ``dated`` always gives the date (for a text read later, not at once);
+    ``zone`` adds ``(UTC+8)``.  Never ISO, never ``+08:00``."""
+    local, today = instant.astimezone(tz), now.astimezone(tz).date()
+    clock = local.strftime("%H:%M")
+    day = local.date()
+    if not dated and day == today:
+        text = t("time.today", lang, time=clock)
+    elif not dated and day == today + timedelta(days=1):
+        text = t("time.tomorrow", lang, time=clock)
+    else:
+        month = t("time.months", lang).split()[day.month - 1]
+        key = "time.date" if day.year == today.year else "time.date_year"
+        text = t(key, lang, day=day.day, month=month, year=day.year, time=clock)
+    return f"{text} ({utc_offset(instant, tz)})" if zone else text

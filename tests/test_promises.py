@@ -12,11 +12,12 @@ import pytest
 
 from incidentctl.clock import ManualClock
 from incidentctl.errors import InvalidInput
-from incidentctl.times import parse_eta
+from incidentctl.times import parse_eta, written
 
-from .conftest import Run
+from .conftest import PRESS_INPUTS, Run, open_press_incident, runbook
 
 SH = ZoneInfo("Asia/Shanghai")
+PRESS = [arg for k, v in PRESS_INPUTS.items() for arg in ("--set", f"{k}={v}")]
 
 
 def _open(run: Run, name: str = "system-outage", tier: str = "1") -> str:
@@ -174,3 +175,109 @@ def test_changing_or_withdrawing_a_promise(run: Run, clock: ManualClock) -> None
     ]
     run("set", inc, "eta", "")  # withdrawn in time: no longer a promise
     assert [(p["key"], p["state"]) for p in _promises(run, inc)] == [("ETA#2", "missed")]
+
+
+# --- what messages say ----------------------------------------------------------------
+
+
+def test_written_times() -> None:
+    now = datetime(2026, 11, 22, 9, 32, tzinfo=timezone.utc)  # 17:32 in Shanghai
+
+    def at(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=SH)
+
+    assert written(at("2026-11-22T18:00"), now, SH, "zh") == "今天 18:00"
+    assert written(at("2026-11-22T18:00"), now, SH, "en") == "today 18:00"
+    assert written(at("2026-11-23T01:00"), now, SH, "zh", zone=True) == "明天 01:00 (UTC+8)"
+    assert written(at("2026-11-23T01:00"), now, SH, "en") == "tomorrow 01:00"
+    assert written(at("2026-11-27T10:00"), now, SH, "zh") == "11月27日 10:00"
+    assert written(at("2026-11-27T10:00"), now, SH, "en") == "27 Nov 10:00"
+    assert written(at("2027-01-03T09:05"), now, SH, "zh") == "2027年1月3日 09:05"
+    assert written(at("2027-01-03T09:05"), now, SH, "en") == "3 Jan 2027 09:05"
+    assert written(at("2026-11-22T18:00"), now, SH, "zh", dated=True) == "11月22日 18:00"
+    assert written(now, now, ZoneInfo("Asia/Kolkata"), "en", zone=True) == "today 15:02 (UTC+5:30)"
+    assert written(now, now, timezone.utc, "en", zone=True) == "today 09:32 (UTC)"
+    assert written(now, now, ZoneInfo("America/New_York"), "en", zone=True) == "today 04:32 (UTC-5)"
+
+
+def test_a_customer_message_says_the_promise_the_way_people_write_it(
+    run: Run, org: None, clock: ManualClock
+) -> None:
+    inc = _open(run, "data-breach")
+
+    def notice(lang: str) -> str:
+        out: str = run("--lang", lang, "comms", inc, "customer-security-notice").stdout
+        assert "+08:00" not in out and "T0" not in out
+        return out
+
+    run("set", inc, "eta", "11:30")
+    assert "今天 11:30 (UTC+8)" in notice("zh") and "today 11:30 (UTC+8)" in notice("en")
+    run("set", inc, "eta", "2026-11-23 01:00")
+    assert "明天 01:00 (UTC+8)" in notice("zh") and "tomorrow 01:00 (UTC+8)" in notice("en")
+    run("set", inc, "eta", "2026-11-27 10:00")
+    assert "11月27日 10:00 (UTC+8)" in notice("zh") and "27 Nov 10:00 (UTC+8)" in notice("en")
+
+
+def test_a_lapsed_eta_is_never_promised(run: Run, org: None, clock: ManualClock) -> None:
+    inc = _open(run, "data-breach")
+    run("set", inc, "eta", "+30m")
+    clock.advance(minutes=31)
+    err = run("comms", inc, "customer-security-notice", expect=1).stderr
+    assert (
+        f"the ETA committed to, 2026-11-22 10:30 +08:00, has passed; commit to a new one "
+        f"with `incidentctl set {inc} eta TIME`"
+    ) in err
+
+
+def test_a_promised_time_is_never_given_with_set(run: Run, org: None) -> None:
+    inc = open_press_incident(run)
+    for name in ("eta", "eta_in", "next_update"):
+        err = run("comms", inc, "press-statement", *PRESS, "--set", f"{name}=11:30", expect=1)
+        assert f"{{{name}}} is a time promised to the reader" in err.stderr
+        assert f"`incidentctl set {inc} eta TIME`" in err.stderr
+
+
+def test_next_update_is_the_schedule_else_the_eta_else_refused(
+    run: Run, org: None, clock: ManualClock
+) -> None:
+    inc = _open(run)  # system-outage sev1: status updates every 30m until resolved
+    progress = ("--set", "progress=恢复中", "--set", "workaround=用网页版")
+    update = run("--lang", "zh", "comms", inc, "customer-update", *progress).stdout
+    assert "下一次更新：今天 10:30 (UTC+8)" in update  # this message is the update: +30m
+    run("mitigate", inc)
+    run("resolve", inc)
+    clock.advance(minutes=5)
+    # updates have stopped and nobody promised a time: nothing to say, so refused
+    err = run("comms", inc, "customer-update", *progress, expect=1).stderr
+    assert "no update is scheduled and no ETA is committed" in err
+    assert f"`incidentctl set {inc} eta TIME`" in err
+    run("reopen", inc, "--reason", "again")
+    run("set", inc, "eta", "13:00")
+    run("mitigate", inc)
+    run("resolve", inc)
+    update = run("comms", inc, "customer-update", *progress).stdout
+    assert "Next update: today 13:00 (UTC+8)" in update  # the promise made
+
+
+def test_next_update_without_a_schedule_is_the_committed_eta(run: Run, org: None) -> None:
+    inc = _open(run, "customer-data-error", "3")  # sev3: no scheduled updates
+    given = ("--set", "affected_data=积分", "--set", "paused=积分兑换")
+    err = run("--lang", "zh", "comms", inc, "customer-notice", *given, expect=1).stderr
+    assert "没有排定的进展通报，也没有已承诺的预计时间" in err
+    run("set", inc, "eta", "15:00")
+    out = run("--lang", "zh", "comms", inc, "customer-notice", *given).stdout
+    assert "我们将在 今天 15:00 (UTC+8) 前告诉您处理进展" in out
+
+
+def test_times_in_a_message_to_a_regulator_carry_their_date(
+    run: Run, org: None, clock: ManualClock
+) -> None:
+    inc = _open(run, "system-outage")
+    rb = runbook("system-outage")
+    regulator = next(t for t in rb.templates.values() if t.audience == "regulator")
+    sets = [arg for i in regulator.inputs for arg in ("--set", f"{i.id}=x")]
+    run("assign", inc, "commander", "王伟")
+    for role in rb.roles:
+        run("assign", inc, role, f"值班-{role}")
+    out = run("--lang", "zh", "comms", inc, regulator.id, *sets).stdout
+    assert "事件发生时间：11月22日 10:00" in out and "今天" not in out

@@ -22,7 +22,8 @@ from incidentctl.cli.app import App, by_option, json_option, key_values, pass_ap
     multiple=True,
     metavar="KEY=VALUE",
     callback=key_values,
-    help="A value for a template input or a placeholder (repeat for several).",
+    help="A value for a template input or a placeholder, except the promised times "
+    "{eta}, {eta_in} and {next_update} (repeat for several).",
 )
 @click.option(
     "--send", is_flag=True, help="Record the message as sent (exact text, channel, time)."
@@ -52,7 +53,12 @@ def comms(
 ) -> int:
     """Render a message (customer notice, internal update, regulator report, press
     statement) from the incident's pinned runbook, filled with live facts: title,
-    tier, times, the next committed time as the ETA, scope, commander, id.
+    tier, times, scope, commander, id.
+
+    A time the message promises is never made up: {eta} is the ETA committed with
+    `incidentctl set INC eta TIME`, and {next_update} the next scheduled update,
+    else that ETA.  A message needing one that nobody committed to is refused,
+    naming the command that commits to it.
 
     The text goes to stdout.  With --send it is recorded on the incident, so the
     post-mortem shows what was said, when and to whom; a recorded message of a
