@@ -929,6 +929,24 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{{{name}}} 是向读者承诺的时间，不能用 `--set` 给出；"
         "请用 `incidentctl set {id} eta TIME` 承诺，系统会把它作为时限跟踪",
     ),
+    # drafts with blanks
+    "comms.blank": ("[TO FILL: {topic}]", "［待填：{topic}］"),
+    "comms.draft": (
+        "Draft, not recorded; {n} blank(s) to fill: {parts}",
+        "草稿，未记录；{n} 处待填：{parts}",
+    ),
+    "comms.draft_complete": (
+        "Draft, not recorded; nothing is left to fill (send it without --draft)",
+        "草稿，未记录；已无待填内容（去掉 `--draft` 即可发送）",
+    ),
+    "err.comms.draft_send": (
+        "a draft is never sent: drop --draft to send the message",
+        "草稿不能发送：去掉 `--draft` 才能发送",
+    ),
+    "err.comms.blanks_left": (
+        "the message still has {n} blank(s) to fill: {blanks}; fill them before sending",
+        "消息还有 {n} 处待填：{blanks}；请填写后再发送",
+    ),
     # === end of promises, times and drafts ================================================
 }
 

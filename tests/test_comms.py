@@ -130,6 +130,26 @@ def test_every_shipped_template_renders_in_both_languages(run: Run, org: None, n
             assert not re.search(r"\+\d\d:\d\d|\d{4}-\d\d-\d\dT\d", out), (name, template.id)
 
 
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_template_renders_as_a_draft_with_nothing_given(run: Run, name: str) -> None:
+    """At any time, with no value given, no organisation configured and no ETA committed,
+    every template can be read: each unknown placeholder is a marked blank."""
+    rb = runbook(name)
+    inc = run("open", name, "-s", "1", "-t", "演练").stdout.strip()
+    for template in rb.templates.values():
+        for lang in ("zh", "en"):
+            result = run("--lang", lang, "comms", inc, template.id, "--draft", "--json")
+            data = json.loads(result.stdout)
+            text = f"{data['subject'] or ''}\n{data['text']}"
+            assert data["draft"] is True
+            assert not re.search(r"\{[a-z][a-z0-9_.-]*\}", text), (name, template.id, lang)
+            marker = "［待填：{}］" if lang == "zh" else "[TO FILL: {}]"
+            for i in template.inputs:
+                assert marker.format(i.label.get(lang)) in text, (name, template.id, lang, i.id)
+            blanks = {b["placeholder"] for b in data["blanks"]}
+            assert {i.id for i in template.inputs} <= blanks, (name, template.id, lang)
+
+
 def test_sent_message_takes_its_audience_from_the_pinned_runbook_and_not_after_close(
     run: Run, org: None
 ) -> None:

@@ -4,7 +4,10 @@ messages write times the way people write them, and drafts show their blanks."""
 from __future__ import annotations
 
 import json
+import stat
+import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -281,3 +284,89 @@ def test_times_in_a_message_to_a_regulator_carry_their_date(
         run("assign", inc, role, f"值班-{role}")
     out = run("--lang", "zh", "comms", inc, regulator.id, *sets).stdout
     assert "事件发生时间：11月22日 10:00" in out and "今天" not in out
+
+
+# --- drafts ---------------------------------------------------------------------------
+
+
+def test_a_regulator_report_can_be_read_while_its_clock_runs(run: Run) -> None:
+    inc = _open(run, "data-breach")  # no organisation configured, nothing given
+    rb = runbook("data-breach")
+    report = rb.templates["regulator-report"]
+    result = run("--lang", "zh", "comms", inc, "regulator-report", "--draft")
+    for i in report.inputs:
+        assert f"［待填：{i.label.zh}］" in result.stdout, i.id
+    assert "关于［待填：org.name］个人信息泄露事件的报告" in result.stdout
+    assert "草稿，未记录" in result.stderr and "--set report_type=..." in result.stderr
+    data = json.loads(run("comms", inc, "pipl-notice", "--draft", "--json").stdout)
+    assert data["draft"] is True
+    assert {b["placeholder"] for b in data["blanks"]} == {
+        *(i.id for i in rb.templates["pipl-notice"].inputs),
+        *("org.name", "org.hotline"),
+    }
+    assert all(f"[TO FILL: {b['topic']}]" in data["text"] for b in data["blanks"])
+    events = json.loads(run("timeline", inc, "--json").stdout)
+    assert not [e for e in events if e["type"] == "comms.sent"]  # a draft records nothing
+
+
+def test_a_draft_is_never_sent(run: Run) -> None:
+    inc = _open(run, "data-breach")
+    result = run("comms", inc, "pipl-notice", "--draft", "--send", "--channel", "sms", expect=2)
+    assert "a draft is never sent" in result.stderr
+
+
+def _editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fill: bool) -> Path:
+    """$EDITOR: a script that keeps a copy of what it was given and, if ``fill``, fills
+    every blank with «filled»."""
+    seen = tmp_path / "seen.txt"
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import re, sys\n"
+        "p = sys.argv[1]\n"
+        "text = open(p, encoding='utf-8').read()\n"
+        f"open({str(seen)!r}, 'w', encoding='utf-8').write(text)\n"
+        + (
+            "text = re.sub(r'［待填：[^］]*］|\\[TO FILL: [^\\]]*\\]', '«filled»', text)\n"
+            "open(p, 'w', encoding='utf-8').write(text)\n"
+            if fill
+            else ""
+        ),
+        encoding="utf-8",
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    return seen
+
+
+def test_edit_opens_the_draft_and_send_waits_for_every_blank(
+    run: Run, org: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inc = _open(run, "data-breach")
+    seen = _editor(tmp_path, monkeypatch, fill=False)
+    given = ("--set", "what_happened=数据库被拖库", "--set", "contact_email=dpo@example.com")
+    result = run("--lang", "zh", "comms", inc, "pipl-notice", *given, "--edit", "--send", expect=1)
+    opened = seen.read_text(encoding="utf-8")
+    assert opened.startswith("关于您个人信息安全的重要告知\n\n")  # the subject, then the body
+    assert "数据库被拖库" in opened and "［待填：" in opened
+    assert "消息还有 5 处待填" in result.stderr
+    labels = {i.id: i.label.zh for i in runbook("data-breach").templates["pipl-notice"].inputs}
+    for name in ("data_types", "cause", "harm", "remedies", "what_you_can_do"):
+        assert labels[name] in result.stderr
+    events = json.loads(run("timeline", inc, "--json").stdout)
+    assert not [e for e in events if e["type"] == "comms.sent"]
+
+    _editor(tmp_path, monkeypatch, fill=True)
+    run("--lang", "zh", "comms", inc, "pipl-notice", *given, "--edit", "--send")
+    [sent] = [
+        e for e in json.loads(run("timeline", inc, "--json").stdout) if e["type"] == "comms.sent"
+    ]
+    p = sent["payload"]
+    assert "«filled»" in p["text"] and "待填" not in p["text"]
+    assert p["subject"] == "关于您个人信息安全的重要告知" and p["channel"] == "sms"
+
+
+def test_a_draft_with_nothing_left_to_fill_says_so(run: Run, org: None) -> None:
+    inc = open_press_incident(run)
+    run("set", inc, "eta", "11:30")
+    result = run("comms", inc, "press-statement", *PRESS, "--draft")
+    assert "TO FILL" not in result.stdout and "nothing is left to fill" in result.stderr

@@ -10,17 +10,23 @@ made up here: it is the ETA someone committed to with ``incidentctl set INC
 eta TIME`` (tracked as a deadline from then on), or the runbook's schedule of
 updates, and never given with ``--set``.  A template that needs one nobody has
 committed to is refused, saying how to commit to it.
+
+A *draft* fills what is known and marks every other placeholder as a blank
+(``［待填：话题］`` / ``[TO FILL: topic]``), so a message can be read and
+circulated before all is known; a message is never recorded as sent while a
+blank marker is left in it.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from incidentctl.deadlines import engine as dl
 from incidentctl.durations import human
 from incidentctl.errors import InvalidInput, clauses, did_you_mean
-from incidentctl.i18n import msg, t
+from incidentctl.i18n import LANGS, msg, t
 from incidentctl.runbooks.placeholders import ROLE_PREFIX, placeholders, render
 from incidentctl.times import fmt_zoned, written
 
@@ -42,8 +48,19 @@ PROMISED = ("eta", "eta_in", "next_update")
 DATED = ("regulator", "press")
 
 
+class Blank(NamedTuple):
+    """A placeholder a draft could not fill: its name, the topic its marker shows (the
+    input's label, else the name), the marker itself, and how to fill it."""
+
+    name: str
+    topic: str
+    marker: str
+    how: Msg
+
+
 class Message(NamedTuple):
-    """A message rendered from a template: what it says, to whom, and where it would go."""
+    """A message rendered from a template: what it says, to whom, and where it would go.
+    A draft (``draft``) may hold blanks, each marked in the text."""
 
     template: str
     audience: str
@@ -51,10 +68,31 @@ class Message(NamedTuple):
     subject: str | None
     body: str
     channel: str = ""
+    draft: bool = False
+    blanks: tuple[Blank, ...] = ()
 
     @property
     def text(self) -> str:
         return f"{self.subject}\n\n{self.body}" if self.subject else self.body
+
+    def remaining(self) -> list[Blank]:
+        """The blanks whose marker is still in the text (an edit may have filled some)."""
+        text = self.text
+        return [b for b in self.blanks if b.marker in text]
+
+
+_MARKERS: list[re.Pattern[str]] = []
+
+
+def markers(text: str) -> list[str]:
+    """The topic of every blank marker left in ``text``, in either language, in order."""
+    if not _MARKERS:
+        parts = []
+        for lang in LANGS:
+            before, _, after = t("comms.blank", lang, topic="\0").partition("\0")
+            parts.append(re.escape(before) + r"([^\n]*?)" + re.escape(after))
+        _MARKERS.append(re.compile("|".join(parts)))
+    return [next(g for g in m.groups() if g is not None) for m in _MARKERS[0].finditer(text)]
 
 
 class TemplateUse(NamedTuple):
@@ -99,11 +137,13 @@ def prepare(
     zone: tzinfo,
     org: Mapping[str, str],
     values: Mapping[str, str] | None = None,
+    draft: bool = False,
 ) -> Message:
     """The message a template of the incident's pinned runbook says now, with every live
     fact filled in and ``values`` for its inputs (or overriding a fact that is not a
     promised time).  Refuses an unknown template or value name, a promised time given as
-    a value, and a message with a blank nobody can fill yet (naming how)."""
+    a value, and a message with a blank nobody can fill yet (naming how); a ``draft``
+    marks such blanks instead."""
     template = find_template(view, template_id)
     facts = live_facts(view, deadlines, now, zone, lang, org, template.id)
     given = dict(values or {})
@@ -121,7 +161,15 @@ def prepare(
     promised = [k for k in given if k in PROMISED]
     if promised:
         raise InvalidInput(msg("err.comms.promise_given", name=promised[0], id=view.state.id))
-    return compose(template, lang, {**facts, **given}, why=_promise_gaps(view, now, zone))
+    labels = {ROLE_PREFIX + r.id: r.name.get(lang) for r in view.runbook.roles.values()}
+    return compose(
+        template,
+        lang,
+        {**facts, **given},
+        draft=draft,
+        why=_promise_gaps(view, now, zone),
+        labels=labels,
+    )
 
 
 def _promise_gaps(view: View, now: datetime, zone: tzinfo) -> dict[str, Msg]:
@@ -147,7 +195,11 @@ def send(
     values: Mapping[str, str] | None = None,
 ) -> Sent:
     """Record ``message`` as sent on ``channel`` (default: the template's first channel),
-    with the template inputs among ``values`` that were given."""
+    with the template inputs among ``values`` that were given.  Refused while a blank
+    marker is left in the text (naming the blanks)."""
+    left = list(dict.fromkeys(markers(message.text)))
+    if left:
+        raise InvalidInput(msg("err.comms.blanks_left", n=len(left), blanks=left))
     template = find_template(view, message.template)
     where = channel or (template.channels[0] if template.channels else "")
     if not where:
@@ -328,14 +380,25 @@ def compose(
     lang: str,
     values: Mapping[str, str | None],
     *,
+    draft: bool = False,
     why: Mapping[str, Msg] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Message:
-    """Render the template; every placeholder must have a value (see :func:`missing_values`).
-    ``why`` says how to commit to a promised time that is missing."""
+    """Render the template; every placeholder must have a value (see :func:`missing_values`),
+    unless it is a ``draft``, which marks each one without a value as a blank, showing the
+    input's label (or ``labels[name]``, else the name).  ``why`` says how to commit to a
+    promised time that is missing."""
     missing = missing_values(template, lang, values)
-    if missing:
+    if missing and not draft:
         raise InvalidInput(explain_missing(template, missing, why=why))
     filled = {k: v for k, v in values.items() if v is not None}
+    topics = {**(labels or {}), **{i.id: i.label.get(lang) for i in template.inputs}}
+    blanks = []
+    for name in missing:
+        topic = topics.get(name) or name
+        marker = t("comms.blank", lang, topic=topic)
+        filled[name] = marker
+        blanks.append(Blank(name, topic, marker, _how(template, name, why)))
     subject = render(template.subject.get(lang), filled) if template.subject else None
     return Message(
         template.id,
@@ -344,4 +407,6 @@ def compose(
         subject,
         render(template.body.get(lang), filled).rstrip("\n"),
         template.channels[0] if template.channels else "",
+        draft,
+        tuple(blanks),
     )

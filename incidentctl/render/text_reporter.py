@@ -201,7 +201,7 @@ class TextReporter(Reporter):
         headers = [t(k, lang) for k in ("id", "audience", "title", "channels", "steps")]
         out.echo(table(headers, rows, max_width=out.width, shrink=2, wrap_shrunk=True))
 
-    def Message(self, r: Message) -> None:
+    def _message_text(self, r: Message) -> None:
         from incidentctl.render.safe import clean
 
         if r.subject:
@@ -209,12 +209,28 @@ class TextReporter(Reporter):
             self.out.echo("")
         self.out.echo(clean(r.body, one_line=False))
 
+    def Message(self, r: Message) -> None:
+        self._message_text(r)
+        if not r.draft:
+            return
+        from incidentctl.errors import clauses
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+
+        out, left = self.out, r.remaining()
+        if left:
+            parts = clauses([b.how for b in left])
+            note = t("comms.draft", out.lang, n=len(left), parts=parts)
+        else:
+            note = t("comms.draft_complete", out.lang)
+        out.echo(out.style(clean(note), "dim"), err=True)
+
     def Sent(self, r: Sent) -> None:
         from incidentctl.i18n import t
         from incidentctl.render.safe import clean
 
         out, e = self.out, r.event
-        self.Message(r.message)
+        self._message_text(r.message)
         line = t(
             "sent",
             out.lang,

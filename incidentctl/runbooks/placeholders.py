@@ -29,9 +29,11 @@ LIVE_FACTS: dict[str, tuple[str, str]] = {
     "eta": (
         "the time promised to customers with `incidentctl set INC eta TIME`, while it is "
         "still to come, with its zone, e.g. today 10:00 (UTC+8); nothing else is ever "
-        "put here: until someone commits to a time, a template using it is refused",
+        "put here: until someone commits to a time, a template using it is refused "
+        "(`comms --draft` shows a blank)",
         "用 `incidentctl set INC eta TIME` 向客户承诺的时间(尚未到来时),带时区,"
-        "如 今天 10:00 (UTC+8);不会用其他时间代替:无人承诺时,用到它的话术会被拒绝",
+        "如 今天 10:00 (UTC+8);不会用其他时间代替:无人承诺时,用到它的话术会被拒绝"
+        "(`comms --draft` 显示为待填)",
     ),
     "eta_in": (
         "time from now until {eta}, e.g. 45m; known only while {eta} is",
