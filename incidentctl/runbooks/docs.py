@@ -225,7 +225,7 @@ def render_format_doc() -> str:
         "A promised time is never given with `comms --set` and never made up: `{eta}` comes only from",
         "`incidentctl set INC eta TIME`, which also tracks it as a deadline. `comms --draft` renders any",
         "template at any time, each unknown placeholder shown as `［待填：topic］` / `[TO FILL: topic]`",
-        "(the input's label, else the placeholder's name); a draft is never sent.",
+        "(the input's label, a role's name, else the placeholder's name); a draft is never sent.",
         "",
         "## Rules",
         "",
