@@ -881,6 +881,83 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "强制关闭：{reason}；当时仍未完成的必做步骤：{steps}",
     ),
     "tier": ("Tier", "级别"),
+    # === promises, times as people write them, and drafts with blanks =====================
+    # committing to an ETA (set INC eta)
+    "err.eta.invalid": (
+        "'{text}' is not a time to commit to; expected +30m or 30m (from now), HH:MM "
+        "(the next such time: today, or tomorrow once it has passed), 'YYYY-MM-DD HH:MM' "
+        "or ISO 8601 (2026-11-22T14:05:00+08:00)",
+        "'{text}' 不是可承诺的时间；应为 `+30m` 或 `30m`（从现在起）、`HH:MM`"
+        "（下一个该时刻：今天，已过则为明天）、`YYYY-MM-DD HH:MM` 或 ISO 8601"
+        "（`2026-11-22T14:05:00+08:00`）",
+    ),
+    "err.eta.past": (
+        "'{text}' is {span:en} in the past ({at}); an ETA is a time still to come, such as +30m",
+        "'{text}' 已经过去 {span:zh}（{at}）；预计时间必须是尚未到来的时间，例如 `+30m`",
+    ),
+    "err.eta.same": ("{id} already has the ETA {at}", "{id} 的预计时间已是 {at}"),
+    "err.eta.none": ("{id} has no ETA to clear", "{id} 没有可撤销的预计时间"),
+    "err.eta.resolved": (
+        "{id} is resolved, so there is nothing left to promise; reopen it first",
+        "{id} 已解决，没有可以再承诺的事；如需承诺，请先重新打开",
+    ),
+    # a promise on the record: its events and its deadline
+    "ev.eta.set": ("ETA committed: {at} ({ahead} ahead)", "承诺预计时间：{at}（{ahead}后）"),
+    "ev.eta.changed": (
+        "ETA changed: {before} -> {at} ({ahead} ahead)",
+        "预计时间变更：{before} -> {at}（{ahead}后）",
+    ),
+    "ev.eta.cleared": ("ETA withdrawn (was {before})", "撤销预计时间（原为 {before}）"),
+    "deadline.promise": ("promised customers {at}", "已向客户承诺 {at}"),
+    # a time in a message, and messages that promise a time
+    "time.today": ("today {time}", "今天 {time}"),
+    "time.tomorrow": ("tomorrow {time}", "明天 {time}"),
+    "time.date": ("{day} {month} {time}", "{month}月{day}日 {time}"),
+    "time.date_year": ("{day} {month} {year} {time}", "{year}年{month}月{day}日 {time}"),
+    "time.months": (
+        "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+        "1 2 3 4 5 6 7 8 9 10 11 12",
+    ),
+    "err.comms.how_only": ("{{{name}}}: {how}", "{{{name}}}：{how}"),
+    "err.comms.how.eta_commit": (
+        "commit to a time with `incidentctl set {id} eta TIME` (it is then tracked as a deadline)",
+        "请用 `incidentctl set {id} eta TIME` 承诺一个时间（之后将作为时限跟踪）",
+    ),
+    "err.comms.how.eta_lapsed": (
+        "the ETA committed to, {at}, has passed; commit to a new one with "
+        "`incidentctl set {id} eta TIME`",
+        "已承诺的预计时间 {at} 已过；请用 `incidentctl set {id} eta TIME` 重新承诺",
+    ),
+    "err.comms.how.next_update_none": (
+        "no update is scheduled and no ETA is committed; commit to a time with "
+        "`incidentctl set {id} eta TIME`",
+        "没有排定的进展通报，也没有已承诺的预计时间；请用 `incidentctl set {id} eta TIME` 承诺一个时间",
+    ),
+    "err.comms.promise_given": (
+        "{{{name}}} is a time promised to the reader, so it is not given with --set; "
+        "commit to it with `incidentctl set {id} eta TIME`, which tracks it as a deadline",
+        "{{{name}}} 是向读者承诺的时间，不能用 `--set` 给出；"
+        "请用 `incidentctl set {id} eta TIME` 承诺，系统会把它作为时限跟踪",
+    ),
+    # drafts with blanks
+    "comms.blank": ("[TO FILL: {topic}]", "［待填：{topic}］"),
+    "comms.draft": (
+        "Draft, not recorded; {n} blank(s) to fill: {parts}",
+        "草稿，未记录；{n} 处待填：{parts}",
+    ),
+    "comms.draft_complete": (
+        "Draft, not recorded; nothing is left to fill (send it without --draft)",
+        "草稿，未记录；已无待填内容（去掉 `--draft` 即可发送）",
+    ),
+    "err.comms.draft_send": (
+        "a draft is never sent: drop --draft to send the message",
+        "草稿不能发送：去掉 `--draft` 才能发送",
+    ),
+    "err.comms.blanks_left": (
+        "the message still has {n} blank(s) to fill: {blanks}; fill them before sending",
+        "消息还有 {n} 处待填：{blanks}；请填写后再发送",
+    ),
+    # === end of promises, times and drafts ================================================
 }
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING
 
 from incidentctl.durations import Span, parse_duration
 from incidentctl.errors import InvalidInput
-from incidentctl.i18n import msg
+from incidentctl.i18n import msg, t
+
+if TYPE_CHECKING:
+    from incidentctl.i18n import Msg
 
 #: How far in the future a given time may be before it is refused (clock skew).
 FUTURE_TOLERANCE = timedelta(seconds=60)
@@ -21,6 +25,8 @@ _POSIX_TZ = re.compile(
 YEARS = (1970, 9999)
 
 _RELATIVE = re.compile(r"^-\s*(\S+)$")
+_AHEAD = re.compile(r"^\+\s*(\S+)$")
+_SPAN = re.compile(r"^\d+[a-z]")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _LOCAL = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
@@ -210,3 +216,97 @@ def _exists_once(local: datetime, tz: tzinfo, text: str) -> datetime:
 def _offset(local: datetime) -> str:
     z = local.strftime("%z")
     return f"{z[:3]}:{z[3:]}"
+
+
+def parse_eta(text: str, *, now: datetime, tz: tzinfo) -> datetime:
+    """Read a time someone commits to: ``+30m`` or ``30m`` (that long from now), ``HH:MM``
+    (the next such time: today, or tomorrow once it has passed), ``YYYY-MM-DD HH:MM`` or
+    ISO 8601 (naive forms in ``tz``).  A time that is not still to come is refused."""
+    raw = text.strip()
+    value: datetime | None = None
+    ahead = _AHEAD.match(raw)
+    if ahead or _SPAN.match(raw.lower()):
+        spelled = ahead.group(1) if ahead else raw
+        try:
+            span = parse_duration(spelled)
+        except InvalidInput as exc:
+            if getattr(exc.what, "key", "") in ("err.duration.too_long", "err.duration.zero"):
+                raise
+            raise InvalidInput(msg("err.eta.invalid", text=text)) from None
+        if span.is_business:
+            raise InvalidInput(msg("err.time.relative_units", text=text))
+        value = now + timedelta(seconds=span.seconds)
+    elif _RELATIVE.match(raw):
+        try:
+            past = parse_time(raw, now=now, tz=tz)
+        except InvalidInput as exc:
+            if getattr(exc.what, "key", "") == "err.time.invalid":
+                raise InvalidInput(msg("err.eta.invalid", text=text)) from None
+            raise
+        raise InvalidInput(_past(text, past, now, tz))
+    elif (m := _CLOCK.match(raw)) is not None:
+        hh, mm, ss = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+        today = now.astimezone(tz).date()
+        value = _local(today, hh, mm, ss, tz, text)
+        if value <= now:
+            value = _local(today + timedelta(days=1), hh, mm, ss, tz, text)
+    else:
+        try:
+            value = parse_time(raw, now=now, tz=tz, allow_future=True)
+        except InvalidInput as exc:
+            if getattr(exc.what, "key", "") == "err.time.invalid":
+                raise InvalidInput(msg("err.eta.invalid", text=text)) from None
+            raise
+    value = value.astimezone(timezone.utc)
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise InvalidInput(msg("err.time.range", text=text, first=YEARS[0], last=YEARS[1]))
+    if value <= now:
+        raise InvalidInput(_past(text, value, now, tz))
+    return value
+
+
+def _past(text: str, value: datetime, now: datetime, tz: tzinfo) -> Msg:
+    return msg(
+        "err.eta.past",
+        text=text,
+        span=Span((now - value).total_seconds()),
+        at=fmt_zoned(value, tz),
+    )
+
+
+def utc_offset(instant: datetime, tz: tzinfo) -> str:
+    """The zone as people write it: ``UTC+8``, ``UTC+5:30``, ``UTC-3``, ``UTC``."""
+    delta = instant.astimezone(tz).utcoffset()
+    minutes = int(delta.total_seconds() // 60) if delta is not None else 0
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def written(
+    instant: datetime,
+    now: datetime,
+    tz: tzinfo,
+    lang: str,
+    *,
+    zone: bool = False,
+    dated: bool = False,
+) -> str:
+    """A time as people write it in a message: ``今天 10:00`` / ``today 10:00``, ``明天 01:00`` /
+    ``tomorrow 01:00``, else ``11月27日 10:00`` / ``27 Nov 10:00`` (with the year when it is
+    not this year's).  ``dated`` always gives the date (for a text read later, not at once);
+    ``zone`` adds ``(UTC+8)``.  Never ISO, never ``+08:00``."""
+    local, today = instant.astimezone(tz), now.astimezone(tz).date()
+    clock = local.strftime("%H:%M")
+    day = local.date()
+    if not dated and day == today:
+        text = t("time.today", lang, time=clock)
+    elif not dated and day == today + timedelta(days=1):
+        text = t("time.tomorrow", lang, time=clock)
+    else:
+        month = t("time.months", lang).split()[day.month - 1]
+        key = "time.date" if day.year == today.year else "time.date_year"
+        text = t(key, lang, day=day.day, month=month, year=day.year, time=clock)
+    return f"{text} ({utc_offset(instant, tz)})" if zone else text

@@ -32,27 +32,24 @@ def test_render_fills_live_facts_and_the_eta(run: Run, org: None, clock: ManualC
     run("set", inc, "eta", "11:30")
     out = run("--lang", "zh", "comms", inc, "press-statement", *PRESS).stdout
     assert "重复扣款" in out and "示例商城" in out and "400-820-0000" in out
-    assert "2026-11-22 11:30 +08:00" in out  # the committed ETA
-    assert "{" not in out
+    assert "11月22日 11:30 (UTC+8)" in out  # the committed ETA, dated for the press
+    assert "{" not in out and "+08:00" not in out
     en = run("comms", inc, "press-statement", "--message-lang", "en", *PRESS, "--json").stdout
     assert json.loads(en)["lang"] == "en"
 
 
-def test_without_an_eta_the_next_open_deadline_is_the_eta(
+def test_without_a_committed_eta_no_deadline_stands_in_for_it(
     run: Run, org: None, clock: ManualClock
 ) -> None:
     inc = open_press_incident(run)
-    # a sev1 public-opinion incident opened at 10:00: the soonest deadline is assemble, at 10:10
-    text = json.loads(
-        run("--lang", "zh", "comms", inc, "press-statement", *PRESS, "--json").stdout
-    )["text"]
-    assert "2026-11-22 10:10 +08:00" in text
-    clock.advance(minutes=12)  # now assemble is overdue: a time in the past is never promised
-    text = json.loads(
-        run("--lang", "zh", "comms", inc, "press-statement", *PRESS, "--json").stdout
-    )["text"]
-    assert "2026-11-22 10:10 +08:00" not in text
-    assert "2026-11-22 10:15 +08:00" in text  # assess-and-grade, due at 15m
+    # a sev1 public-opinion incident opened at 10:00: its soonest deadline is 10:10, which
+    # is an internal deadline, not a time anybody promised the press
+    result = run("--lang", "zh", "comms", inc, "press-statement", *PRESS, expect=1)
+    assert "10:10" not in result.stdout + result.stderr
+    assert f"{{eta}}：请用 `incidentctl set {inc} eta TIME` 承诺一个时间" in result.stderr
+    err = run("comms", inc, "press-statement", *PRESS, expect=1).stderr
+    assert f"{{eta}}: commit to a time with `incidentctl set {inc} eta TIME`" in err
+    assert "--set eta" not in err
 
 
 def test_missing_values_are_named_with_how_to_give_them(run: Run) -> None:
@@ -70,6 +67,7 @@ def test_send_records_exact_text_and_counts_as_the_update(
     run: Run, org: None, clock: ManualClock
 ) -> None:
     inc = open_press_incident(run)
+    run("set", inc, "eta", "11:30")
     clock.advance(minutes=20)
     result = run(
         "--lang", "zh", "comms", inc, "press-statement", *PRESS, "--send", "--channel", "weibo"
@@ -93,6 +91,7 @@ def test_edit_before_sending(
     run: Run, org: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inc = open_press_incident(run)
+    run("set", inc, "eta", "11:30")
     editor = tmp_path / "editor.py"
     editor.write_text(
         "import sys\np = sys.argv[1]\ntext = open(p, encoding='utf-8').read()\n"
@@ -128,12 +127,34 @@ def test_every_shipped_template_renders_in_both_languages(run: Run, org: None, n
             for i in template.inputs:
                 assert f"«{i.id}»" in out, (name, template.id, lang)
             assert not re.search(r"\{[a-z][a-z0-9_.-]*\}", out), (name, template.id, lang, out)
+            assert not re.search(r"\+\d\d:\d\d|\d{4}-\d\d-\d\dT\d", out), (name, template.id)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_template_renders_as_a_draft_with_nothing_given(run: Run, name: str) -> None:
+    """At any time, with no value given, no organisation configured and no ETA committed,
+    every template can be read: each unknown placeholder is a marked blank."""
+    rb = runbook(name)
+    inc = run("open", name, "-s", "1", "-t", "演练").stdout.strip()
+    for template in rb.templates.values():
+        for lang in ("zh", "en"):
+            result = run("--lang", lang, "comms", inc, template.id, "--draft", "--json")
+            data = json.loads(result.stdout)
+            text = f"{data['subject'] or ''}\n{data['text']}"
+            assert data["draft"] is True
+            assert not re.search(r"\{[a-z][a-z0-9_.-]*\}", text), (name, template.id, lang)
+            marker = "［待填：{}］" if lang == "zh" else "[TO FILL: {}]"
+            for i in template.inputs:
+                assert marker.format(i.label.get(lang)) in text, (name, template.id, lang, i.id)
+            blanks = {b["placeholder"] for b in data["blanks"]}
+            assert {i.id for i in template.inputs} <= blanks, (name, template.id, lang)
 
 
 def test_sent_message_takes_its_audience_from_the_pinned_runbook_and_not_after_close(
     run: Run, org: None
 ) -> None:
     inc = open_press_incident(run)
+    run("set", inc, "eta", "11:30")
     sent = json.loads(
         run(
             "comms", inc, "press-statement", *PRESS, "--send", "--channel", "weibo", "--json"
@@ -142,7 +163,7 @@ def test_sent_message_takes_its_audience_from_the_pinned_runbook_and_not_after_c
     assert sent["payload"]["audience"] == "press"
     run("resolve", inc)
     run("close", inc, "--force", "--reason", "drill over")
-    result = run("comms", inc, "press-statement", *PRESS, "--set", "eta=10:00", "--send", expect=1)
+    result = run("comms", inc, "press-statement", *PRESS, "--send", expect=1)
     assert "closed" in result.stderr
     assert [e["type"] for e in json.loads(run("timeline", inc, "--json").stdout)].count(
         "comms.sent"

@@ -59,7 +59,7 @@ def test_a_whole_sev1_public_opinion_incident_from_walk_alone(
     assert kinds.count("step.done") == len(order) - 1 and kinds.count("step.skipped") == 1
     sent = [e for e in log if e["type"] == "comms.sent"]
     assert len(sent) == 1 and sent[0]["payload"]["template"] == "press-statement"
-    assert "2026-11-22 11:30 +08:00" in sent[0]["payload"]["text"]  # the committed time, filled in
+    assert "22 Nov 11:30 (UTC+8)" in sent[0]["payload"]["text"]  # the committed time, filled in
     skipped = next(e for e in log if e["type"] == "step.skipped")
     assert skipped["payload"]["reason"] == "facts are not disputed; no third party needed"
     show = json.loads(run("show", inc, "--json").stdout)

@@ -148,7 +148,7 @@ def test_a_whole_sev1_incident_walked_by_answering_the_questions_in_code(
     assert types.count("incident.resolved") == 1 and types.count("incident.updated") == 1
     sent = [e for e in view.events if e.type == "comms.sent"]
     assert len(sent) == 1 and sent[0].payload["template"] == "press-statement"
-    assert "2026-11-22 11:30 +08:00" in sent[0].payload["text"]
+    assert "22 Nov 11:30 (UTC+8)" in sent[0].payload["text"]
     assert view.state.eta is not None and iso(view.state.eta) == "2026-11-22T03:30:00Z"
     assert view.state.steps["public-update"].completions  # the statement counted
     statement = view.state.steps["first-public-statement"]

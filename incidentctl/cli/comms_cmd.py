@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from incidentctl.cli.app import App, by_option, json_option, key_values, pass_app
+from incidentctl.i18n import t
+
+if TYPE_CHECKING:
+    from incidentctl.comms.messages import Message
 
 
 @click.command("comms")
@@ -22,13 +28,23 @@ from incidentctl.cli.app import App, by_option, json_option, key_values, pass_ap
     multiple=True,
     metavar="KEY=VALUE",
     callback=key_values,
-    help="A value for a template input or a placeholder (repeat for several).",
+    help="A value for a template input or a placeholder, except the promised times "
+    "{eta}, {eta_in} and {next_update} (repeat for several).",
 )
 @click.option(
-    "--send", is_flag=True, help="Record the message as sent (exact text, channel, time)."
+    "--send",
+    is_flag=True,
+    help="Record the message as sent (exact text, channel, time); refused while a blank is left.",
 )
 @click.option(
-    "--edit", is_flag=True, help="Edit the text in $EDITOR before showing or recording it."
+    "--draft",
+    is_flag=True,
+    help="Render it now whatever is unknown, each blank marked [TO FILL: topic]; never sent.",
+)
+@click.option(
+    "--edit",
+    is_flag=True,
+    help="Edit the text, blanks included, in $EDITOR before showing or recording it.",
 )
 @click.option(
     "--message-lang",
@@ -46,20 +62,31 @@ def comms(
     channel: str | None,
     values: dict[str, str],
     send: bool,
+    draft: bool,
     edit: bool,
     message_lang: str | None,
     as_json: bool,
 ) -> int:
     """Render a message (customer notice, internal update, regulator report, press
     statement) from the incident's pinned runbook, filled with live facts: title,
-    tier, times, the next committed time as the ETA, scope, commander, id.
+    tier, times, scope, commander, id.
 
-    The text goes to stdout.  With --send it is recorded on the incident, so the
-    post-mortem shows what was said, when and to whom; a recorded message of a
-    recurring update's template counts as that update.
+    A time the message promises is never made up: {eta} is the ETA committed with
+    `incidentctl set INC eta TIME`, and {next_update} the next scheduled update,
+    else that ETA.  A message needing one that nobody committed to is refused,
+    naming the command that commits to it.
+
+    The text goes to stdout.  --draft renders it whatever is still unknown, each
+    blank marked [TO FILL: topic] (［待填：topic］ in Chinese), and says how to fill
+    each; a draft is never sent.  --edit opens the text, blanks included, in
+    $EDITOR.  With --send it is recorded on the incident (refused while a blank is
+    left), so the post-mortem shows what was said, when and to whom; a recorded
+    message of a recurring update's template counts as that update.
     """
     from incidentctl.comms import messages
 
+    if draft and send:
+        raise click.UsageError(t("err.comms.draft_send", app.lang))
     svc = app.incidents()
     view = svc.view(incident)
     if list_only or template_id is None:
@@ -74,14 +101,25 @@ def comms(
         zone=app.zone,
         org=app.config.org,
         values=values,
+        draft=draft or edit,
     )
     if edit:
-        edited = click.edit(message.text if not message.subject else message.body)
+        edited = click.edit(message.text)
         if edited is not None and edited.strip():
-            message = message._replace(body=edited.rstrip("\n"))
+            message = _edited(message, edited)
     if channel:
         message = message._replace(channel=channel)
     if not send:
         return app.report(message, as_json=as_json)
     sent = messages.send(svc, view, message, channel=message.channel, values=values)
     return app.report(sent, as_json=as_json)
+
+
+def _edited(message: Message, text: str) -> Message:
+    """``message`` with the text as edited: with a subject, its first line is the subject
+    and the rest the body."""
+    text = text.strip("\n")
+    if message.subject is None:
+        return message._replace(body=text)
+    subject, _, body = text.partition("\n")
+    return message._replace(subject=subject.strip() or None, body=body.strip("\n"))

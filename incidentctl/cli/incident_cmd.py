@@ -240,6 +240,7 @@ def _simple(
     doc: str,
     call: Callable[..., Event],
     *params: Callable[[Callable[..., Any]], Callable[..., Any]],
+    context_settings: dict[str, Any] | None = None,
 ) -> click.Command:
     """A command that records one event through ``call(service, incident, **options)``."""
 
@@ -252,7 +253,7 @@ def _simple(
         command = decorate(command)
     command = json_option(command)
     command = INC(command)
-    return click.command(name, help=doc)(command)
+    return click.command(name, help=doc, context_settings=context_settings)(command)
 
 
 @click.command("note")
@@ -322,11 +323,17 @@ close = _simple(
 
 set_ = _simple(
     "set",
-    "Set a fact of the incident: scope (affected users/regions), title, or eta (committed time, or '' to clear).",
+    "Set a fact of the incident: scope (affected users/regions), title, or eta: the time "
+    "promised to customers, which messages say as {eta} and which is tracked as a deadline "
+    "(met if the incident is mitigated by then). TIME is +30m or 30m (from now), HH:MM "
+    "(today, or tomorrow once that time has passed), YYYY-MM-DD HH:MM, or ISO 8601; a time "
+    "in the past is refused; '' withdraws the ETA.",
     lambda svc, incident, field, value, at: svc.update(incident, field, value, at=at),
     click.argument("field", type=click.Choice(["scope", "title", "eta"])),
     click.argument("value"),
     at_option,
+    # so that `set INC eta -5m` reaches the ETA's own check (a time in the past)
+    context_settings={"ignore_unknown_options": True},
 )
 
 retract = _simple(

@@ -19,6 +19,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, TextIO
 
+from incidentctl.deadlines import deadline_title
 from incidentctl.deadlines import engine as dl
 from incidentctl.deadlines.monitor import Item, classify, items_of, notice_for, views
 from incidentctl.errors import IncidentctlError
@@ -143,7 +144,6 @@ class Watch:
         styles = {dl.OVERDUE: ("red", "bold"), dl.DUE_SOON: ("yellow", "bold")}
         for item in open_items[: max(size.lines - 5, 1)]:
             d = item.deadline
-            step = item.view.runbook.step(d.step)
             role = item.view.runbook.roles.get(d.role)
             holder = item.view.state.roles.get(d.role)
             assert d.due is not None
@@ -156,7 +156,7 @@ class Watch:
                     item.view.state.id,
                     item.view.state.severity,
                     d.key,
-                    (step.title.get(lang) if step else d.step),
+                    deadline_title(item.view.runbook, d, item.now, app.zone, lang),
                     (role.name.get(lang) if role else d.role) + (f" ({holder})" if holder else ""),
                     fmt(d.due, app.zone, date_part=False, seconds=False),
                 ]

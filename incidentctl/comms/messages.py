@@ -4,19 +4,31 @@ The placeholder vocabulary is :mod:`incidentctl.runbooks.placeholders`; runbook
 validation guarantees every placeholder in a template is known, so what can
 be missing here is a value (no scope recorded yet, no organisation name
 configured, an input the sender has to give), never a name.
+
+A time a message promises (``{eta}``, ``{eta_in}``, ``{next_update}``) is never
+made up here: it is the ETA someone committed to with ``incidentctl set INC
+eta TIME`` (tracked as a deadline from then on), or the runbook's schedule of
+updates, and never given with ``--set``.  A template that needs one nobody has
+committed to is refused, saying how to commit to it.
+
+A *draft* fills what is known and marks every other placeholder as a blank
+(``［待填：话题］`` / ``[TO FILL: topic]``), so a message can be read and
+circulated before all is known; a message is never recorded as sent while a
+blank marker is left in it.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from incidentctl.deadlines import engine as dl
 from incidentctl.durations import human
 from incidentctl.errors import InvalidInput, clauses, did_you_mean
-from incidentctl.i18n import msg, t
+from incidentctl.i18n import LANGS, msg, t
 from incidentctl.runbooks.placeholders import ROLE_PREFIX, placeholders, render
-from incidentctl.times import fmt_zoned
+from incidentctl.times import fmt_zoned, written
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -29,8 +41,26 @@ if TYPE_CHECKING:
     from incidentctl.runbooks.model import Runbook, Template
 
 
+#: Placeholders that state a time promised to the reader: never given with ``--set``.
+PROMISED = ("eta", "eta_in", "next_update")
+
+#: Audiences whose messages are kept and read later: their times always carry the date.
+DATED = ("regulator", "press")
+
+
+class Blank(NamedTuple):
+    """A placeholder a draft could not fill: its name, the topic its marker shows (the
+    input's label, else the name), the marker itself, and how to fill it."""
+
+    name: str
+    topic: str
+    marker: str
+    how: Msg
+
+
 class Message(NamedTuple):
-    """A message rendered from a template: what it says, to whom, and where it would go."""
+    """A message rendered from a template: what it says, to whom, and where it would go.
+    A draft (``draft``) may hold blanks, each marked in the text."""
 
     template: str
     audience: str
@@ -38,10 +68,31 @@ class Message(NamedTuple):
     subject: str | None
     body: str
     channel: str = ""
+    draft: bool = False
+    blanks: tuple[Blank, ...] = ()
 
     @property
     def text(self) -> str:
         return f"{self.subject}\n\n{self.body}" if self.subject else self.body
+
+    def remaining(self) -> list[Blank]:
+        """The blanks whose marker is still in the text (an edit may have filled some)."""
+        text = self.text
+        return [b for b in self.blanks if b.marker in text]
+
+
+_MARKERS: list[re.Pattern[str]] = []
+
+
+def markers(text: str) -> list[str]:
+    """The topic of every blank marker left in ``text``, in either language, in order."""
+    if not _MARKERS:
+        parts = []
+        for lang in LANGS:
+            before, _, after = t("comms.blank", lang, topic="\0").partition("\0")
+            parts.append(re.escape(before) + r"([^\n]*?)" + re.escape(after))
+        _MARKERS.append(re.compile("|".join(parts)))
+    return [next(g for g in m.groups() if g is not None) for m in _MARKERS[0].finditer(text)]
 
 
 class TemplateUse(NamedTuple):
@@ -86,10 +137,13 @@ def prepare(
     zone: tzinfo,
     org: Mapping[str, str],
     values: Mapping[str, str] | None = None,
+    draft: bool = False,
 ) -> Message:
     """The message a template of the incident's pinned runbook says now, with every live
-    fact filled in and ``values`` for its inputs (or overriding a fact).  Refuses an unknown
-    template or value name, and a message with a blank nobody can fill yet (naming how)."""
+    fact filled in and ``values`` for its inputs (or overriding a fact that is not a
+    promised time).  Refuses an unknown template or value name, a promised time given as
+    a value, and a message with a blank nobody can fill yet (naming how); a ``draft``
+    marks such blanks instead."""
     template = find_template(view, template_id)
     facts = live_facts(view, deadlines, now, zone, lang, org, template.id)
     given = dict(values or {})
@@ -104,7 +158,32 @@ def prepare(
                 inputs=[i.id for i in template.inputs] or msg("err.none"),
             )
         )
-    return compose(template, lang, {**facts, **given})
+    promised = [k for k in given if k in PROMISED]
+    if promised:
+        raise InvalidInput(msg("err.comms.promise_given", name=promised[0], id=view.state.id))
+    labels = {ROLE_PREFIX + r.id: r.name.get(lang) for r in view.runbook.roles.values()}
+    return compose(
+        template,
+        lang,
+        {**facts, **given},
+        draft=draft,
+        why=_promise_gaps(view, now, zone),
+        labels=labels,
+    )
+
+
+def _promise_gaps(view: View, now: datetime, zone: tzinfo) -> dict[str, Msg]:
+    """Why each promised time is unknown, if it is: how to commit to one."""
+    s = view.state
+    if s.eta is not None and s.eta <= now:
+        lapsed = msg("err.comms.how.eta_lapsed", id=s.id, at=fmt_zoned(s.eta, zone))
+        return {"eta": lapsed, "eta_in": lapsed, "next_update": lapsed}
+    commit = msg("err.comms.how.eta_commit", id=s.id)
+    return {
+        "eta": commit,
+        "eta_in": commit,
+        "next_update": msg("err.comms.how.next_update_none", id=s.id),
+    }
 
 
 def send(
@@ -116,7 +195,11 @@ def send(
     values: Mapping[str, str] | None = None,
 ) -> Sent:
     """Record ``message`` as sent on ``channel`` (default: the template's first channel),
-    with the template inputs among ``values`` that were given."""
+    with the template inputs among ``values`` that were given.  Refused while a blank
+    marker is left in the text (naming the blanks)."""
+    left = list(dict.fromkeys(markers(message.text)))
+    if left:
+        raise InvalidInput(msg("err.comms.blanks_left", n=len(left), blanks=left))
     template = find_template(view, message.template)
     where = channel or (template.channels[0] if template.channels else "")
     if not where:
@@ -164,30 +247,35 @@ def live_facts(
     org: Mapping[str, str],
     template_id: str | None = None,
 ) -> dict[str, str | None]:
-    """Every live fact, ``None`` where the incident does not know it yet."""
+    """Every live fact, ``None`` where the incident does not know it yet.
+
+    Times are written as people write them (:func:`~incidentctl.times.written`):
+    ``今天 10:00`` / ``today 10:00``, with the date in a message to a regulator or the press.
+    ``{eta}`` is the ETA committed with ``set INC eta`` while it is still to come, else
+    unknown; ``{next_update}`` is when the next recurring update is due (one interval from
+    now if this message is that update), else the committed ETA, else unknown.  The two
+    promised times carry their zone, ``(UTC+8)``."""
     s, rb = view.state, view.runbook
-    upcoming = sorted(
-        (
-            d
-            for d in deadlines
-            if d.state in (dl.PENDING, dl.DUE_SOON) and d.due is not None and d.due > now
-        ),
-        key=lambda d: d.due or now,
-    )
-    eta = s.eta if s.eta and s.eta > now else (upcoming[0].due if upcoming else None)
+    template = rb.templates.get(template_id) if template_id else None
+    dated = template is not None and template.audience in DATED
+
+    def say(instant: datetime, *, zoned: bool = False) -> str:
+        return written(instant, now, zone, lang, zone=zoned, dated=dated)
+
+    eta = s.eta if s.eta is not None and s.eta > now else None
     facts: dict[str, str | None] = {
         "incident.id": s.id,
         "incident.title": s.title,
         "incident.severity": rb.tier(s.severity).name.get(lang),
         "incident.severity_id": s.severity,
         "incident.status": t(f"status_to_customers.{s.status}", lang),
-        "incident.opened_at": fmt_zoned(s.opened_at, zone),
+        "incident.opened_at": say(s.opened_at),
         "incident.elapsed": human((now - s.opened_at).total_seconds(), lang),
         "incident.commander": s.commander,
         "incident.scope": s.scope,
         "runbook.title": rb.title.get(lang),
-        "now": fmt_zoned(now, zone),
-        "eta": fmt_zoned(eta, zone) if eta else None,
+        "now": say(now),
+        "eta": say(eta, zoned=True) if eta else None,
         "eta_in": human((eta - now).total_seconds(), lang) if eta else None,
         "next_update": None,
         "org.name": org.get("name"),
@@ -195,25 +283,44 @@ def live_facts(
     }
     for role_id in rb.roles:
         facts[ROLE_PREFIX + role_id] = s.roles.get(role_id)
-    # The next update: if this message is itself a recurring update, the one after it;
-    # otherwise the next open occurrence of any recurring update.
-    satisfying = satisfied_steps(view, template_id) if template_id else []
+    nxt = next_update(view, deadlines, now, template_id)
+    facts["next_update"] = say(nxt, zoned=True) if nxt else None
+    return facts
+
+
+def next_update(
+    view: View, deadlines: list[Deadline], now: datetime, template_id: str | None = None
+) -> datetime | None:
+    """When the reader hears from us next, by schedule or by promise, or ``None``.
+
+    If the message (``template_id``) is itself a recurring update whose occurrences are
+    running, one interval from now; otherwise the next open occurrence of any recurring
+    update still to come; otherwise the ETA committed to, while it is still to come.
+    Never a time nobody scheduled or promised."""
+    s, rb = view.state, view.runbook
+    running = {
+        d.step
+        for d in deadlines
+        if d.occurrence and d.state in (dl.OVERDUE, dl.DUE_SOON, dl.PENDING)
+    }
     nxt: datetime | None = None
-    for step_id in satisfying:
+    for step_id in satisfied_steps(view, template_id) if template_id else []:
         step = rb.step(step_id)
-        if step and step.every and s.severity in step.every.intervals:
+        if step_id in running and step and step.every and s.severity in step.every.intervals:
             interval = step.every.intervals[s.severity]
             if not interval.is_business:
                 candidate = now + timedelta(seconds=interval.seconds)
                 nxt = candidate if nxt is None else min(nxt, candidate)
     if nxt is None:
-        occurrences = [
-            d.due for d in deadlines if d.occurrence and d.state in dl.OPEN_STATES and d.due
+        future = [
+            d.due
+            for d in deadlines
+            if d.occurrence and d.state in dl.OPEN_STATES and d.due and d.due > now
         ]
-        future = [d for d in occurrences if d > now]
         nxt = min(future) if future else None
-    facts["next_update"] = fmt_zoned(nxt, zone) if nxt else facts["eta"]
-    return facts
+    if nxt is None and s.eta is not None and s.eta > now:
+        nxt = s.eta
+    return nxt
 
 
 #: How to give a live fact the incident does not know yet: a catalogue key.
@@ -242,30 +349,56 @@ def missing_values(template: Template, lang: str, values: Mapping[str, str | Non
     return [name for name in needed(template, lang) if not (values.get(name) or "").strip()]
 
 
-def explain_missing(template: Template, names: list[str]) -> Msg:
-    """Why the template cannot be filled in yet: each blank, and how to fill it."""
-    inputs = {i.id for i in template.inputs}
-    parts: list[str | Msg] = []
-    for name in names:
-        how = _HOW.get(name)
-        if name in inputs:
-            parts.append(msg("err.comms.give_input", name=name))
-        elif name.startswith(ROLE_PREFIX):
-            role = name[len(ROLE_PREFIX) :]
-            parts.append(msg("err.comms.assign_role", name=name, role=role))
-        elif how:
-            parts.append(msg("err.comms.how_or_set", name=name, how=msg(how)))
-        else:
-            parts.append(msg("err.comms.give_input", name=name))
-    return msg("err.comms.unfilled", template=template.id, parts=clauses(parts))
+def explain_missing(
+    template: Template, names: list[str], *, why: Mapping[str, Msg] | None = None
+) -> Msg:
+    """Why the template cannot be filled in yet: each blank, and how to fill it.  ``why``
+    says, for a promised time, how to commit to one."""
+    return msg(
+        "err.comms.unfilled",
+        template=template.id,
+        parts=clauses([_how(template, name, why) for name in names]),
+    )
 
 
-def compose(template: Template, lang: str, values: Mapping[str, str | None]) -> Message:
-    """Render the template; every placeholder must have a value (see :func:`missing_values`)."""
+def _how(template: Template, name: str, why: Mapping[str, Msg] | None) -> Msg:
+    """How to fill one blank of ``template``."""
+    if name in {i.id for i in template.inputs}:
+        return msg("err.comms.give_input", name=name)
+    if name.startswith(ROLE_PREFIX):
+        return msg("err.comms.assign_role", name=name, role=name[len(ROLE_PREFIX) :])
+    if name in PROMISED:
+        how = (why or {}).get(name) or msg(_HOW[name])
+        return msg("err.comms.how_only", name=name, how=how)
+    if name in _HOW:
+        return msg("err.comms.how_or_set", name=name, how=msg(_HOW[name]))
+    return msg("err.comms.give_input", name=name)
+
+
+def compose(
+    template: Template,
+    lang: str,
+    values: Mapping[str, str | None],
+    *,
+    draft: bool = False,
+    why: Mapping[str, Msg] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Message:
+    """Render the template; every placeholder must have a value (see :func:`missing_values`),
+    unless it is a ``draft``, which marks each one without a value as a blank, showing the
+    input's label (or ``labels[name]``, else the name).  ``why`` says how to commit to a
+    promised time that is missing."""
     missing = missing_values(template, lang, values)
-    if missing:
-        raise InvalidInput(explain_missing(template, missing))
+    if missing and not draft:
+        raise InvalidInput(explain_missing(template, missing, why=why))
     filled = {k: v for k, v in values.items() if v is not None}
+    topics = {**(labels or {}), **{i.id: i.label.get(lang) for i in template.inputs}}
+    blanks = []
+    for name in missing:
+        topic = topics.get(name) or name
+        marker = t("comms.blank", lang, topic=topic)
+        filled[name] = marker
+        blanks.append(Blank(name, topic, marker, _how(template, name, why)))
     subject = render(template.subject.get(lang), filled) if template.subject else None
     return Message(
         template.id,
@@ -274,4 +407,6 @@ def compose(template: Template, lang: str, values: Mapping[str, str | None]) -> 
         subject,
         render(template.body.get(lang), filled).rstrip("\n"),
         template.channels[0] if template.channels else "",
+        draft,
+        tuple(blanks),
     )

@@ -18,6 +18,12 @@ Rules
 - ``due-soon``: within a threshold of the due instant (by default 20% of the
   duration, at most 15 minutes).  Exactly on the due instant is still on
   time; one second later is overdue.
+- An ETA committed with ``set INC eta`` is a deadline too (step :data:`PROMISE`,
+  key ``ETA#N`` for the Nth promise): it counts from when it was made and is
+  met when the incident is mitigated (or resolved) by the promised time, or,
+  for a promise made once the damage had already stopped, when it is resolved
+  by then; missed when that comes later.  A promise changed or withdrawn
+  before it fell due is gone; one changed or withdrawn after is missed.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from incidentctl.durations import compact
 from incidentctl.incidents import state as st
 
 if TYPE_CHECKING:
@@ -46,6 +53,9 @@ WAITING = "waiting"
 UNFINISHED = "unfinished"  # not done when the incident was closed, before its due instant
 
 OPEN_STATES = (OVERDUE, DUE_SOON, PENDING, WAITING)
+
+#: The ``step`` of a promise's deadline: upper case, so no runbook step id can be it.
+PROMISE = "ETA"
 
 #: The two kinds of notice check and watch send: a deadline turning due soon
 #: (``DUE_SOON``, the state's own name) and one breached.
@@ -393,6 +403,50 @@ class _Engine:
             late = min(late, end)
         return _Plan(anchor, duration, due, late, beyond)
 
+    # --- promises ------------------------------------------------------------------
+    def kept_at(self, made: datetime) -> datetime | None:
+        """When the incident moved on after a promise made at ``made``: mitigated (or
+        resolved), or resolved if the damage had already stopped when it was made."""
+        for period in self.state.periods:
+            if period.resolved is not None and period.resolved < made:
+                continue  # over before the promise was made
+            if period.mitigated is not None and period.mitigated < made:
+                return period.resolved
+            return period.mitigated
+        return None
+
+    def promises(self) -> list[Deadline]:
+        out: list[Deadline] = []
+        for n, p in enumerate(self.state.promises, 1):
+            kept = self.kept_at(p.made_at)
+            if kept is not None and (p.ended_at is None or kept <= p.ended_at):
+                state, finished = (MET if kept <= p.due else MISSED), kept
+            elif p.ended_at is not None:
+                if p.ended_at <= p.due:
+                    continue  # replaced or withdrawn in time: no longer a promise
+                state, finished = MISSED, None
+            else:
+                state, finished = self.open_state(p.made_at, p.due), None
+            out.append(
+                Deadline(
+                    incident=self.state.id,
+                    step=PROMISE,
+                    key=f"{PROMISE}#{n}",
+                    occurrence=None,
+                    state=state,
+                    due=p.due,
+                    anchor="promised",
+                    anchor_at=p.made_at,
+                    duration=compact(max(int((p.due - p.made_at).total_seconds()), 1)),
+                    tier=p.tier,
+                    source="promise",
+                    role="commander",
+                    required=True,
+                    finished_at=finished,
+                )
+            )
+        return out
+
     def run(self) -> list[Deadline]:
         out: list[Deadline] = []
         for step in self.rb.steps:
@@ -403,6 +457,8 @@ class _Engine:
                 d = self.single(step, ss)
                 if d is not None:
                     out.append(d)
+        if self.state.promises:
+            out.extend(self.promises())
         return out
 
 

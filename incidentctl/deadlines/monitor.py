@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from incidentctl.deadlines import deadline_title
 from incidentctl.deadlines import engine as dl
 from incidentctl.deadlines.engine import BREACH, DUE_SOON
 from incidentctl.durations import human
@@ -128,8 +129,7 @@ def notice_for(item: Item, kind: str, now: datetime, zone: tzinfo, lang: str) ->
     from incidentctl.deadlines.notify import Notice  # only check and watch send notices
 
     v, d = item.view, item.deadline
-    step = v.runbook.step(d.step)
-    step_title = step.title.get(lang) if step else d.step
+    step_title = deadline_title(v.runbook, d, now, zone, lang)
     role = v.runbook.roles.get(d.role)
     owner = v.state.roles.get(d.role)
     role_name = role.name.get(lang) if role else d.role

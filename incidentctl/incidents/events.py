@@ -20,7 +20,9 @@ MITIGATED = "incident.mitigated"  # note?
 RESOLVED = "incident.resolved"  # summary?
 REOPENED = "incident.reopened"  # reason
 CLOSED = "incident.closed"  # forced, reason?, open_steps[]
-UPDATED = "incident.updated"  # field (scope|eta|title), value
+# UPDATED: field (scope|eta|title), value; for eta, value "" withdraws it, and previous is
+# the ETA it replaces, if there was one
+UPDATED = "incident.updated"
 RETRACTED = "event.retracted"  # seq, reason
 COMMS = "comms.sent"  # template, audience, channel, lang, text, subject?, inputs?
 # NOTICE_CLAIMED: key, run, channels[], until: a delivery run is about to send the notice

@@ -32,7 +32,7 @@ from incidentctl.incidents import state as st
 from incidentctl.records import GENESIS, Draft, Head, seal, seal_after
 from incidentctl.runbooks.model import Runbook, from_document
 from incidentctl.store.base import HeadMoved, IdTaken, Summary
-from incidentctl.times import fmt_zoned, from_iso, iso, parse_time
+from incidentctl.times import fmt_zoned, from_iso, iso, parse_eta, parse_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -491,17 +491,33 @@ class Incidents:
         return self._record(ref, at, rule)[0]
 
     def update(self, ref: str, field: str, value: str, *, at: str | None = None) -> Event:
-        """Set a fact of the incident: ``scope``, ``title``, or ``eta`` (a time, or empty to clear)."""
+        """Set a fact of the incident: ``scope``, ``title``, or ``eta``.
+
+        The ETA is a time promised to customers, and so a deadline of its own: a time
+        still to come (see :func:`~incidentctl.times.parse_eta`), or empty to withdraw
+        it.  The event records the ETA it replaces (``previous``), if any."""
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             _not_closed(state)
             text = value.strip()
+            payload: dict[str, Any] = {"field": field, "value": text}
             if field == "eta":
                 if text:
-                    text = iso(parse_time(text, now=when.recorded, tz=self.zone, allow_future=True))
+                    if state.status in (st.RESOLVED, st.CLOSED):
+                        raise InvalidAction(msg("err.eta.resolved", id=state.id))
+                    due = parse_eta(text, now=when.recorded, tz=self.zone)
+                    if due == state.eta:
+                        raise InvalidAction(
+                            msg("err.eta.same", id=state.id, at=fmt_zoned(due, self.zone))
+                        )
+                    payload["value"] = iso(due)
+                elif state.eta is None:
+                    raise InvalidAction(msg("err.eta.none", id=state.id))
+                if state.eta is not None:
+                    payload["previous"] = iso(state.eta)
             elif not text:
                 raise InvalidInput(msg("err.field.empty", field=msg(f"field.{field}")))
-            return [self._draft(ev.UPDATED, {"field": field, "value": text}, when)]
+            return [self._draft(ev.UPDATED, payload, when)]
 
         return self._record(ref, at, rule)[0]
 

@@ -50,6 +50,18 @@ class Completion(NamedTuple):
     via: str = ev.STEP_DONE  # or comms.sent for a message that satisfies a recurring update
 
 
+class Promise(NamedTuple):
+    """A time committed to with ``set INC eta``: when it was made, for when, by whom, and
+    when it was changed or withdrawn (``ended_at``; ``None`` while it stands)."""
+
+    due: datetime
+    made_at: datetime
+    seq: int
+    actor: str
+    tier: str  # the tier in force when it was made
+    ended_at: datetime | None = None
+
+
 class SeverityChange(NamedTuple):
     at: datetime
     seq: int
@@ -183,6 +195,8 @@ class IncidentState:
         self.scope = scope
         self.drill = drill
         self.eta: datetime | None = None
+        #: Every ETA committed to, in the order made; the last one stands unless it ended.
+        self.promises: list[Promise] = []
         self.mitigated_at: datetime | None = None
         self.resolved_at: datetime | None = None
         self.closed_at: datetime | None = None
@@ -213,6 +227,7 @@ class IncidentState:
         other.roles = dict(self.roles)
         other.steps = {k: v.copy() for k, v in self.steps.items()}
         other.severity_history = list(self.severity_history)
+        other.promises = list(self.promises)
         other.notes = list(self.notes)
         other.comms = list(self.comms)
         other.notices = {k: v.copy() for k, v in self.notices.items()}
@@ -397,7 +412,11 @@ def _apply(state: IncidentState, e: Event, index: _Index, at: datetime) -> None:
         elif p["field"] == "title":
             state.title = p["value"]
         elif p["field"] == "eta":
+            if state.promises and state.promises[-1].ended_at is None:
+                state.promises[-1] = state.promises[-1]._replace(ended_at=at)
             state.eta = from_iso(p["value"]) if p["value"] else None
+            if state.eta is not None:
+                state.promises.append(Promise(state.eta, at, e.seq, e.actor, state.severity))
     elif t == ev.COMMS:
         state.comms.append(e)
         for step_id in index.by_template.get(p.get("template", ""), ()):

@@ -32,7 +32,7 @@ def timeline_text(
         if e.backdated:
             mark = "*"
             any_backdated = True
-        text = describe(e, view.runbook, lang)
+        text = describe(e, view.runbook, lang, zone)
         if e.seq in retracted_by:
             text = t("retracted_by", lang, seq=retracted_by[e.seq]) + " " + text
         rows.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from incidentctl.deadlines import deadline_title
 from incidentctl.deadlines import engine as dl
 from incidentctl.durations import human
 from incidentctl.i18n import t
@@ -88,7 +89,16 @@ def show_text(
     if s.scope:
         facts.append(f"{t('scope', lang)}: {s.scope}")
     if s.eta:
-        facts.append(f"{t('eta', lang)}: {fmt_zoned(s.eta, zone)}")
+        line = f"{t('eta', lang)}: {fmt_zoned(s.eta, zone)}"
+        promise = next(
+            (d for d in reversed(deadlines) if d.step == dl.PROMISE and d.due == s.eta), None
+        )
+        if promise is not None and promise.due is not None:
+            phrase = deadline_status(promise, now, zone, lang).removesuffix(
+                f" ({when(promise.due, now, zone)})"
+            )
+            line += f"  ({promise.key}: {style(phrase, *_STATE_STYLE.get(promise.state, ()))})"
+        facts.append(line)
     for fact in facts:
         out.extend(wrap(fact, cells, indent="  "))
     out.extend(wrap(" · ".join(milestones(view, now, zone, lang)), cells, indent="  "))
@@ -131,8 +141,7 @@ def show_text(
         out.append(style(t("next_deadlines", lang), "bold"))
         rows = []
         for item in upcoming:
-            target = rb.step(item.step)
-            title = target.title.get(lang) if target else item.step
+            title = deadline_title(rb, item, now, zone, lang)
             phrase = deadline_status(item, now, zone, lang)
             rows.append([styled_state(item, lang, style), item.key, title, phrase])
         out.append(
@@ -294,8 +303,7 @@ def deadlines_table(items: list[Item], zone: tzinfo, lang: str, style: Style, ce
     narrow = cells < NARROW
     rows = []
     for view, d, now in items:
-        step = view.runbook.step(d.step)
-        title = step.title.get(lang) if step else d.step
+        title = deadline_title(view.runbook, d, now, zone, lang)
         role = view.runbook.roles.get(d.role)
         holder = view.state.roles.get(d.role)
         owner = (role.name.get(lang) if role else d.role) + (f" ({holder})" if holder else "")

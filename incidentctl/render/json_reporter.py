@@ -164,6 +164,11 @@ class JsonReporter(Reporter):
                 "channel": r.channel,
                 "subject": r.subject,
                 "text": r.body,
+                "draft": r.draft,
+                "blanks": [
+                    {"placeholder": b.name, "topic": b.topic, "how": b.how.text(self.out.lang)}
+                    for b in r.remaining()
+                ],
             }
         )
 

@@ -26,6 +26,7 @@ __all__ = [
     "deadline_status",
     "describe",
     "duration",
+    "eta_change",
     "human",
     "rule_phrase",
     "source_label",
@@ -164,8 +165,9 @@ def deadline_status(d: Deadline, now: datetime, zone: tzinfo, lang: str) -> str:
 # --- events ------------------------------------------------------------------------
 
 
-def describe(e: Event, rb: Runbook, lang: str) -> str:
-    """One line saying what an event recorded, in ``lang``."""
+def describe(e: Event, rb: Runbook, lang: str, zone: tzinfo | None = None) -> str:
+    """One line saying what an event recorded, in ``lang``; times in it are local to
+    ``zone`` (default UTC), with the zone named."""
     p = e.payload
 
     def step_title(step_id: str) -> str:
@@ -219,6 +221,8 @@ def describe(e: Event, rb: Runbook, lang: str) -> str:
         if p.get("reason"):
             text = t("labelled", lang, label=text, text=p["reason"])
         return text
+    if e.type == ev.UPDATED and p["field"] == "eta":
+        return eta_change(e, lang, zone)
     if e.type == ev.UPDATED:
         field = (
             t(f"field.{p['field']}", lang)
@@ -256,3 +260,22 @@ def describe(e: Event, rb: Runbook, lang: str) -> str:
             )
         return text
     return e.type
+
+
+def eta_change(e: Event, lang: str, zone: tzinfo | None = None) -> str:
+    """What setting, changing or withdrawing an ETA recorded: local times with their zone,
+    and how far ahead of the moment it was made the promise lies."""
+    from datetime import timezone
+
+    from incidentctl.times import fmt_zoned, from_iso
+
+    p, tz = e.payload, zone or timezone.utc
+    before = fmt_zoned(from_iso(p["previous"]), tz) if p.get("previous") else None
+    if not p["value"]:
+        return t("ev.eta.cleared", lang, before=before or "-")
+    due = from_iso(p["value"])
+    ahead = human((due - e.occurred).total_seconds(), lang)
+    at = fmt_zoned(due, tz)
+    if before is None:
+        return t("ev.eta.set", lang, at=at, ahead=ahead)
+    return t("ev.eta.changed", lang, before=before, at=at, ahead=ahead)

@@ -50,7 +50,7 @@ class TextReporter(Reporter):
         from incidentctl.times import fmt_zoned
 
         out, e = self.out, clean_event(r.event)
-        line = f"{e.incident} #{e.seq}: {describe(e, clean_runbook(r.runbook), out.lang)}"
+        line = f"{e.incident} #{e.seq}: {describe(e, clean_runbook(r.runbook), out.lang, out.zone)}"
         if e.backdated:
             lag = (e.recorded - e.occurred).total_seconds()
             line += "  " + t(
@@ -210,7 +210,7 @@ class TextReporter(Reporter):
             )
         )
 
-    def Message(self, r: Message) -> None:
+    def _message_text(self, r: Message) -> None:
         from incidentctl.render.safe import clean
 
         if r.subject:
@@ -218,12 +218,28 @@ class TextReporter(Reporter):
             self.out.echo("")
         self.out.echo(clean(r.body, one_line=False))
 
+    def Message(self, r: Message) -> None:
+        self._message_text(r)
+        if not r.draft:
+            return
+        from incidentctl.errors import clauses
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+
+        out, left = self.out, r.remaining()
+        if left:
+            parts = clauses([b.how for b in left])
+            note = t("comms.draft", out.lang, n=len(left), parts=parts)
+        else:
+            note = t("comms.draft_complete", out.lang)
+        out.echo(out.style(clean(note), "dim"), err=True)
+
     def Sent(self, r: Sent) -> None:
         from incidentctl.i18n import t
         from incidentctl.render.safe import clean
 
         out, e = self.out, r.event
-        self.Message(r.message)
+        self._message_text(r.message)
         line = t(
             "sent",
             out.lang,

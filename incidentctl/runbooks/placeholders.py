@@ -17,20 +17,35 @@ LIVE_FACTS: dict[str, tuple[str, str]] = {
     "incident.severity": ("tier name in the message's language, e.g. 一级(重大)", "事件级别名称"),
     "incident.severity_id": ("tier id, e.g. sev1", "事件级别编号"),
     "incident.status": ("open, mitigated, resolved or closed", "事件状态"),
-    "incident.opened_at": ("when the incident began (local time with zone)", "事件开始时间"),
+    "incident.opened_at": (
+        "when the incident began, as a time is written in messages (see below), without zone",
+        "事件开始时间(写法见下文,不带时区)",
+    ),
     "incident.elapsed": ("time since the incident began, e.g. 1h 20m", "已持续时间"),
     "incident.commander": ("name of the incident commander", "应急指挥"),
     "incident.scope": ("affected scope as recorded on the incident", "影响范围"),
     "runbook.title": ("runbook title", "预案名称"),
-    "now": ("current local time with zone", "当前时间"),
+    "now": ("the time the message is written, without zone", "撰写消息的时间(不带时区)"),
     "eta": (
-        "the next committed time: the ETA set on the incident, else its next open deadline",
-        "下一个承诺时间(事件设定的预计时间,否则为最近的未完成时限)",
+        "the time promised to customers with `incidentctl set INC eta TIME`, while it is "
+        "still to come, with its zone, e.g. today 10:00 (UTC+8); nothing else is ever "
+        "put here: until someone commits to a time, a template using it is refused "
+        "(`comms --draft` shows a blank)",
+        "用 `incidentctl set INC eta TIME` 向客户承诺的时间(尚未到来时),带时区,"
+        "如 今天 10:00 (UTC+8);不会用其他时间代替:无人承诺时,用到它的话术会被拒绝"
+        "(`comms --draft` 显示为待填)",
     ),
-    "eta_in": ("time from now until {eta}, e.g. 45m", "距离预计时间还有多久"),
+    "eta_in": (
+        "time from now until {eta}, e.g. 45m; known only while {eta} is",
+        "距离承诺时间还有多久,如 45分钟;仅在已承诺 {eta} 时可用",
+    ),
     "next_update": (
-        "when the next recurring status update is due",
-        "下一次进展通报的时间",
+        "when the reader hears from us next, with its zone: the next recurring status "
+        "update due (one interval from now when this message is that update), else the "
+        "committed {eta}; with neither, no update is scheduled and a template using it is "
+        "refused until an ETA is set",
+        "下一次通报时间,带时区:下一次定时进展通报(本消息即为该通报时为一个周期之后),"
+        "否则为已承诺的 {eta};两者都没有即未排定通报,用到它的话术会被拒绝,直到设定预计时间",
     ),
     "org.name": ("organisation name from the home config", "平台/公司名称(配置文件)"),
     "org.hotline": ("customer-service hotline from the home config", "客服热线(配置文件)"),
