@@ -225,6 +225,8 @@ def test_jump_by_id_or_number_back_and_the_agenda_again(svc: Incidents, make: Ma
     assert walk.screen().step.id == listed[2]  # type: ignore[union-attr]
     outcome = walk.act(wc.JUMP).answer({"step": "nowhere"}).outcome
     assert outcome == wc.Outcome((msg("walk.no_step", step="nowhere"),))
+    outcome = walk.act(wc.JUMP).answer({"step": "²"}).outcome  # a digit, but no number
+    assert outcome == wc.Outcome((msg("walk.no_step", step="²"),))
     assert walk.screen().step.id == listed[2]  # type: ignore[union-attr]
     walk.act(wc.JUMP).answer({"step": "brief-staff"})
     walk.act(wc.DONE).through(responder({}))  # finishing a step hands back to the agenda

@@ -778,8 +778,10 @@ class Walk:
 
 
 def pick(answer: str, ids: list[str]) -> str:
-    """An answer to "number or id": the id at that 1-based number, else the answer itself."""
-    if answer.isdigit() and 0 < int(answer) <= len(ids):
+    """An answer to "number or id": the id at that 1-based number, else the answer itself.
+    (Only decimal digits make a number: ``int`` refuses a superscript ``²``, which
+    ``isdigit`` accepts.)"""
+    if answer.isdecimal() and 0 < int(answer) <= len(ids):
         return ids[int(answer) - 1]
     return answer
 
