@@ -74,9 +74,9 @@ def test_quit_and_resume_where_you_were(run: Run, clock: ManualClock) -> None:
     first = run(
         "walk", inc, input="d\n" + "\n".join(evidence_lines(PO, "assess-and-grade")) + "\n\nq\n"
     ).stdout
-    assert "[1/16] assess-and-grade" in first and "resumes at the first open step" in first
+    assert "[1/17] assess-and-grade" in first and "resumes at the first open step" in first
     again = run("walk", inc, input="q\n").stdout
-    assert "[1/16]" not in again and "[2/16] assemble" in again
+    assert "[1/17]" not in again and "[2/17] assemble" in again
 
 
 def test_overdue_steps_come_first_and_the_next_update_is_reminded(
@@ -107,9 +107,9 @@ def test_jump_back_list_and_chinese(run: Run) -> None:
     inc = run("open", "public-opinion", "-s", "1", "-t", "t").stdout.strip()
     out = run("--lang", "zh", "walk", inc, input="j\nofficial-response\nb\nl\nq\n").stdout
     screens = out.split("-" * 60)
-    assert "[11/16] official-response  公布调查结果与处理方案" in screens[2]  # after the jump
-    assert "[10/16] sentiment-check" in screens[3]  # back goes to the step before it
-    assert "17  postmortem" in screens[4]  # the whole checklist, numbered
+    assert "[12/17] official-response  公布调查结果与处理方案" in screens[2]  # after the jump
+    assert "[11/17] sentiment-check" in screens[3]  # back goes to the step numbered before it
+    assert "17  postmortem" in screens[4]  # the whole checklist, numbered as the header is
 
 
 class Scripted(WalkIO):
@@ -151,7 +151,7 @@ def test_two_leads_never_double_record_a_step(
     assert a.run() == 0
     out = capsys.readouterr().out
     assert "Not recorded: step assess-and-grade is already done" in out and "lead-b" in out
-    assert "[2/16] assemble" in out  # A's next redraw shows B's progress
+    assert "[2/17] assemble" in out  # A's next redraw shows B's progress
     done = [e for e in events(run, inc) if e["type"] == "step.done"]
     assert [(e["payload"]["step"], e["actor"]) for e in done] == [("assess-and-grade", "lead-b")]
 
@@ -180,7 +180,7 @@ def test_real_terminal_single_keys_and_ctrl_c_mid_answer(isolated: Path, run: Ru
     )  # on the real clock, as the walk in the terminal runs on it
     inc = opened.stdout.strip()
     child = _spawn(isolated, inc, pexpect)
-    child.expect(r"\[1/16\] assess-and-grade")
+    child.expect(r"\[1/17\] assess-and-grade")
     child.send("d")  # one key, no Enter
     child.expect(r"\[source-links\]")
     child.sendline("https://weibo.com/123")
@@ -188,7 +188,7 @@ def test_real_terminal_single_keys_and_ctrl_c_mid_answer(isolated: Path, run: Ru
     child.sendline("3.2万转发")
     child.expect("optional")
     child.sendline("")
-    child.expect(r"\[2/16\] assemble")
+    child.expect(r"\[2/17\] assemble")
     child.send("s")
     child.expect("Reason")
     child.send("half a reas")
@@ -204,11 +204,53 @@ def test_real_terminal_single_keys_and_ctrl_c_mid_answer(isolated: Path, run: Ru
     }
     # and a new walk resumes at the step that was interrupted
     child = _spawn(isolated, inc, pexpect)
-    child.expect(r"\[2/16\] assemble")
+    child.expect(r"\[2/17\] assemble")
     child.send("q")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def _open_on_the_real_clock(isolated: Path, name: str) -> str:
+    """An incident opened by the real command, on the real clock the terminal walk runs on."""
+    opened = subprocess.run(
+        [sys.executable, "-m", "incidentctl", "open", name, "-s", "1", "-t", "pty"],
+        env={**os.environ, "INCIDENTCTL_HOME": str(isolated)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return opened.stdout.strip()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_on_a_terminal_enter_redraws_silently_and_j_goes_to_the_number_shown(
+    isolated: Path, run: Run
+) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    inc = _open_on_the_real_clock(isolated, "public-opinion")
+    child = _spawn(isolated, inc, pexpect)
+    child.expect(r"Action \[")
+    for quiet in ("\r", " "):
+        child.send(quiet)
+        child.expect(r"\[1/\d+\] assess-and-grade")
+        child.expect(r"Action \[")
+        assert "Unknown key" not in child.before
+    child.send("?")
+    child.expect("j  jump to a step")
+    child.send("l")
+    child.expect(r"(?m)^ +12 +(\S+) ")
+    listed_12 = child.match.group(1)
+    child.expect(r"Action \[")
+    child.send("j")
+    child.expect(r"Step \(number or id\)")
+    child.sendline("12")
+    child.expect(r"\[(\d+)/(\d+)\] (\S+)  ")
+    assert child.match.groups() == ("12", "17", listed_12)
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert listed_12 == "official-response"
 
 
 def test_list_and_jump_use_the_show_checklist_in_the_walk_language(run: Run) -> None:

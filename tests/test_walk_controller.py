@@ -215,8 +215,8 @@ def test_jump_by_id_or_number_back_and_the_agenda_again(svc: Incidents, make: Ma
     assert screen.step is not None
     assert (screen.step.id, screen.step.position, screen.step.total) == (
         "official-response",
-        11,
-        16,
+        listed.index("official-response") + 1,
+        len(listed),
     )
     assert screen.then == ()  # a jump leaves the agenda: no "then"
     walk.act(wc.BACK)
@@ -289,8 +289,9 @@ def test_keys_help_refresh_and_quit(svc: Incidents, make: Make) -> None:
     helped = walk.press("?").outcome
     assert helped is not None and len(helped.message) == len(wc.KEYS)
     assert walk.screen().message == helped.message
-    assert walk.press("").outcome == wc.Outcome()
-    assert walk.screen().message == ()
+    for quiet in ("", " ", "\r", "\n"):  # Enter sends a carriage return on a terminal
+        assert walk.press(quiet).outcome == wc.Outcome(), repr(quiet)
+        assert walk.screen().message == ()
     listed = walk.press("l").outcome
     assert listed == wc.Outcome(checklist=True) and walk.screen().checklist
     for key in ("q", None):
@@ -318,6 +319,26 @@ def test_confirmation_before_recording_is_one_entry_and_none_is_asked_today(
     assert svc.view(inc).state.status == "open"
     outcome = careful.act(wc.MITIGATE).answer({"confirm": True}).outcome
     assert outcome is not None and [e.type for e in outcome.recorded] == ["incident.mitigated"]
+
+
+def test_the_header_list_and_jump_number_the_steps_alike(svc: Incidents, make: Make) -> None:
+    inc = open_press(svc)
+    svc.step(inc, "done", "public-update")  # at sev3, a step of another tier: listed, as recorded
+    svc.set_severity(inc, "sev3", reason="r")
+    walk = make(inc)
+    screen = walk.screen()
+    listed = [s.id for s in checklist_steps(screen.view.runbook, screen.view.state)]
+    assert "public-update" in listed and not PO.step("public-update").applies_to("sev3")  # type: ignore[union-attr]
+    for number, step_id in enumerate(listed, 1):
+        walk.act(wc.JUMP).answer({"step": str(number)})
+        card = walk.screen().step
+        assert card is not None
+        assert (card.id, card.position, card.total) == (step_id, number, len(listed))
+    for number in range(len(listed), 1, -1):  # and back goes to the number before
+        card = walk.screen().step
+        assert card is not None and card.position == number
+        walk.act(wc.BACK)
+    assert walk.screen().step.position == 1  # type: ignore[union-attr]
 
 
 def test_every_kind_of_change_can_ask_first_in_either_language(

@@ -16,9 +16,11 @@ def walk(app: App, incident: str) -> int:
 
     Shows the incident, the next step to act on (overdue steps first) with its
     owner, deadline and instructions, and reminds you of the next status update.
+    Steps carry the same numbers in the header, in the list and for jump.
     Single keys act on the step: d done (asks for its evidence), s skip, n n/a
     (both ask for a reason), t note, a assign, v severity, c send the step's
-    message, m mitigated, j jump, b back, l list, q quit, ? help.  Every action is
+    message, m mitigated, j jump, b back, l list, q quit, ? help; Enter
+    redraws.  Every action is
     recorded at once; `walk` again resumes at the first open step.  Without a
     terminal, each answer is read as a line from stdin.
     """

@@ -76,7 +76,10 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("q", QUIT),
     ("?", HELP),
 )
-_BY_KEY = {**dict(KEYS), "": REFRESH, " ": REFRESH}
+#: Keys that only draw the screen again, saying nothing: Enter (a terminal sends a
+#: carriage return for it), a newline, a space, or no key at all.
+QUIET_KEYS = ("\r", "\n", " ", "")
+_BY_KEY = {**dict(KEYS), **dict.fromkeys(QUIET_KEYS, REFRESH)}
 
 # --- changes: what an action records ---------------------------------------------------
 ETA = "eta"
@@ -177,8 +180,8 @@ class Card(NamedTuple):
 
     id: str
     title: str
-    position: int  # among the tier's one-off steps, from 1 (0: not one of them)
-    total: int
+    position: int  # its number in the checklist, from 1, as list and jump number it (0: not in it)
+    total: int  # the number of steps in the checklist
     owner: str  # the name of the step's role
     holder: str | None  # who holds that role
     deadline: Deadline | None
@@ -415,14 +418,14 @@ class Walk:
 
     def _card(self, view: View, deadlines: list[Deadline], step: Step) -> Card:
         s, rb, lang = view.state, view.runbook, self.lang
-        applicable = [x for x in rb.steps if x.applies_to(s.severity) and not x.recurring]
-        position = next((i for i, x in enumerate(applicable, 1) if x.id == step.id), 0)
+        listed = checklist_steps(rb, s)
+        position = next((i for i, x in enumerate(listed, 1) if x.id == step.id), 0)
         ss = s.steps[step.id]
         return Card(
             step.id,
             step.title.get(lang),
             position,
-            len(applicable),
+            len(listed),
             rb.roles[step.role].name.get(lang),
             s.roles.get(step.role),
             next((x for x in deadlines if x.step == step.id and x.occurrence is None), None),
@@ -601,10 +604,11 @@ class Walk:
         return Outcome()
 
     def _back(self, shown: Screen) -> Outcome:
+        """The step numbered one before the one on screen, as the checklist numbers them."""
         step, view = self._focus(shown), shown.view
-        ordered = [x for x in view.runbook.steps if x.applies_to(view.state.severity)]
-        i = next((n for n, x in enumerate(ordered) if x.id == step.id), 0)
-        self.pointer = ordered[max(i - 1, 0)].id
+        listed = checklist_steps(view.runbook, view.state)
+        i = next((n for n, x in enumerate(listed) if x.id == step.id), 0)
+        self.pointer = listed[max(i - 1, 0)].id
         return Outcome()
 
     def _resolve(self, shown: Screen) -> Flow:
