@@ -792,6 +792,22 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "watch.count": ("{n} {state}", "{state} {n}"),
     "watch.left": ("T-", "剩余"),
     "watch.quit": ("Ctrl-C to quit", "Ctrl-C 退出"),
+    # === walk, continued: confirmations that say exactly what changes =====================
+    # a confirmation of a change of the incident's state
+    "walk.confirm_exact": (
+        "{change}: {exact}. Record it? [y/N]: ",
+        "{change}：{exact}。确认记录？[y/N]：",
+    ),
+    "walk.exact.status": ("status {before} -> {after}", "状态 {before} -> {after}"),
+    "walk.exact.status_summary": (
+        "status {before} -> {after}, summary: {summary}",
+        "状态 {before} -> {after}，总结：{summary}",
+    ),
+    "walk.exact.severity": (
+        "{id} from {before} to {after}, reason: {reason}",
+        "{id} 从 {before} 调整为 {after}，理由：{reason}",
+    ),
+    # === end of walk, continued =============================================================
 }
 
 

@@ -31,6 +31,10 @@ def events(run: Run, inc: str) -> list[dict[str, object]]:
     return json.loads(run("timeline", inc, "--json").stdout)
 
 
+def kinds(run: Run, inc: str) -> list[object]:
+    return [e["type"] for e in events(run, inc)]
+
+
 def test_a_whole_sev1_public_opinion_incident_from_walk_alone(
     run: Run, org: None, clock: ManualClock
 ) -> None:
@@ -47,7 +51,7 @@ def test_a_whole_sev1_public_opinion_incident_from_walk_alone(
             script += ["s", "facts are not disputed; no third party needed"]
         else:
             script += ["d", *evidence_lines(PO, step_id), ""]
-    script += ["y", "平息"]  # resolve when only the review is left
+    script += ["y", "平息", "y"]  # resolve when only the review is left, and confirm it
     for step_id in review:
         script += ["d", *evidence_lines(PO, step_id), ""]
     result = run("walk", inc, input="\n".join(script) + "\n")
@@ -221,6 +225,40 @@ def _open_on_the_real_clock(isolated: Path, name: str) -> str:
         check=True,
     )
     return opened.stdout.strip()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_on_a_terminal_m_asks_first_and_n_records_nothing(isolated: Path, run: Run) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    inc = _open_on_the_real_clock(isolated, "public-opinion")
+    child = _spawn(isolated, inc, pexpect)
+    child.expect(r"\[1/17\] assess-and-grade")
+    child.send("m")
+    child.expect(re.escape(f"mark {inc} mitigated: status open -> mitigated. Record it? [y/N]"))
+    child.send("n")
+    child.expect("Cancelled; nothing recorded.")
+    child.send("v")
+    child.expect("New severity")
+    child.sendline("2")
+    child.expect("Reason")
+    child.sendline("热度下降")
+    child.expect(re.escape(f"{inc} from sev1 Level 1 (major) to sev2 Level 2 (serious)"))
+    child.send("x")  # anything but y is no
+    child.expect("Cancelled; nothing recorded.")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert kinds(run, inc) == ["incident.opened"]
+    child = _spawn(isolated, inc, pexpect)
+    child.expect(r"\[1/17\] assess-and-grade")
+    child.send("m")
+    child.expect(r"Record it\? \[y/N\]")
+    child.send("y")
+    child.expect("Marked mitigated.")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert kinds(run, inc) == ["incident.opened", "incident.mitigated"]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")

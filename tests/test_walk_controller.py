@@ -111,7 +111,8 @@ def test_a_whole_sev1_incident_walked_by_answering_the_questions_in_code(
         clock.advance(minutes=2)
         if screen.stage == wc.OFFER:
             assert seen and set(seen) == {s.id for s in ONE_OFF} - set(REVIEW)
-            outcome = walk.act(wc.RESOLVE).through(responder({"resolve": True, "summary": "平息"}))
+            given = {"resolve": True, "summary": "平息", "confirm": True}
+            outcome = walk.act(wc.RESOLVE).through(responder(given))
             assert outcome.message == (msg("walk.resolved", id=inc),) and not outcome.end
             continue
         assert screen.step is not None and screen.step.id not in seen  # never the same twice
@@ -253,7 +254,8 @@ def test_only_the_review_left_offers_to_resolve(svc: Incidents, make: Make) -> N
     declined = exchange.answer({"resolve": False}).outcome
     assert declined == wc.Outcome((msg("walk.not_resolved", id=inc),), end=True)
     assert svc.view(inc).state.status == "open"
-    outcome = walk.act(wc.RESOLVE).through(responder({"resolve": True, "summary": " 平息 "}))
+    given = {"resolve": True, "summary": " 平息 ", "confirm": True}
+    outcome = walk.act(wc.RESOLVE).through(responder(given))
     assert [(e.type, e.payload) for e in outcome.recorded] == [
         ("incident.resolved", {"summary": "平息"})
     ]
@@ -272,7 +274,8 @@ def test_a_finished_checklist_on_an_open_incident_offers_to_resolve_and_ends(
     walk = make(inc)
     screen = walk.screen()
     assert screen.stage == wc.FINISHED and screen.can_resolve and screen.message == ()
-    outcome = walk.act(wc.RESOLVE).through(responder({"resolve": True, "summary": ""}))
+    given = {"resolve": True, "summary": "", "confirm": True}
+    outcome = walk.act(wc.RESOLVE).through(responder(given))
     assert outcome.end and outcome.message == ()
     assert [e.payload for e in outcome.recorded] == [{}]
     done = walk.screen()
@@ -301,24 +304,57 @@ def test_keys_help_refresh_and_quit(svc: Incidents, make: Make) -> None:
     assert log_types(svc, inc) == ["incident.opened"]
 
 
-def test_confirmation_before_recording_is_one_entry_and_none_is_asked_today(
+def test_a_change_of_the_incidents_state_asks_first_saying_exactly_what_it_records(
     svc: Incidents, make: Make
 ) -> None:
-    today = make(open_press(svc))
-    today.screen()
-    done = today.act(wc.MITIGATE).outcome  # asks nothing: recorded at once
-    assert done is not None and done.message == (msg("walk.mitigated"),)
-    assert [e.type for e in done.recorded] == ["incident.mitigated"]
     inc = open_press(svc)
-    careful = make(inc, confirm_before={wc.MITIGATE})
-    careful.screen()
-    exchange = careful.act(wc.MITIGATE)
-    change = msg("walk.change.mitigate", id=inc)
-    assert exchange.questions == (Confirm("confirm", msg("walk.confirm", change=change)),)
+    walk = make(inc)
+    assert walk.confirm_before == wc.CONFIRM_BEFORE == {wc.MITIGATE, wc.RESOLVE, wc.SEVERITY}
+    walk.screen()
+    exchange = walk.act(wc.MITIGATE)  # one key must not change the incident's state
+    (question,) = exchange.questions
+    assert isinstance(question, Confirm) and question.name == "confirm"
+    assert question.prompt.text("en") == (
+        f"mark {inc} mitigated: status open -> mitigated. Record it? [y/N]: "
+    )
+    assert question.prompt.text("zh") == (
+        f"将 {inc} 标记为已止损：状态 处理中 -> 已止损。确认记录？[y/N]："
+    )
     assert exchange.answer({"confirm": False}).outcome == wc.Outcome((msg("walk.cancelled"),))
-    assert svc.view(inc).state.status == "open"
-    outcome = careful.act(wc.MITIGATE).answer({"confirm": True}).outcome
+    assert log_types(svc, inc) == ["incident.opened"]
+    outcome = walk.act(wc.MITIGATE).answer({"confirm": True}).outcome
     assert outcome is not None and [e.type for e in outcome.recorded] == ["incident.mitigated"]
+
+    exchange = walk.act(wc.SEVERITY).answer({"severity": "二级", "reason": "热度下降"})
+    (question,) = exchange.questions
+    assert question.prompt.text("en") == (
+        f"change the severity to sev2: {inc} from sev1 Level 1 (major) to sev2 Level 2 "
+        "(serious), reason: 热度下降. Record it? [y/N]: "
+    )
+    assert exchange.answer({"confirm": None}).outcome == wc.Outcome((msg("walk.cancelled"),))
+    outcome = walk.act(wc.SEVERITY).answer({"severity": "1", "reason": "x"}).outcome
+    assert outcome is not None and not outcome.recorded  # the tier it has: nothing to confirm
+    assert outcome.message == (
+        msg("walk.not_recorded", text=msg("err.severity.same", id=inc, tier="sev1")),
+    )
+
+    walk.screen()
+    exchange = walk.act(wc.RESOLVE).answer({"resolve": True}).answer({"summary": "平息"})
+    (question,) = exchange.questions
+    assert question.prompt.text("en") == (
+        f"resolve {inc}: status mitigated -> resolved, summary: 平息. Record it? [y/N]: "
+    )
+    outcome = exchange.answer({"confirm": True}).outcome
+    assert outcome is not None
+    assert [(e.type, e.payload) for e in outcome.recorded] == [
+        ("incident.resolved", {"summary": "平息"})
+    ]
+    assert log_types(svc, inc) == ["incident.opened", "incident.mitigated", "incident.resolved"]
+
+    told = make(open_press(svc), confirm_before=())  # a walk told to ask nothing
+    told.screen()
+    done = told.act(wc.MITIGATE).outcome
+    assert done is not None and [e.type for e in done.recorded] == ["incident.mitigated"]
 
 
 def test_the_header_list_and_jump_number_the_steps_alike(svc: Incidents, make: Make) -> None:

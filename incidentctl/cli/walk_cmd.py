@@ -20,7 +20,9 @@ def walk(app: App, incident: str) -> int:
     Single keys act on the step: d done (asks for its evidence), s skip, n n/a
     (both ask for a reason), t note, a assign, v severity, c send the step's
     message, m mitigated, j jump, b back, l list, q quit, ? help; Enter
-    redraws.  Every action is
+    redraws.  m, v and resolving first show exactly what they will record (the
+    incident, the change, the tier from -> to) and record it only on y.  Every
+    action is
     recorded at once; `walk` again resumes at the first open step.  Without a
     terminal, each answer is read as a line from stdin.
     """

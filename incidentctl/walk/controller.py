@@ -21,7 +21,7 @@ from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from incidentctl.deadlines import engine as dl
-from incidentctl.errors import IncidentctlError
+from incidentctl.errors import IncidentctlError, InvalidAction
 from incidentctl.i18n import Msg, msg, t
 from incidentctl.incidents import state as st
 from incidentctl.incidents.state import checklist_steps
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from incidentctl.deadlines.engine import CalendarSource, Deadline, Policy
     from incidentctl.incidents.service import Incidents, View
     from incidentctl.records import Event
-    from incidentctl.runbooks.model import Step, TemplateInput
+    from incidentctl.runbooks.model import Runbook, Step, TemplateInput
 
 # --- stages: what a screen is about ----------------------------------------------------
 STEP = "step"  # a step to act on
@@ -86,8 +86,11 @@ ETA = "eta"
 SEND = "send"
 #: Every kind of change a walk records.
 CHANGES = (DONE, SKIP, NA, NOTE, ASSIGN, SEVERITY, MITIGATE, RESOLVE, ETA, SEND)
-#: The kinds of change that ask "record it? [y/N]" before they are recorded.
-CONFIRM_BEFORE: frozenset[str] = frozenset()
+#: The kinds of change that ask "record it? [y/N]" before they are recorded, naming
+#: exactly what will be recorded: the changes of the incident's own state, which move
+#: deadlines (those anchored on mitigation or resolution start counting; a new tier
+#: changes every open one).  A walk told otherwise asks before the kinds it is told.
+CONFIRM_BEFORE: frozenset[str] = frozenset({MITIGATE, RESOLVE, SEVERITY})
 
 
 # --- questions -------------------------------------------------------------------------
@@ -241,11 +244,13 @@ class Outcome(NamedTuple):
 
 class Change(NamedTuple):
     """A change an action means to record: its kind, how a confirmation names it, and
-    the one service call that records it."""
+    the one service call that records it.  ``exact``: what exactly will change (from
+    what, to what, and why), for a confirmation to show beside its name."""
 
     kind: str
     what: Msg
     record: Callable[[], Event]
+    exact: Msg | None = None
 
 
 Flow = Generator[tuple[Question, ...], Answers, Outcome]
@@ -487,7 +492,12 @@ class Walk:
     def _record(self, change: Change) -> Generator[tuple[Question, ...], Answers, Event]:
         """Record ``change`` (one service call), asking first if its kind is confirmed."""
         if change.kind in self.confirm_before:
-            answers = yield (Confirm("confirm", msg("walk.confirm", change=change.what)),)
+            prompt = (
+                msg("walk.confirm", change=change.what)
+                if change.exact is None
+                else msg("walk.confirm_exact", change=change.what, exact=change.exact)
+            )
+            answers = yield (Confirm("confirm", prompt),)
             if answers.get("confirm") is not True:
                 raise Cancelled
         event = change.record()
@@ -570,11 +580,27 @@ class Walk:
         )
         tier = _required(answers, "severity")
         reason = _required(answers, "reason")
+        return (yield from self._change_severity(shown, tier, reason))
+
+    def _change_severity(self, shown: Screen, tier: str, reason: str) -> Flow:
+        rb, state = shown.view.runbook, shown.view.state
+        after = rb.resolve_tier(tier)
+        before = state.severity
+        if after == before:
+            raise InvalidAction(msg("err.severity.same", id=self.incident, tier=after))
+        exact = msg(
+            "walk.exact.severity",
+            id=self.incident,
+            before=_tier(rb, before, self.lang),
+            after=_tier(rb, after, self.lang),
+            reason=reason,
+        )
         event = yield from self._record(
             Change(
                 SEVERITY,
-                msg("walk.change.severity", tier=rb.resolve_tier(tier)),
-                lambda: self.svc.set_severity(self.incident, tier, reason=reason),
+                msg("walk.change.severity", tier=after),
+                lambda: self.svc.set_severity(self.incident, after, reason=reason),
+                exact,
             )
         )
         return Outcome(
@@ -582,11 +608,18 @@ class Walk:
         )
 
     def _mitigate(self, shown: Screen) -> Flow:
+        before = shown.view.state.status
+        exact = msg(
+            "walk.exact.status",
+            before=msg(f"status.{before}"),
+            after=msg(f"status.{st.MITIGATED}"),
+        )
         yield from self._record(
             Change(
                 MITIGATE,
                 msg("walk.change.mitigate", id=self.incident),
                 lambda: self.svc.mitigate(self.incident),
+                exact,
             )
         )
         return Outcome((msg("walk.mitigated"),))
@@ -617,11 +650,21 @@ class Walk:
             return Outcome((msg("walk.not_resolved", id=self.incident),), end=True)
         answers = yield (OptionalText("summary", msg("walk.ask.summary")),)
         summary = _optional(answers, "summary")
+        status = {
+            "before": msg(f"status.{shown.view.state.status}"),
+            "after": msg(f"status.{st.RESOLVED}"),
+        }
+        exact = (
+            msg("walk.exact.status_summary", summary=summary.strip(), **status)
+            if summary and summary.strip()
+            else msg("walk.exact.status", **status)
+        )
         yield from self._record(
             Change(
                 RESOLVE,
                 msg("walk.change.resolve", id=self.incident),
                 lambda: self.svc.resolve_incident(self.incident, summary=summary),
+                exact,
             )
         )
         if shown.stage == FINISHED:
@@ -779,6 +822,11 @@ class Walk:
         if item.example:
             return msg("walk.ask.input_example", label=label, example=item.example)
         return msg("walk.ask.input", label=label)
+
+
+def _tier(rb: Runbook, tier: str, lang: str) -> str:
+    """``sev1 一级(重大)``: a tier's id and its name."""
+    return f"{tier} {rb.tier(tier).name.get(lang)}"
 
 
 def pick(answer: str, ids: list[str]) -> str:
