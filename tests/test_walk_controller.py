@@ -479,7 +479,7 @@ def test_a_drill_walks_on_its_own_clock(svc: Incidents, clock: ManualClock, make
 
 def test_the_controller_needs_no_terminal() -> None:
     code = (
-        "import sys, incidentctl.walk.controller\n"
+        "import sys, incidentctl.walk.controller, incidentctl.walk.lines\n"
         "bad = [m for m in sys.modules if m == 'click' or m.startswith('incidentctl.cli')]\n"
         "assert not bad, bad\n"
     )

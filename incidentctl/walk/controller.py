@@ -12,7 +12,11 @@ answered, then, given the answers, one change recorded through the service,
 appended whole or not at all (or a refusal, said as a catalogue message).  A
 step the other lead has just recorded is refused by the service, never
 recorded twice.  A terminal, a test or a drill's scripted responder answers
-the questions the same way; nothing here reads a key or prints a line.
+the questions the same way; nothing here reads a key or prints a line.  An
+action said whole (an :mod:`~incidentctl.walk.intents` intent, as a line of a
+walk's input without a terminal says it) is carried out by :meth:`Walk.perform`
+with the same changes, asking nothing but the confirmations the walk is told to
+ask.
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from incidentctl.deadlines import engine as dl
-from incidentctl.errors import IncidentctlError, InvalidAction
+from incidentctl.errors import IncidentctlError, InvalidAction, InvalidInput
 from incidentctl.i18n import Msg, msg, t
 from incidentctl.incidents import state as st
 from incidentctl.incidents.state import checklist_steps
+from incidentctl.times import parse_time
+from incidentctl.walk import intents as it
 from incidentctl.walk.agenda import agenda, waits_on_resolution
 
 if TYPE_CHECKING:
@@ -479,6 +485,41 @@ class Walk:
             raise ValueError(f"no walk action '{action}'; actions: {', '.join(flows)}")
         return self._exchange(flows[action](shown))
 
+    def perform(self, intent: it.Intent) -> Exchange:
+        """Carry out an action said whole (a line of a walk's input, say) on the last
+        screen read: it records the same changes as :meth:`act`, and asks nothing but the
+        confirmations ``confirm_before`` calls for.  What the service refuses records
+        nothing, and the exchange's outcome says why."""
+        shown = self._shown or self.screen()
+        flow: Flow | Outcome
+        if isinstance(intent, it.Done):
+            flow = self._mark_done(self._named(shown, intent.step), dict(intent.evidence), None)
+        elif isinstance(intent, it.Skip):
+            flow = self._set_aside(self._named(shown, intent.step), SKIP, intent.reason)
+        elif isinstance(intent, it.NotApplicable):
+            flow = self._set_aside(self._named(shown, intent.step), NA, intent.reason)
+        elif isinstance(intent, it.Note):
+            flow = self._add_note(intent.text)
+        elif isinstance(intent, it.Assign):
+            flow = self._give_role(intent.role, intent.name)
+        elif isinstance(intent, it.Severity):
+            flow = self._change_severity(shown, intent.tier, intent.reason)
+        elif isinstance(intent, it.Mitigate):
+            flow = self._mitigate(shown)
+        elif isinstance(intent, it.Resolve):
+            flow = self._resolve_now(shown, intent.summary)
+        elif isinstance(intent, it.Send):
+            flow = self._send_whole(shown, intent)
+        elif isinstance(intent, it.Jump):
+            flow = self._point_at(shown, intent.step)
+        elif isinstance(intent, it.Back):
+            flow = self._back(shown)
+        elif isinstance(intent, it.Checklist):
+            flow = Outcome(checklist=True)
+        else:
+            flow = Outcome((msg("walk.saved", id=self.incident),), end=True)
+        return self._exchange(flow)
+
     def _exchange(self, flow: Flow | Outcome) -> Exchange:
         self._recorded = []
         return Exchange(flow, self._settle)
@@ -511,12 +552,21 @@ class Walk:
             raise ValueError(f"no step to act on: the walk is at its {shown.stage} screen")
         return step
 
+    def _named(self, shown: Screen, step_id: str) -> Step:
+        step = shown.view.runbook.step(step_id)
+        if step is None:
+            raise ValueError(f"no step '{step_id}' in runbook {shown.view.runbook.id}")
+        return step
+
     def _done(self, shown: Screen) -> Flow:
         step = self._focus(shown)
         note_q = OptionalText("note", msg("walk.ask.note_optional"))
         answers = yield (*self._evidence_questions(step), note_q)
         evidence = _evidence(step, answers)
         note = _optional(answers, "note")
+        return (yield from self._mark_done(step, evidence, note))
+
+    def _mark_done(self, step: Step, evidence: dict[str, str], note: str | None) -> Flow:
         yield from self._record(
             Change(
                 DONE,
@@ -531,6 +581,9 @@ class Walk:
         step = self._focus(shown)
         answers = yield (RequiredText("reason", msg("walk.ask.reason")),)
         reason = _required(answers, "reason")
+        return (yield from self._set_aside(step, action, reason))
+
+    def _set_aside(self, step: Step, action: str, reason: str) -> Flow:
         yield from self._record(
             Change(
                 action,
@@ -543,7 +596,9 @@ class Walk:
 
     def _note(self, shown: Screen) -> Flow:
         answers = yield (RequiredText("note", msg("walk.ask.note")),)
-        text = _required(answers, "note")
+        return (yield from self._add_note(_required(answers, "note")))
+
+    def _add_note(self, text: str) -> Flow:
         yield from self._record(
             Change(NOTE, msg("walk.change.note"), lambda: self.svc.note(self.incident, text))
         )
@@ -562,6 +617,9 @@ class Walk:
         )
         role = pick(_required(answers, "role"), [r.id for r in roles])
         name = _required(answers, "name")
+        return (yield from self._give_role(role, name))
+
+    def _give_role(self, role: str, name: str) -> Flow:
         yield from self._record(
             Change(
                 ASSIGN,
@@ -630,9 +688,12 @@ class Walk:
         options = tuple(Option(x.id, x.title.get(self.lang)) for x in steps)
         answers = yield (Choice("step", msg("walk.ask.step"), options, checklist=True),)
         target = _required(answers, "step")
-        chosen = view.runbook.step(pick(target, [x.id for x in steps]))
+        return self._point_at(shown, pick(target, [x.id for x in steps]))
+
+    def _point_at(self, shown: Screen, step_id: str) -> Outcome:
+        chosen = shown.view.runbook.step(step_id)
         if chosen is None:
-            return Outcome((msg("walk.no_step", step=target),))
+            return Outcome((msg("walk.no_step", step=step_id),))
         self.pointer = chosen.id
         return Outcome()
 
@@ -650,6 +711,10 @@ class Walk:
             return Outcome((msg("walk.not_resolved", id=self.incident),), end=True)
         answers = yield (OptionalText("summary", msg("walk.ask.summary")),)
         summary = _optional(answers, "summary")
+        outcome = yield from self._resolve_now(shown, summary)
+        return Outcome(end=True) if shown.stage == FINISHED else outcome
+
+    def _resolve_now(self, shown: Screen, summary: str | None) -> Flow:
         status = {
             "before": msg(f"status.{shown.view.state.status}"),
             "after": msg(f"status.{st.RESOLVED}"),
@@ -667,9 +732,9 @@ class Walk:
                 exact,
             )
         )
-        if shown.stage == FINISHED:
-            return Outcome(end=True)
-        return Outcome((msg("walk.resolved", id=self.incident),))
+        if shown.stage == OFFER:  # only the review is left
+            return Outcome((msg("walk.resolved", id=self.incident),))
+        return Outcome((msg("walk.resolved_plain", id=self.incident),))
 
     def _comms(self, shown: Screen) -> Flow:
         from incidentctl.comms import messages as mx
@@ -774,12 +839,7 @@ class Walk:
                 lambda: mx.send(self.svc, view, final, channel=where, values=answered).event,
             )
         )
-        counted = mx.satisfied_steps(view, tid)
-        said = (
-            msg("walk.sent_counts", template=tid, channel=where, steps=counted)
-            if counted
-            else msg("walk.sent", template=tid, channel=where)
-        )
+        said = _sent(view, tid, where)
         if (
             not step.recurring
             and view.state.steps[step.id].status not in st.FINISHED
@@ -803,6 +863,69 @@ class Walk:
                 return Outcome((msg("walk.did.done", step=step.id),))
         return Outcome((said,))
 
+    def _send_whole(self, shown: Screen, intent: it.Send) -> Flow:
+        """A message said whole.  It is composed before anything is recorded, with the time
+        it commits to as if already committed, so a message that cannot be composed
+        records nothing, not even that time."""
+        from incidentctl.comms import messages as mx
+
+        view, deadlines, lang = shown.view, shown.deadlines, self.lang
+        now = view.now()
+        values = dict(intent.values)
+        template = mx.find_template(view, intent.template)
+        promised = view
+        if intent.eta is not None:
+            state = view.state.copy()
+            state.eta = parse_time(intent.eta, now=now, tz=self.zone, allow_future=True)
+            promised = view._replace(state=state)
+        facts = mx.live_facts(promised, deadlines, now, self.zone, lang, self.org, template.id)
+        missing = mx.missing_values(template, lang, {**facts, **values})
+        if missing:
+            names = [f"{{{name}}}" for name in missing]
+            raise InvalidInput(msg("walk.unfilled", template=template.id, names=names))
+        first = mx.prepare(
+            promised,
+            intent.template,
+            lang=lang,
+            deadlines=deadlines,
+            now=now,
+            zone=self.zone,
+            org=self.org,
+            values=values,
+        )
+        where = intent.channel or first.channel
+        if not where:
+            raise InvalidInput(msg("walk.no_channel", template=template.id))
+        if intent.eta is not None:
+            eta = intent.eta
+            yield from self._record(
+                Change(
+                    ETA,
+                    msg("walk.change.eta", eta=eta),
+                    lambda: self.svc.update(self.incident, "eta", eta),
+                )
+            )
+            view = self.svc.view(self.incident)
+            deadlines = self.deadlines(view)
+        message = mx.prepare(
+            view,
+            intent.template,
+            lang=lang,
+            deadlines=deadlines,
+            now=now,
+            zone=self.zone,
+            org=self.org,
+            values=values,
+        )
+        yield from self._record(
+            Change(
+                SEND,
+                msg("walk.change.send", template=intent.template, channel=where),
+                lambda: mx.send(self.svc, view, message, channel=where, values=values).event,
+            )
+        )
+        return Outcome((_sent(view, intent.template, where),))
+
     # --- questions about a step or a message -----------------------------------------
     def _evidence_questions(self, step: Step) -> tuple[Question, ...]:
         out: list[Question] = []
@@ -822,6 +945,16 @@ class Walk:
         if item.example:
             return msg("walk.ask.input_example", label=label, example=item.example)
         return msg("walk.ask.input", label=label)
+
+
+def _sent(view: View, template: str, channel: str) -> Msg:
+    """What sending ``template`` on ``channel`` says, naming the updates it counts as."""
+    from incidentctl.comms import messages as mx
+
+    counted = mx.satisfied_steps(view, template)
+    if counted:
+        return msg("walk.sent_counts", template=template, channel=channel, steps=counted)
+    return msg("walk.sent", template=template, channel=channel)
 
 
 def _tier(rb: Runbook, tier: str, lang: str) -> str:
