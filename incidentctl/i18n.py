@@ -351,8 +351,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "walk.ask.template": ("Template (number or id):", "模板（序号或编号）："),
     "walk.template_option": ("{name} ({audience})", "{name}（{audience}）"),
     "walk.ask.eta": (
-        "Time to commit to for {{eta}} (Enter keeps {proposed}, the next deadline):",
-        "{{eta}} 承诺的时间（回车沿用下一个时限 {proposed}）：",
+        "Time to commit to for {{eta}} (e.g. 30m, 14:30):",
+        "{{eta}} 承诺的时间（例如 30m、14:30）：",
     ),
     "walk.ask.input": ("{label}:", "{label}："),
     "walk.ask.input_example": ("{label} (e.g. {example}):", "{label}（例如 {example}）："),
@@ -958,6 +958,109 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "消息还有 {n} 处待填：{blanks}；请填写后再发送",
     ),
     # === end of promises, times and drafts ================================================
+    # === walk, continued: confirmations that say exactly what changes, and actions as lines
+    # a confirmation of a change of the incident's state
+    "walk.confirm_exact": (
+        "{change}: {exact}. Record it? [y/N]: ",
+        "{change}：{exact}。确认记录？[y/N]：",
+    ),
+    "walk.exact.status": ("status {before} -> {after}", "状态 {before} -> {after}"),
+    "walk.exact.status_summary": (
+        "status {before} -> {after}, summary: {summary}",
+        "状态 {before} -> {after}，总结：{summary}",
+    ),
+    "walk.exact.severity": (
+        "{id} from {before} to {after}, reason: {reason}",
+        "{id} 从 {before} 调整为 {after}，理由：{reason}",
+    ),
+    "walk.resolved_plain": ("{id} resolved.", "{id} 已解决。"),
+    # actions as lines, without a terminal
+    "walk.line": ("line {n}: {said}", "第 {n} 行：{said}"),
+    "walk.lines.refused": (
+        "{n} line(s) refused, nothing recorded from them: {lines}",
+        "{n} 行被拒绝，均未记录：第 {lines} 行",
+    ),
+    "walk.line.resolve_hint": (
+        "`resolve [SUMMARY]` resolves {id}.",
+        "`resolve [SUMMARY]` 可将 {id} 标记为已解决。",
+    ),
+    "walk.line.unknown": (
+        "unknown action '{word}'{near}; a line starts with one of {verbs}",
+        "未知操作 '{word}'{near}；每行须以下列之一开头：{verbs}",
+    ),
+    "walk.line.did_you_mean": (" (did you mean `{verb}`?)", "（是否指 `{verb}`？）"),
+    "walk.line.key": (
+        "'{word}' is a key of the walk on a terminal; without one, write the action as a word: {verbs}",
+        "'{word}' 是终端中逐键操作的按键；没有终端时请写出完整的操作词：{verbs}",
+    ),
+    "walk.line.no_step": (
+        "no step '{step}'{near}; give a step's id or its number in the checklist (1-{n})",
+        "没有步骤 '{step}'{near}；请写步骤编号，或清单中的序号（1-{n}）",
+    ),
+    "walk.line.no_step_on_screen": (
+        "no step is on screen: name the step, `{verb} STEP`",
+        "当前没有显示步骤：请指明步骤，`{verb} STEP`",
+    ),
+    "walk.line.nothing_to_leave": (
+        "no step is on screen to go back from; `jump STEP` shows one",
+        "当前没有显示步骤，无法后退；可用 `jump STEP` 显示某一步",
+    ),
+    "walk.line.quote": (
+        "a quote is not closed (`{verb}` reads quoted values as a shell does)",
+        "引号未闭合（`{verb}` 的值与命令行一样可加引号）",
+    ),
+    "walk.line.not_pair": (
+        "`{verb}` takes ID=VALUE pairs here, and '{item}' is not one",
+        "`{verb}` 此处只接受 `ID=VALUE`，'{item}' 不是这种形式",
+    ),
+    "walk.line.twice": ("`{verb}`: '{key}' is given twice", "`{verb}`：'{key}' 给出了两次"),
+    "walk.line.extra": (
+        "`{verb}` takes nothing more, but the line goes on: '{extra}'",
+        "`{verb}` 后面不应再有内容：'{extra}'",
+    ),
+    "walk.line.empty_value": ("`{verb}`: '{key}' has no value", "`{verb}`：'{key}' 没有值"),
+    "walk.line.no_evidence": (
+        "step {step} records no evidence, so '{given}' has no place here",
+        "步骤 {step} 没有需记录项，不能给出 '{given}'",
+    ),
+    "walk.line.evidence_missing": (
+        "step {step} needs evidence to be marked done: {need}; give it on the same line as ID=VALUE",
+        "步骤 {step} 需记录以下内容才能标记完成：{need}；请在同一行以 `ID=VALUE` 给出",
+    ),
+    "walk.line.needs_step": (
+        "`{verb}` needs a step: its id, or its number in the checklist",
+        "`{verb}` 需要指明步骤：步骤编号，或清单中的序号",
+    ),
+    "walk.line.needs_reason": (
+        "`{verb}` needs a reason: the rest of the line says why",
+        "`{verb}` 需要写明理由：该行其余部分即为理由",
+    ),
+    "walk.line.needs_text": ("`{verb}` needs the text of the note", "`{verb}` 需要备注内容"),
+    "walk.line.needs_role": (
+        "`{verb}` needs a role and a name: `assign ROLE NAME`",
+        "`{verb}` 需要角色和姓名：`assign ROLE NAME`",
+    ),
+    "walk.line.needs_name": (
+        "`{verb}` needs the name of who holds the role",
+        "`{verb}` 需要写明担任该角色的人",
+    ),
+    "walk.line.needs_tier": (
+        "`{verb}` needs a tier and a reason: `severity TIER REASON`",
+        "`{verb}` 需要级别和理由：`severity TIER REASON`",
+    ),
+    "walk.line.needs_template": (
+        "`{verb}` needs a template id first: `comms TEMPLATE [NAME=VALUE]...`",
+        "`{verb}` 需要先写话术模板编号：`comms TEMPLATE [NAME=VALUE]...`",
+    ),
+    "walk.unfilled": (
+        "template {template} cannot be filled in yet: {names}; give each as NAME=VALUE",
+        "话术模板 {template} 暂时无法填写完整：{names}；请以 `NAME=VALUE` 逐项给出",
+    ),
+    "walk.no_channel": (
+        "template {template} names no channel; give channel=NAME",
+        "话术模板 {template} 没有指定渠道；请以 `channel=NAME` 给出",
+    ),
+    # === end of walk, continued =============================================================
 }
 
 

@@ -34,7 +34,7 @@ SHIPPED = [
 ]
 
 #: What the script below types, and who it acts as, that is not Chinese.
-TYPED = {"channel", "sms", "App", "tester", "payment-failur", "asemble", "nobody"}
+TYPED = {"channel", "sms", "App", "tester", "payment-failur", "asemble", "nobody", "nite"}
 #: Words that are names, not English: zones, algorithms, the program.
 NAMES = {"UTC", "Asia/Shanghai", "sha256", "incidentctl", "README"}
 
@@ -158,7 +158,8 @@ def test_readme_commands_say_nothing_in_english_under_lang_zh(
     say("list", "--status", "all")
     say("audit", "verify", "--all")
     say("check", expect=5)
-    say("walk", inc, input="q\n")
+    say("walk", inc, input="quit\n")
+    say("walk", inc, input="q\nnite 客服\nskip assemble\ndone 99\nmitigate 现在\nquit\n", expect=1)
 
     allowed = set(TYPED)
     for name in ("payment-failure", "data-breach", *SHIPPED):

@@ -114,7 +114,8 @@ def test_no_control_sequence_from_data_reaches_the_terminal(
                 )
             )
         }
-        outputs["walk"] = invoke(home, clock, "walk", inc, input="l\nt\n" + note + "\nq\n")
+        lines = f"list\nnote {note}\n{name}\nquit\n"  # a refused line is quoted: cleaned
+        outputs["walk"] = invoke(home, clock, "walk", inc, input=lines)
         for command, text in outputs.items():
             assert raw_controls(text, colour=colour) == [], command
         # a newline in the title never starts a line of its own: the header stays one line

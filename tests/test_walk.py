@@ -21,14 +21,21 @@ from .conftest import PRESS_INPUTS, Run, open_press_incident, runbook
 PO = runbook("public-opinion")
 
 
-def evidence_lines(rb: Runbook, step_id: str) -> list[str]:
+def done_line(rb: Runbook, step_id: str) -> str:
+    """A line that marks the step done with its required evidence."""
     step = rb.step(step_id)
     assert step is not None
-    return [f"{e.id} value" if e.required else "" for e in step.evidence]
+    return " ".join(
+        ["done", step_id, *(f"{e.id}='{e.id} value'" for e in step.evidence if e.required)]
+    )
 
 
 def events(run: Run, inc: str) -> list[dict[str, object]]:
     return json.loads(run("timeline", inc, "--json").stdout)
+
+
+def kinds(run: Run, inc: str) -> list[object]:
+    return [e["type"] for e in events(run, inc)]
 
 
 def test_a_whole_sev1_public_opinion_incident_from_walk_alone(
@@ -42,16 +49,18 @@ def test_a_whole_sev1_public_opinion_incident_from_walk_alone(
         if step_id in review:
             continue
         if step_id == "first-public-statement":
-            script += ["c", "11:30", *PRESS_INPUTS.values(), "y", "y", *evidence_lines(PO, step_id)]
+            values = " ".join(f"{k}='{v}'" for k, v in PRESS_INPUTS.items())
+            script += [f"comms press-statement eta=11:30 {values}", done_line(PO, step_id)]
         elif step_id == "authority-endorsement":
-            script += ["s", "facts are not disputed; no third party needed"]
+            script += [f"skip {step_id} facts are not disputed; no third party needed"]
         else:
-            script += ["d", *evidence_lines(PO, step_id), ""]
-    script += ["y", "平息"]  # resolve when only the review is left
+            script += [done_line(PO, step_id)]
+    script += ["resolve 平息"]  # when only the review is left
     for step_id in review:
-        script += ["d", *evidence_lines(PO, step_id), ""]
+        script += [done_line(PO, step_id)]
     result = run("walk", inc, input="\n".join(script) + "\n")
     out = result.stdout
+    assert result.stderr == ""  # not one line refused
     assert "Every applicable step is done, skipped or n/a." in out
     assert "resolved; on to the review" in out
     log = events(run, inc)
@@ -71,12 +80,10 @@ def test_a_whole_sev1_public_opinion_incident_from_walk_alone(
 
 def test_quit_and_resume_where_you_were(run: Run, clock: ManualClock) -> None:
     inc = run("open", "public-opinion", "-s", "1", "-t", "t").stdout.strip()
-    first = run(
-        "walk", inc, input="d\n" + "\n".join(evidence_lines(PO, "assess-and-grade")) + "\n\nq\n"
-    ).stdout
-    assert "[1/16] assess-and-grade" in first and "resumes at the first open step" in first
-    again = run("walk", inc, input="q\n").stdout
-    assert "[1/16]" not in again and "[2/16] assemble" in again
+    first = run("walk", inc, input=done_line(PO, "assess-and-grade") + "\nquit\n").stdout
+    assert "[1/17] assess-and-grade" in first and "resumes at the first open step" in first
+    again = run("walk", inc, input="quit\n").stdout
+    assert "[1/17]" not in again and "[2/17] assemble" in again
 
 
 def test_overdue_steps_come_first_and_the_next_update_is_reminded(
@@ -84,58 +91,58 @@ def test_overdue_steps_come_first_and_the_next_update_is_reminded(
 ) -> None:
     inc = run("open", "public-opinion", "-s", "1", "-t", "t").stdout.strip()
     clock.advance(minutes=12)  # assemble (10m) is overdue; assess-and-grade (15m) is not yet
-    out = run("walk", inc, input="q\n").stdout
-    assert "assemble" in out.split("Action")[0].split("\n\n")[1].split("\n")[0]
+    out = run("walk", inc, input="quit\n").stdout
+    assert re.findall(r"\[\d+/\d+\] (\S+)", out) == ["assemble"]
     clock.advance(minutes=40)  # the first public update (1h) is due soon
-    out = run("walk", inc, input="q\n").stdout
-    assert "[!] Next update" in out and "press c to send it" in out
+    out = run("walk", inc, input="quit\n").stdout
+    assert "[!] Next update" in out
+    assert "press c" not in out  # no keys without a terminal
 
 
-def test_bad_keys_and_missing_evidence_record_nothing(run: Run) -> None:
+def test_bad_lines_and_missing_evidence_record_nothing(run: Run) -> None:
     inc = run("open", "public-opinion", "-s", "1", "-t", "t").stdout.strip()
-    out = run("walk", inc, input="x\n?\nd\n\n\n\nq\n").stdout
-    assert "Unknown key 'x'" in out
-    assert "j  jump to a step" in out
-    assert "(an answer is required)" in out and "Cancelled; nothing recorded." in out
+    err = run("walk", inc, input="x\n?\nd\ndone\nquit\n", expect=1).stderr
+    assert "line 1: Not recorded: unknown action 'x'" in err
+    assert "line 2: Not recorded: '?' is a key of the walk on a terminal" in err
+    assert "line 3: Not recorded: 'd' is a key of the walk on a terminal" in err
+    assert "line 4: Not recorded: step assess-and-grade needs evidence" in err
     assert len(events(run, inc)) == 1
-    out = run("walk", inc, input="s\n\n\n\nq\n").stdout  # a skip without a reason
-    assert "Cancelled; nothing recorded." in out
+    err = run("walk", inc, input="skip assess-and-grade\nquit\n", expect=1).stderr
+    assert "line 1: Not recorded: `skip` needs a reason" in err
     assert len(events(run, inc)) == 1
 
 
 def test_jump_back_list_and_chinese(run: Run) -> None:
     inc = run("open", "public-opinion", "-s", "1", "-t", "t").stdout.strip()
-    out = run("--lang", "zh", "walk", inc, input="j\nofficial-response\nb\nl\nq\n").stdout
+    script = "jump official-response\nback\nlist\nquit\n"
+    out = run("--lang", "zh", "walk", inc, input=script).stdout
     screens = out.split("-" * 60)
-    assert "[11/16] official-response  公布调查结果与处理方案" in screens[2]  # after the jump
-    assert "[10/16] sentiment-check" in screens[3]  # back goes to the step before it
-    assert "17  postmortem" in screens[4]  # the whole checklist, numbered
+    assert "[12/17] official-response  公布调查结果与处理方案" in screens[2]  # after the jump
+    assert "[11/17] sentiment-check" in screens[3]  # back goes to the step numbered before it
+    assert "17  postmortem" in screens[3]  # the whole checklist, numbered, as the header is
+    assert len(screens) == 4  # listing moves nothing: no screen is drawn again
 
 
 class Scripted(WalkIO):
-    """Answers from a list; ``before_key`` runs just before each key is given."""
+    """Lines from a list; ``before_line`` runs just before each line is given."""
 
-    def __init__(self, answers: list[str], before_key: list[object] | None = None) -> None:
+    def __init__(self, lines: list[str], before_line: list[object] | None = None) -> None:
         super().__init__(tty=False)
-        self.answers = answers
-        self.before = before_key or []
+        self.lines = lines
+        self.before = before_line or []
 
-    def key(self, prompt: str) -> str | None:
+    def next_line(self) -> str | None:
         if self.before:
             action = self.before.pop(0)
             if callable(action):
                 action()
-        return self.answers.pop(0) if self.answers else None
-
-    def line(self, prompt: str) -> str | None:
-        return self.answers.pop(0) if self.answers else None
+        return self.lines.pop(0) if self.lines else None
 
 
 def test_two_leads_never_double_record_a_step(
     isolated: Path, clock: ManualClock, run: Run, capsys: pytest.CaptureFixture[str]
 ) -> None:
     inc = run("open", "public-opinion", "-s", "1", "-t", "t").stdout.strip()
-    ev = evidence_lines(PO, "assess-and-grade")
     other = App(home=str(isolated), clock=clock, actor="lead-b", lang="en")
 
     def b_records_it() -> None:  # lead B finishes the step while A's screen still shows it
@@ -146,12 +153,13 @@ def test_two_leads_never_double_record_a_step(
     a = Walker(
         App(home=str(isolated), clock=clock, actor="lead-a", lang="en"),
         inc,
-        Scripted(["d", *ev, "", "q"], before_key=[b_records_it]),
+        Scripted([done_line(PO, "assess-and-grade"), "quit"], before_line=[b_records_it]),
     )
-    assert a.run() == 0
-    out = capsys.readouterr().out
-    assert "Not recorded: step assess-and-grade is already done" in out and "lead-b" in out
-    assert "[2/16] assemble" in out  # A's next redraw shows B's progress
+    assert a.run() == 1  # a line was refused
+    said = capsys.readouterr()
+    assert "line 1: Not recorded: step assess-and-grade is already done" in said.err
+    assert "lead-b" in said.err
+    assert "[2/17] assemble" in said.out  # A's next redraw shows B's progress
     done = [e for e in events(run, inc) if e["type"] == "step.done"]
     assert [(e["payload"]["step"], e["actor"]) for e in done] == [("assess-and-grade", "lead-b")]
 
@@ -180,7 +188,7 @@ def test_real_terminal_single_keys_and_ctrl_c_mid_answer(isolated: Path, run: Ru
     )  # on the real clock, as the walk in the terminal runs on it
     inc = opened.stdout.strip()
     child = _spawn(isolated, inc, pexpect)
-    child.expect(r"\[1/16\] assess-and-grade")
+    child.expect(r"\[1/17\] assess-and-grade")
     child.send("d")  # one key, no Enter
     child.expect(r"\[source-links\]")
     child.sendline("https://weibo.com/123")
@@ -188,7 +196,7 @@ def test_real_terminal_single_keys_and_ctrl_c_mid_answer(isolated: Path, run: Ru
     child.sendline("3.2万转发")
     child.expect("optional")
     child.sendline("")
-    child.expect(r"\[2/16\] assemble")
+    child.expect(r"\[2/17\] assemble")
     child.send("s")
     child.expect("Reason")
     child.send("half a reas")
@@ -204,18 +212,94 @@ def test_real_terminal_single_keys_and_ctrl_c_mid_answer(isolated: Path, run: Ru
     }
     # and a new walk resumes at the step that was interrupted
     child = _spawn(isolated, inc, pexpect)
-    child.expect(r"\[2/16\] assemble")
+    child.expect(r"\[2/17\] assemble")
     child.send("q")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
 
 
+def _open_on_the_real_clock(isolated: Path, name: str) -> str:
+    """An incident opened by the real command, on the real clock the terminal walk runs on."""
+    opened = subprocess.run(
+        [sys.executable, "-m", "incidentctl", "open", name, "-s", "1", "-t", "pty"],
+        env={**os.environ, "INCIDENTCTL_HOME": str(isolated)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return opened.stdout.strip()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_on_a_terminal_m_asks_first_and_n_records_nothing(isolated: Path, run: Run) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    inc = _open_on_the_real_clock(isolated, "public-opinion")
+    child = _spawn(isolated, inc, pexpect)
+    child.expect(r"\[1/17\] assess-and-grade")
+    child.send("m")
+    child.expect(re.escape(f"mark {inc} mitigated: status open -> mitigated. Record it? [y/N]"))
+    child.send("n")
+    child.expect("Cancelled; nothing recorded.")
+    child.send("v")
+    child.expect("New severity")
+    child.sendline("2")
+    child.expect("Reason")
+    child.sendline("热度下降")
+    child.expect(re.escape(f"{inc} from sev1 Level 1 (major) to sev2 Level 2 (serious)"))
+    child.send("x")  # anything but y is no
+    child.expect("Cancelled; nothing recorded.")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert kinds(run, inc) == ["incident.opened"]
+    child = _spawn(isolated, inc, pexpect)
+    child.expect(r"\[1/17\] assess-and-grade")
+    child.send("m")
+    child.expect(r"Record it\? \[y/N\]")
+    child.send("y")
+    child.expect("Marked mitigated.")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert kinds(run, inc) == ["incident.opened", "incident.mitigated"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_on_a_terminal_enter_redraws_silently_and_j_goes_to_the_number_shown(
+    isolated: Path, run: Run
+) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    inc = _open_on_the_real_clock(isolated, "public-opinion")
+    child = _spawn(isolated, inc, pexpect)
+    child.expect(r"Action \[")
+    for quiet in ("\r", " "):
+        child.send(quiet)
+        child.expect(r"\[1/\d+\] assess-and-grade")
+        child.expect(r"Action \[")
+        assert "Unknown key" not in child.before
+    child.send("?")
+    child.expect("j  jump to a step")
+    child.send("l")
+    child.expect(r"(?m)^ +12 +(\S+) ")
+    listed_12 = child.match.group(1)
+    child.expect(r"Action \[")
+    child.send("j")
+    child.expect(r"Step \(number or id\)")
+    child.sendline("12")
+    child.expect(r"\[(\d+)/(\d+)\] (\S+)  ")
+    assert child.match.groups() == ("12", "17", listed_12)
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert listed_12 == "official-response"
+
+
 def test_list_and_jump_use_the_show_checklist_in_the_walk_language(run: Run) -> None:
     inc = run("open", "public-opinion", "-s", "1", "-t", "t").stdout.strip()
-    out = run("--lang", "zh", "walk", inc, input="l\nj\n3\nq\n").stdout
-    listing = out.split("操作")[1]
-    assert "待办" in listing and "pending" not in listing  # step states in Chinese
+    out = run("--lang", "zh", "walk", inc, input="list\njump 3\nquit\n").stdout
+    _, listed, after_jump = out.split("-" * 60)
+    assert re.search(r"^ +2 +assemble .*待办", listed, re.M), listed  # a row, in Chinese
+    assert "pending" not in out
     third = [s.id for s in PO.steps if s.applies_to("sev1")][2]
-    after_jump = out.split("步骤（序号或编号）")[-1]
-    assert re.search(rf"\[\d+/\d+\] {third}  ", after_jump), after_jump
+    assert re.search(rf"\[3/17\] {third}  ", after_jump), after_jump

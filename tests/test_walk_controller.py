@@ -111,7 +111,8 @@ def test_a_whole_sev1_incident_walked_by_answering_the_questions_in_code(
         clock.advance(minutes=2)
         if screen.stage == wc.OFFER:
             assert seen and set(seen) == {s.id for s in ONE_OFF} - set(REVIEW)
-            outcome = walk.act(wc.RESOLVE).through(responder({"resolve": True, "summary": "平息"}))
+            given = {"resolve": True, "summary": "平息", "confirm": True}
+            outcome = walk.act(wc.RESOLVE).through(responder(given))
             assert outcome.message == (msg("walk.resolved", id=inc),) and not outcome.end
             continue
         assert screen.step is not None and screen.step.id not in seen  # never the same twice
@@ -153,6 +154,32 @@ def test_a_whole_sev1_incident_walked_by_answering_the_questions_in_code(
     assert view.state.steps["public-update"].completions  # the statement counted
     statement = view.state.steps["first-public-statement"]
     assert statement.status == "done" and statement.actor == "alice"
+
+
+def test_comms_asks_for_a_time_only_while_none_is_promised_that_is_still_to_come(
+    svc: Incidents, clock: ManualClock, make: Make
+) -> None:
+    inc = open_press(svc)
+    walk = make(inc)
+
+    def questions() -> list[list[str]]:
+        asked: list[list[str]] = []
+        walk.screen()
+        exchange = walk.act(wc.COMMS)
+        given = {"template": "press-statement", "eta": "+30m", **PRESS_INPUTS}
+        given |= {"send": "y", "done": False}
+        while not exchange.over:
+            asked.append([q.name for q in exchange.questions])
+            exchange.answer({q.name: responder(given)(q) for q in exchange.questions})
+        return asked
+
+    assert questions()[1] == ["eta"]  # nothing promised yet
+    assert questions()[1] == list(PRESS_INPUTS)  # the promise still stands: not asked
+    clock.advance(minutes=31)
+    assert questions()[1] == ["eta"]  # the promise has lapsed: a new one is asked for
+    updates = [e.payload for e in svc.view(inc).events if e.type == "incident.updated"]
+    assert [u["field"] for u in updates] == ["eta", "eta"]
+    assert "previous" in updates[1] and updates[1]["value"] != updates[0]["value"]
 
 
 def test_skip_needs_a_reason_and_an_empty_answer_records_nothing(
@@ -215,8 +242,8 @@ def test_jump_by_id_or_number_back_and_the_agenda_again(svc: Incidents, make: Ma
     assert screen.step is not None
     assert (screen.step.id, screen.step.position, screen.step.total) == (
         "official-response",
-        11,
-        16,
+        listed.index("official-response") + 1,
+        len(listed),
     )
     assert screen.then == ()  # a jump leaves the agenda: no "then"
     walk.act(wc.BACK)
@@ -225,6 +252,8 @@ def test_jump_by_id_or_number_back_and_the_agenda_again(svc: Incidents, make: Ma
     assert walk.screen().step.id == listed[2]  # type: ignore[union-attr]
     outcome = walk.act(wc.JUMP).answer({"step": "nowhere"}).outcome
     assert outcome == wc.Outcome((msg("walk.no_step", step="nowhere"),))
+    outcome = walk.act(wc.JUMP).answer({"step": "²"}).outcome  # a digit, but no number
+    assert outcome == wc.Outcome((msg("walk.no_step", step="²"),))
     assert walk.screen().step.id == listed[2]  # type: ignore[union-attr]
     walk.act(wc.JUMP).answer({"step": "brief-staff"})
     walk.act(wc.DONE).through(responder({}))  # finishing a step hands back to the agenda
@@ -251,7 +280,8 @@ def test_only_the_review_left_offers_to_resolve(svc: Incidents, make: Make) -> N
     declined = exchange.answer({"resolve": False}).outcome
     assert declined == wc.Outcome((msg("walk.not_resolved", id=inc),), end=True)
     assert svc.view(inc).state.status == "open"
-    outcome = walk.act(wc.RESOLVE).through(responder({"resolve": True, "summary": " 平息 "}))
+    given = {"resolve": True, "summary": " 平息 ", "confirm": True}
+    outcome = walk.act(wc.RESOLVE).through(responder(given))
     assert [(e.type, e.payload) for e in outcome.recorded] == [
         ("incident.resolved", {"summary": "平息"})
     ]
@@ -270,7 +300,8 @@ def test_a_finished_checklist_on_an_open_incident_offers_to_resolve_and_ends(
     walk = make(inc)
     screen = walk.screen()
     assert screen.stage == wc.FINISHED and screen.can_resolve and screen.message == ()
-    outcome = walk.act(wc.RESOLVE).through(responder({"resolve": True, "summary": ""}))
+    given = {"resolve": True, "summary": "", "confirm": True}
+    outcome = walk.act(wc.RESOLVE).through(responder(given))
     assert outcome.end and outcome.message == ()
     assert [e.payload for e in outcome.recorded] == [{}]
     done = walk.screen()
@@ -287,8 +318,9 @@ def test_keys_help_refresh_and_quit(svc: Incidents, make: Make) -> None:
     helped = walk.press("?").outcome
     assert helped is not None and len(helped.message) == len(wc.KEYS)
     assert walk.screen().message == helped.message
-    assert walk.press("").outcome == wc.Outcome()
-    assert walk.screen().message == ()
+    for quiet in ("", " ", "\r", "\n"):  # Enter sends a carriage return on a terminal
+        assert walk.press(quiet).outcome == wc.Outcome(), repr(quiet)
+        assert walk.screen().message == ()
     listed = walk.press("l").outcome
     assert listed == wc.Outcome(checklist=True) and walk.screen().checklist
     for key in ("q", None):
@@ -298,24 +330,77 @@ def test_keys_help_refresh_and_quit(svc: Incidents, make: Make) -> None:
     assert log_types(svc, inc) == ["incident.opened"]
 
 
-def test_confirmation_before_recording_is_one_entry_and_none_is_asked_today(
+def test_a_change_of_the_incidents_state_asks_first_saying_exactly_what_it_records(
     svc: Incidents, make: Make
 ) -> None:
-    today = make(open_press(svc))
-    today.screen()
-    done = today.act(wc.MITIGATE).outcome  # asks nothing: recorded at once
-    assert done is not None and done.message == (msg("walk.mitigated"),)
-    assert [e.type for e in done.recorded] == ["incident.mitigated"]
     inc = open_press(svc)
-    careful = make(inc, confirm_before={wc.MITIGATE})
-    careful.screen()
-    exchange = careful.act(wc.MITIGATE)
-    change = msg("walk.change.mitigate", id=inc)
-    assert exchange.questions == (Confirm("confirm", msg("walk.confirm", change=change)),)
+    walk = make(inc)
+    assert walk.confirm_before == wc.CONFIRM_BEFORE == {wc.MITIGATE, wc.RESOLVE, wc.SEVERITY}
+    walk.screen()
+    exchange = walk.act(wc.MITIGATE)  # one key must not change the incident's state
+    (question,) = exchange.questions
+    assert isinstance(question, Confirm) and question.name == "confirm"
+    assert question.prompt.text("en") == (
+        f"mark {inc} mitigated: status open -> mitigated. Record it? [y/N]: "
+    )
+    assert question.prompt.text("zh") == (
+        f"将 {inc} 标记为已止损：状态 处理中 -> 已止损。确认记录？[y/N]："
+    )
     assert exchange.answer({"confirm": False}).outcome == wc.Outcome((msg("walk.cancelled"),))
-    assert svc.view(inc).state.status == "open"
-    outcome = careful.act(wc.MITIGATE).answer({"confirm": True}).outcome
+    assert log_types(svc, inc) == ["incident.opened"]
+    outcome = walk.act(wc.MITIGATE).answer({"confirm": True}).outcome
     assert outcome is not None and [e.type for e in outcome.recorded] == ["incident.mitigated"]
+
+    exchange = walk.act(wc.SEVERITY).answer({"severity": "二级", "reason": "热度下降"})
+    (question,) = exchange.questions
+    assert question.prompt.text("en") == (
+        f"change the severity to sev2: {inc} from sev1 Level 1 (major) to sev2 Level 2 "
+        "(serious), reason: 热度下降. Record it? [y/N]: "
+    )
+    assert exchange.answer({"confirm": None}).outcome == wc.Outcome((msg("walk.cancelled"),))
+    outcome = walk.act(wc.SEVERITY).answer({"severity": "1", "reason": "x"}).outcome
+    assert outcome is not None and not outcome.recorded  # the tier it has: nothing to confirm
+    assert outcome.message == (
+        msg("walk.not_recorded", text=msg("err.severity.same", id=inc, tier="sev1")),
+    )
+
+    walk.screen()
+    exchange = walk.act(wc.RESOLVE).answer({"resolve": True}).answer({"summary": "平息"})
+    (question,) = exchange.questions
+    assert question.prompt.text("en") == (
+        f"resolve {inc}: status mitigated -> resolved, summary: 平息. Record it? [y/N]: "
+    )
+    outcome = exchange.answer({"confirm": True}).outcome
+    assert outcome is not None
+    assert [(e.type, e.payload) for e in outcome.recorded] == [
+        ("incident.resolved", {"summary": "平息"})
+    ]
+    assert log_types(svc, inc) == ["incident.opened", "incident.mitigated", "incident.resolved"]
+
+    told = make(open_press(svc), confirm_before=())  # a walk told to ask nothing
+    told.screen()
+    done = told.act(wc.MITIGATE).outcome
+    assert done is not None and [e.type for e in done.recorded] == ["incident.mitigated"]
+
+
+def test_the_header_list_and_jump_number_the_steps_alike(svc: Incidents, make: Make) -> None:
+    inc = open_press(svc)
+    svc.step(inc, "done", "public-update")  # at sev3, a step of another tier: listed, as recorded
+    svc.set_severity(inc, "sev3", reason="r")
+    walk = make(inc)
+    screen = walk.screen()
+    listed = [s.id for s in checklist_steps(screen.view.runbook, screen.view.state)]
+    assert "public-update" in listed and not PO.step("public-update").applies_to("sev3")  # type: ignore[union-attr]
+    for number, step_id in enumerate(listed, 1):
+        walk.act(wc.JUMP).answer({"step": str(number)})
+        card = walk.screen().step
+        assert card is not None
+        assert (card.id, card.position, card.total) == (step_id, number, len(listed))
+    for number in range(len(listed), 1, -1):  # and back goes to the number before
+        card = walk.screen().step
+        assert card is not None and card.position == number
+        walk.act(wc.BACK)
+    assert walk.screen().step.position == 1  # type: ignore[union-attr]
 
 
 def test_every_kind_of_change_can_ask_first_in_either_language(
@@ -420,7 +505,7 @@ def test_a_drill_walks_on_its_own_clock(svc: Incidents, clock: ManualClock, make
 
 def test_the_controller_needs_no_terminal() -> None:
     code = (
-        "import sys, incidentctl.walk.controller\n"
+        "import sys, incidentctl.walk.controller, incidentctl.walk.lines\n"
         "bad = [m for m in sys.modules if m == 'click' or m.startswith('incidentctl.cli')]\n"
         "assert not bad, bad\n"
     )

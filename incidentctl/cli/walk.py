@@ -3,8 +3,13 @@
 Every decision of the walk is :class:`~incidentctl.walk.controller.Walk`'s;
 this module asks its questions, draws its screens with the incident
 renderers and prints what it says, in the reader's language.  On a terminal,
-actions and yes/no questions are single keys; without one (scripts, tests)
-each answer is a line on stdin.
+actions and yes/no questions are single keys, and a change of the incident's
+own state (:data:`~incidentctl.walk.controller.CONFIRM_BEFORE`) asks first,
+saying exactly what it will record.  Without one (scripts, pipes), each line
+of stdin is one whole action (:mod:`incidentctl.walk.lines`) and nothing is
+asked: a line that does not parse, or that the service refuses, is reported
+on stderr with its number, nothing is recorded from it, and the walk goes on
+with the next line.
 """
 
 from __future__ import annotations
@@ -15,20 +20,25 @@ from typing import TYPE_CHECKING
 import click
 
 from incidentctl.durations import human
-from incidentctl.i18n import say, t
+from incidentctl.i18n import msg, say, t
 from incidentctl.render.incidents import checklist_table, styled_deadline
 from incidentctl.render.phrases import deadline_status, tier_name
 from incidentctl.render.safe import clean, clean_runbook, clean_view
 from incidentctl.render.text import wrap
 from incidentctl.walk.controller import (
+    CONFIRM_BEFORE,
     FINISHED,
     OFFER,
+    QUIT,
     RESOLVE,
+    STEP,
     Choice,
     Confirm,
     RequiredText,
     Walk,
 )
+from incidentctl.walk.intents import RECORDING, Checklist
+from incidentctl.walk.lines import Refusal, parse_line
 
 if TYPE_CHECKING:
     from incidentctl.cli.app import App
@@ -36,30 +46,30 @@ if TYPE_CHECKING:
     from incidentctl.i18n import Msg
     from incidentctl.walk.controller import Answer, Exchange, Outcome, Question, Screen, Tally
 
+#: The exit code of a walk without a terminal when some of its lines were refused.
+EXIT_REFUSED = 1
+
 
 class WalkIO:
-    """Keys and answers: single keystrokes on a terminal, lines otherwise."""
+    """Single keystrokes and answers on a terminal (``tty``); whole lines without one."""
 
     def __init__(self, tty: bool) -> None:
         self.tty = tty
 
     def key(self, prompt: str) -> str | None:
-        if self.tty:
-            click.echo(prompt, nl=False)
-            ch = click.getchar()
-            click.echo(ch if ch.isprintable() else "")
-            return ch
-        click.echo(prompt)
-        line = sys.stdin.readline()
-        if not line:
-            return None
-        return line.strip()[:1]
+        """One keystroke, on a terminal."""
+        click.echo(prompt, nl=False)
+        ch = click.getchar()
+        click.echo(ch if ch.isprintable() else "")
+        return ch
 
     def line(self, prompt: str) -> str | None:
-        if self.tty:
-            value: str = click.prompt(prompt, default="", show_default=False, prompt_suffix=" ")
-            return value
-        click.echo(prompt)
+        """One answer, on a terminal."""
+        value: str = click.prompt(prompt, default="", show_default=False, prompt_suffix=" ")
+        return value
+
+    def next_line(self) -> str | None:
+        """The next line of input, without a terminal; ``None`` once the input has ended."""
         line = sys.stdin.readline()
         return None if not line else line.rstrip("\n")
 
@@ -84,11 +94,17 @@ class Walker:
             org=app.config.org,
             calendar=app.calendar,
             policy=app.policy,
+            confirm_before=CONFIRM_BEFORE if io.tty else (),  # a line is said whole
         )
         self.shown: Screen | None = None
+        self.refused: list[int] = []
 
-    # --- the loop ------------------------------------------------------------------
     def run(self) -> int:
+        """Walk until the lead quits or the input ends; the exit code."""
+        return self.keys() if self.io.tty else self.lines()
+
+    # --- on a terminal: single keys -----------------------------------------------------
+    def keys(self) -> int:
         while True:
             screen = self.shown = self.walk.screen()
             if screen.stage == FINISHED:
@@ -113,6 +129,66 @@ class Walker:
             if outcome.end:
                 self.tell(outcome.message)
                 return 0
+
+    # --- without a terminal: one whole action a line ---------------------------------------
+    def lines(self) -> int:
+        """Read stdin a line at a time, each line one whole action, until ``quit`` or the
+        end of the input; 0 if no line was refused, :data:`EXIT_REFUSED` if any was."""
+        number = 0
+        screen = self.redraw()
+        while True:
+            text = self.io.next_line()
+            if text is None:
+                self.tell(self.walk.act(QUIT).through(_unasked).message)
+                break
+            number += 1
+            intent = parse_line(text, screen)
+            if intent is None:
+                continue
+            if isinstance(intent, Refusal):
+                self.refuse(number, msg("walk.not_recorded", text=intent.reason))
+                continue
+            outcome = self.walk.perform(intent).through(_unasked)
+            if isinstance(intent, RECORDING) and not outcome.recorded:
+                self.refuse(number, *outcome.message[:1])
+                screen = self.redraw()  # what refused it may be news: someone else's change
+                continue
+            self.tell(outcome.message, number=number)
+            if outcome.checklist:
+                click.echo(self.checklist())
+            if outcome.end:
+                break
+            if not isinstance(intent, Checklist):
+                screen = self.redraw()
+        if self.refused:
+            said = t("walk.lines.refused", self.lang, n=len(self.refused), lines=self.refused)
+            click.echo(said, err=True)
+            return EXIT_REFUSED
+        return 0
+
+    def redraw(self) -> Screen:
+        """Read the screen a line is read on, and draw it."""
+        screen = self.shown = self.walk.screen()
+        self.io.clear()
+        click.echo(self.draw_stage(screen))
+        return screen
+
+    def refuse(self, number: int, said: Msg | str = "") -> None:
+        """Line ``number`` recorded nothing: say so on stderr, and why."""
+        self.refused.append(number)
+        self.tell((said,), number=number, err=True)
+
+    def draw_stage(self, screen: Screen) -> str:
+        """The screen a line is read on: the step on screen, or how the checklist stands."""
+        if screen.stage == STEP:
+            return self.draw(screen, said=False)
+        lang = self.lang
+        head = t("walk.review_left" if screen.stage == OFFER else "walk.all_done", lang)
+        out = [head, self.tally_line(screen)]
+        if screen.can_resolve:
+            out.append(t("walk.line.resolve_hint", lang, id=screen.header.id))
+        out.extend(clean(say(line, lang), one_line=False) for line in screen.message)
+        return "\n".join(out)
 
     def offer(self, screen: Screen) -> Outcome:
         """Only the review is left, or nothing: offer to resolve."""
@@ -172,7 +248,9 @@ class Walker:
     def labelled(self, label: str, text: str) -> str:
         return t("labelled", self.lang, label=t(label, self.lang), text=text)
 
-    def draw(self, screen: Screen) -> str:
+    def draw(self, screen: Screen, *, said: bool = True) -> str:
+        """The step on screen and the incident around it; ``said``: with what the last
+        action said under it (and the checklist, if it asked for it)."""
         app, lang, h, c = self.app, self.lang, screen.header, screen.step
         assert c is not None
         style, zone, now = app.style, app.zone, screen.now
@@ -195,7 +273,7 @@ class Walker:
                 deadline=r.deadline.key,
                 when=deadline_status(r.deadline, now, zone, lang),
             )
-            if r.urgent:
+            if r.urgent and self.io.tty:
                 line += t("walk.press_c", lang)
             out.append(style(line, *(("yellow", "bold") if r.urgent else ("dim",))))
         out.append("")
@@ -216,11 +294,12 @@ class Walker:
             )
             out.extend(wrap(self.labelled("evidence", needs), app.width, indent="  "))
         if c.templates:
-            out.append(f"  {self.labelled('walk.messages', ', '.join(c.templates))}  (c)")
+            keys = "  (c)" if self.io.tty else ""
+            out.append(f"  {self.labelled('walk.messages', ', '.join(c.templates))}{keys}")
         if screen.then:
             then = self.labelled("walk.then", ", ".join(screen.then))
             out.append(style(f"  {then}" + (" ..." if screen.more else ""), "dim"))
-        if screen.message or screen.checklist:
+        if said and (screen.message or screen.checklist):
             out.append("")
             out.extend(clean(say(line, lang), one_line=False) for line in screen.message)
             if screen.checklist:
@@ -242,19 +321,19 @@ class Walker:
         )
 
     def tally(self, screen: Screen) -> None:
+        click.echo(self.tally_line(screen))
+
+    def tally_line(self, screen: Screen) -> str:
         done: Tally | None = screen.tally
         assert done is not None
         missed = list(done.missed) or t("walk.none", self.lang)
-        click.echo(
-            "  "
-            + t(
-                "walk.tally",
-                self.lang,
-                done=done.done,
-                skipped=done.skipped,
-                na=done.na,
-                missed=missed,
-            )
+        return "  " + t(
+            "walk.tally",
+            self.lang,
+            done=done.done,
+            skipped=done.skipped,
+            na=done.na,
+            missed=missed,
         )
 
     def preview(self, message: Message) -> None:
@@ -263,6 +342,17 @@ class Walker:
         click.echo(clean(message.body, one_line=False))
         click.echo("")
 
-    def tell(self, message: tuple[Msg | str, ...]) -> None:
+    def tell(
+        self, message: tuple[Msg | str, ...], *, number: int | None = None, err: bool = False
+    ) -> None:
+        """Say what an action said; ``number``: the number of the line it came from."""
         for line in message:
-            click.echo(clean(say(line, self.lang), one_line=False))
+            said = clean(say(line, self.lang), one_line=False)
+            if number is not None:
+                said = t("walk.line", self.lang, n=number, said=said)
+            click.echo(said, err=err)
+
+
+def _unasked(question: Question) -> Answer:
+    """A line is said whole: a question is never answered, so it cancels its action."""
+    return None

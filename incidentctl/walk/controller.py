@@ -12,7 +12,11 @@ answered, then, given the answers, one change recorded through the service,
 appended whole or not at all (or a refusal, said as a catalogue message).  A
 step the other lead has just recorded is refused by the service, never
 recorded twice.  A terminal, a test or a drill's scripted responder answers
-the questions the same way; nothing here reads a key or prints a line.
+the questions the same way; nothing here reads a key or prints a line.  An
+action said whole (an :mod:`~incidentctl.walk.intents` intent, as a line of a
+walk's input without a terminal says it) is carried out by :meth:`Walk.perform`
+with the same changes, asking nothing but the confirmations the walk is told to
+ask.
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from incidentctl.deadlines import engine as dl
-from incidentctl.errors import IncidentctlError
+from incidentctl.errors import IncidentctlError, InvalidAction, InvalidInput
 from incidentctl.i18n import Msg, msg, t
 from incidentctl.incidents import state as st
 from incidentctl.incidents.state import checklist_steps
+from incidentctl.times import parse_eta
+from incidentctl.walk import intents as it
 from incidentctl.walk.agenda import agenda, waits_on_resolution
 
 if TYPE_CHECKING:
@@ -35,7 +41,7 @@ if TYPE_CHECKING:
     from incidentctl.deadlines.engine import CalendarSource, Deadline, Policy
     from incidentctl.incidents.service import Incidents, View
     from incidentctl.records import Event
-    from incidentctl.runbooks.model import Step, TemplateInput
+    from incidentctl.runbooks.model import Runbook, Step, TemplateInput
 
 # --- stages: what a screen is about ----------------------------------------------------
 STEP = "step"  # a step to act on
@@ -76,15 +82,21 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("q", QUIT),
     ("?", HELP),
 )
-_BY_KEY = {**dict(KEYS), "": REFRESH, " ": REFRESH}
+#: Keys that only draw the screen again, saying nothing: Enter (a terminal sends a
+#: carriage return for it), a newline, a space, or no key at all.
+QUIET_KEYS = ("\r", "\n", " ", "")
+_BY_KEY = {**dict(KEYS), **dict.fromkeys(QUIET_KEYS, REFRESH)}
 
 # --- changes: what an action records ---------------------------------------------------
 ETA = "eta"
 SEND = "send"
 #: Every kind of change a walk records.
 CHANGES = (DONE, SKIP, NA, NOTE, ASSIGN, SEVERITY, MITIGATE, RESOLVE, ETA, SEND)
-#: The kinds of change that ask "record it? [y/N]" before they are recorded.
-CONFIRM_BEFORE: frozenset[str] = frozenset()
+#: The kinds of change that ask "record it? [y/N]" before they are recorded, naming
+#: exactly what will be recorded: the changes of the incident's own state, which move
+#: deadlines (those anchored on mitigation or resolution start counting; a new tier
+#: changes every open one).  A walk told otherwise asks before the kinds it is told.
+CONFIRM_BEFORE: frozenset[str] = frozenset({MITIGATE, RESOLVE, SEVERITY})
 
 
 # --- questions -------------------------------------------------------------------------
@@ -177,8 +189,8 @@ class Card(NamedTuple):
 
     id: str
     title: str
-    position: int  # among the tier's one-off steps, from 1 (0: not one of them)
-    total: int
+    position: int  # its number in the checklist, from 1, as list and jump number it (0: not in it)
+    total: int  # the number of steps in the checklist
     owner: str  # the name of the step's role
     holder: str | None  # who holds that role
     deadline: Deadline | None
@@ -238,11 +250,13 @@ class Outcome(NamedTuple):
 
 class Change(NamedTuple):
     """A change an action means to record: its kind, how a confirmation names it, and
-    the one service call that records it."""
+    the one service call that records it.  ``exact``: what exactly will change (from
+    what, to what, and why), for a confirmation to show beside its name."""
 
     kind: str
     what: Msg
     record: Callable[[], Event]
+    exact: Msg | None = None
 
 
 Flow = Generator[tuple[Question, ...], Answers, Outcome]
@@ -415,14 +429,14 @@ class Walk:
 
     def _card(self, view: View, deadlines: list[Deadline], step: Step) -> Card:
         s, rb, lang = view.state, view.runbook, self.lang
-        applicable = [x for x in rb.steps if x.applies_to(s.severity) and not x.recurring]
-        position = next((i for i, x in enumerate(applicable, 1) if x.id == step.id), 0)
+        listed = checklist_steps(rb, s)
+        position = next((i for i, x in enumerate(listed, 1) if x.id == step.id), 0)
         ss = s.steps[step.id]
         return Card(
             step.id,
             step.title.get(lang),
             position,
-            len(applicable),
+            len(listed),
             rb.roles[step.role].name.get(lang),
             s.roles.get(step.role),
             next((x for x in deadlines if x.step == step.id and x.occurrence is None), None),
@@ -471,6 +485,41 @@ class Walk:
             raise ValueError(f"no walk action '{action}'; actions: {', '.join(flows)}")
         return self._exchange(flows[action](shown))
 
+    def perform(self, intent: it.Intent) -> Exchange:
+        """Carry out an action said whole (a line of a walk's input, say) on the last
+        screen read: it records the same changes as :meth:`act`, and asks nothing but the
+        confirmations ``confirm_before`` calls for.  What the service refuses records
+        nothing, and the exchange's outcome says why."""
+        shown = self._shown or self.screen()
+        flow: Flow | Outcome
+        if isinstance(intent, it.Done):
+            flow = self._mark_done(self._named(shown, intent.step), dict(intent.evidence), None)
+        elif isinstance(intent, it.Skip):
+            flow = self._set_aside(self._named(shown, intent.step), SKIP, intent.reason)
+        elif isinstance(intent, it.NotApplicable):
+            flow = self._set_aside(self._named(shown, intent.step), NA, intent.reason)
+        elif isinstance(intent, it.Note):
+            flow = self._add_note(intent.text)
+        elif isinstance(intent, it.Assign):
+            flow = self._give_role(intent.role, intent.name)
+        elif isinstance(intent, it.Severity):
+            flow = self._change_severity(shown, intent.tier, intent.reason)
+        elif isinstance(intent, it.Mitigate):
+            flow = self._mitigate(shown)
+        elif isinstance(intent, it.Resolve):
+            flow = self._resolve_now(shown, intent.summary)
+        elif isinstance(intent, it.Send):
+            flow = self._send_whole(shown, intent)
+        elif isinstance(intent, it.Jump):
+            flow = self._point_at(shown, intent.step)
+        elif isinstance(intent, it.Back):
+            flow = self._back(shown)
+        elif isinstance(intent, it.Checklist):
+            flow = Outcome(checklist=True)
+        else:
+            flow = Outcome((msg("walk.saved", id=self.incident),), end=True)
+        return self._exchange(flow)
+
     def _exchange(self, flow: Flow | Outcome) -> Exchange:
         self._recorded = []
         return Exchange(flow, self._settle)
@@ -484,7 +533,12 @@ class Walk:
     def _record(self, change: Change) -> Generator[tuple[Question, ...], Answers, Event]:
         """Record ``change`` (one service call), asking first if its kind is confirmed."""
         if change.kind in self.confirm_before:
-            answers = yield (Confirm("confirm", msg("walk.confirm", change=change.what)),)
+            prompt = (
+                msg("walk.confirm", change=change.what)
+                if change.exact is None
+                else msg("walk.confirm_exact", change=change.what, exact=change.exact)
+            )
+            answers = yield (Confirm("confirm", prompt),)
             if answers.get("confirm") is not True:
                 raise Cancelled
         event = change.record()
@@ -498,12 +552,21 @@ class Walk:
             raise ValueError(f"no step to act on: the walk is at its {shown.stage} screen")
         return step
 
+    def _named(self, shown: Screen, step_id: str) -> Step:
+        step = shown.view.runbook.step(step_id)
+        if step is None:
+            raise ValueError(f"no step '{step_id}' in runbook {shown.view.runbook.id}")
+        return step
+
     def _done(self, shown: Screen) -> Flow:
         step = self._focus(shown)
         note_q = OptionalText("note", msg("walk.ask.note_optional"))
         answers = yield (*self._evidence_questions(step), note_q)
         evidence = _evidence(step, answers)
         note = _optional(answers, "note")
+        return (yield from self._mark_done(step, evidence, note))
+
+    def _mark_done(self, step: Step, evidence: dict[str, str], note: str | None) -> Flow:
         yield from self._record(
             Change(
                 DONE,
@@ -518,6 +581,9 @@ class Walk:
         step = self._focus(shown)
         answers = yield (RequiredText("reason", msg("walk.ask.reason")),)
         reason = _required(answers, "reason")
+        return (yield from self._set_aside(step, action, reason))
+
+    def _set_aside(self, step: Step, action: str, reason: str) -> Flow:
         yield from self._record(
             Change(
                 action,
@@ -530,7 +596,9 @@ class Walk:
 
     def _note(self, shown: Screen) -> Flow:
         answers = yield (RequiredText("note", msg("walk.ask.note")),)
-        text = _required(answers, "note")
+        return (yield from self._add_note(_required(answers, "note")))
+
+    def _add_note(self, text: str) -> Flow:
         yield from self._record(
             Change(NOTE, msg("walk.change.note"), lambda: self.svc.note(self.incident, text))
         )
@@ -549,6 +617,9 @@ class Walk:
         )
         role = pick(_required(answers, "role"), [r.id for r in roles])
         name = _required(answers, "name")
+        return (yield from self._give_role(role, name))
+
+    def _give_role(self, role: str, name: str) -> Flow:
         yield from self._record(
             Change(
                 ASSIGN,
@@ -567,11 +638,27 @@ class Walk:
         )
         tier = _required(answers, "severity")
         reason = _required(answers, "reason")
+        return (yield from self._change_severity(shown, tier, reason))
+
+    def _change_severity(self, shown: Screen, tier: str, reason: str) -> Flow:
+        rb, state = shown.view.runbook, shown.view.state
+        after = rb.resolve_tier(tier)
+        before = state.severity
+        if after == before:
+            raise InvalidAction(msg("err.severity.same", id=self.incident, tier=after))
+        exact = msg(
+            "walk.exact.severity",
+            id=self.incident,
+            before=_tier(rb, before, self.lang),
+            after=_tier(rb, after, self.lang),
+            reason=reason,
+        )
         event = yield from self._record(
             Change(
                 SEVERITY,
-                msg("walk.change.severity", tier=rb.resolve_tier(tier)),
-                lambda: self.svc.set_severity(self.incident, tier, reason=reason),
+                msg("walk.change.severity", tier=after),
+                lambda: self.svc.set_severity(self.incident, after, reason=reason),
+                exact,
             )
         )
         return Outcome(
@@ -579,11 +666,18 @@ class Walk:
         )
 
     def _mitigate(self, shown: Screen) -> Flow:
+        before = shown.view.state.status
+        exact = msg(
+            "walk.exact.status",
+            before=msg(f"status.{before}"),
+            after=msg(f"status.{st.MITIGATED}"),
+        )
         yield from self._record(
             Change(
                 MITIGATE,
                 msg("walk.change.mitigate", id=self.incident),
                 lambda: self.svc.mitigate(self.incident),
+                exact,
             )
         )
         return Outcome((msg("walk.mitigated"),))
@@ -594,17 +688,21 @@ class Walk:
         options = tuple(Option(x.id, x.title.get(self.lang)) for x in steps)
         answers = yield (Choice("step", msg("walk.ask.step"), options, checklist=True),)
         target = _required(answers, "step")
-        chosen = view.runbook.step(pick(target, [x.id for x in steps]))
+        return self._point_at(shown, pick(target, [x.id for x in steps]))
+
+    def _point_at(self, shown: Screen, step_id: str) -> Outcome:
+        chosen = shown.view.runbook.step(step_id)
         if chosen is None:
-            return Outcome((msg("walk.no_step", step=target),))
+            return Outcome((msg("walk.no_step", step=step_id),))
         self.pointer = chosen.id
         return Outcome()
 
     def _back(self, shown: Screen) -> Outcome:
+        """The step numbered one before the one on screen, as the checklist numbers them."""
         step, view = self._focus(shown), shown.view
-        ordered = [x for x in view.runbook.steps if x.applies_to(view.state.severity)]
-        i = next((n for n, x in enumerate(ordered) if x.id == step.id), 0)
-        self.pointer = ordered[max(i - 1, 0)].id
+        listed = checklist_steps(view.runbook, view.state)
+        i = next((n for n, x in enumerate(listed) if x.id == step.id), 0)
+        self.pointer = listed[max(i - 1, 0)].id
         return Outcome()
 
     def _resolve(self, shown: Screen) -> Flow:
@@ -613,16 +711,30 @@ class Walk:
             return Outcome((msg("walk.not_resolved", id=self.incident),), end=True)
         answers = yield (OptionalText("summary", msg("walk.ask.summary")),)
         summary = _optional(answers, "summary")
+        outcome = yield from self._resolve_now(shown, summary)
+        return Outcome(end=True) if shown.stage == FINISHED else outcome
+
+    def _resolve_now(self, shown: Screen, summary: str | None) -> Flow:
+        status = {
+            "before": msg(f"status.{shown.view.state.status}"),
+            "after": msg(f"status.{st.RESOLVED}"),
+        }
+        exact = (
+            msg("walk.exact.status_summary", summary=summary.strip(), **status)
+            if summary and summary.strip()
+            else msg("walk.exact.status", **status)
+        )
         yield from self._record(
             Change(
                 RESOLVE,
                 msg("walk.change.resolve", id=self.incident),
                 lambda: self.svc.resolve_incident(self.incident, summary=summary),
+                exact,
             )
         )
-        if shown.stage == FINISHED:
-            return Outcome(end=True)
-        return Outcome((msg("walk.resolved", id=self.incident),))
+        if shown.stage == OFFER:  # only the review is left
+            return Outcome((msg("walk.resolved", id=self.incident),))
+        return Outcome((msg("walk.resolved_plain", id=self.incident),))
 
     def _comms(self, shown: Screen) -> Flow:
         from incidentctl.comms import messages as mx
@@ -653,25 +765,23 @@ class Walk:
         if template is None:
             return Outcome((msg("walk.no_template", template=tid),))
         now = view.now()
-        if "eta" in mx.needed(template, lang) and view.state.eta is None:
-            proposed = mx.live_facts(view, deadlines, now, self.zone, lang, self.org, tid)["eta"]
-            answers = yield (
-                OptionalText("eta", msg("walk.ask.eta", proposed=proposed or msg("walk.none"))),
-            )
-            eta = answers.get("eta")
-            if not isinstance(eta, str):
-                raise Cancelled
-            if eta.strip():
-                when = eta.strip()
-                yield from self._record(
-                    Change(
-                        ETA,
-                        msg("walk.change.eta", eta=when),
-                        lambda: self.svc.update(self.incident, "eta", when),
-                    )
+        promise = view.state.eta
+        if (
+            "eta" in mx.needed(template, lang)
+            and view.state.status in (st.OPEN, st.MITIGATED)
+            and (promise is None or promise <= now)
+        ):
+            answers = yield (RequiredText("eta", msg("walk.ask.eta")),)
+            when = _required(answers, "eta")
+            yield from self._record(
+                Change(
+                    ETA,
+                    msg("walk.change.eta", eta=when),
+                    lambda: self.svc.update(self.incident, "eta", when),
                 )
-                view = self.svc.view(self.incident)
-                deadlines = self.deadlines(view)
+            )
+            view = self.svc.view(self.incident)
+            deadlines = self.deadlines(view)
         facts = mx.live_facts(view, deadlines, now, self.zone, lang, self.org, tid)
         inputs = {i.id: i for i in template.inputs}
         missing = mx.missing_values(template, lang, facts)
@@ -727,12 +837,7 @@ class Walk:
                 lambda: mx.send(self.svc, view, final, channel=where, values=answered).event,
             )
         )
-        counted = mx.satisfied_steps(view, tid)
-        said = (
-            msg("walk.sent_counts", template=tid, channel=where, steps=counted)
-            if counted
-            else msg("walk.sent", template=tid, channel=where)
-        )
+        said = _sent(view, tid, where)
         if (
             not step.recurring
             and view.state.steps[step.id].status not in st.FINISHED
@@ -756,6 +861,74 @@ class Walk:
                 return Outcome((msg("walk.did.done", step=step.id),))
         return Outcome((said,))
 
+    def _send_whole(self, shown: Screen, intent: it.Send) -> Flow:
+        """A message said whole.  It is composed before anything is recorded, with the time
+        it commits to as if already committed, so a message that cannot be composed
+        records nothing, not even that time."""
+        from incidentctl.comms import messages as mx
+
+        view, deadlines, lang = shown.view, shown.deadlines, self.lang
+        now = view.now()
+        values = dict(intent.values)
+        template = mx.find_template(view, intent.template)
+        promised = view
+        due = None
+        if intent.eta is not None:
+            due = parse_eta(intent.eta, now=now, tz=self.zone)
+            if due == view.state.eta:
+                due = None  # already the promise: nothing new to record
+            else:
+                state = view.state.copy()
+                state.eta = due
+                promised = view._replace(state=state)
+        facts = mx.live_facts(promised, deadlines, now, self.zone, lang, self.org, template.id)
+        missing = mx.missing_values(template, lang, {**facts, **values})
+        if missing:
+            names = [f"{{{name}}}" for name in missing]
+            raise InvalidInput(msg("walk.unfilled", template=template.id, names=names))
+        first = mx.prepare(
+            promised,
+            intent.template,
+            lang=lang,
+            deadlines=deadlines,
+            now=now,
+            zone=self.zone,
+            org=self.org,
+            values=values,
+        )
+        where = intent.channel or first.channel
+        if not where:
+            raise InvalidInput(msg("walk.no_channel", template=template.id))
+        if due is not None and intent.eta is not None:
+            eta = intent.eta
+            yield from self._record(
+                Change(
+                    ETA,
+                    msg("walk.change.eta", eta=eta),
+                    lambda: self.svc.update(self.incident, "eta", eta),
+                )
+            )
+            view = self.svc.view(self.incident)
+            deadlines = self.deadlines(view)
+        message = mx.prepare(
+            view,
+            intent.template,
+            lang=lang,
+            deadlines=deadlines,
+            now=now,
+            zone=self.zone,
+            org=self.org,
+            values=values,
+        )
+        yield from self._record(
+            Change(
+                SEND,
+                msg("walk.change.send", template=intent.template, channel=where),
+                lambda: mx.send(self.svc, view, message, channel=where, values=values).event,
+            )
+        )
+        return Outcome((_sent(view, intent.template, where),))
+
     # --- questions about a step or a message -----------------------------------------
     def _evidence_questions(self, step: Step) -> tuple[Question, ...]:
         out: list[Question] = []
@@ -777,8 +950,25 @@ class Walk:
         return msg("walk.ask.input", label=label)
 
 
+def _sent(view: View, template: str, channel: str) -> Msg:
+    """What sending ``template`` on ``channel`` says, naming the updates it counts as."""
+    from incidentctl.comms import messages as mx
+
+    counted = mx.satisfied_steps(view, template)
+    if counted:
+        return msg("walk.sent_counts", template=template, channel=channel, steps=counted)
+    return msg("walk.sent", template=template, channel=channel)
+
+
+def _tier(rb: Runbook, tier: str, lang: str) -> str:
+    """``sev1 一级(重大)``: a tier's id and its name."""
+    return f"{tier} {rb.tier(tier).name.get(lang)}"
+
+
 def pick(answer: str, ids: list[str]) -> str:
-    """An answer to "number or id": the id at that 1-based number, else the answer itself."""
+    """An answer to "number or id": the id at that 1-based number, else the answer itself.
+    (Only decimal digits make a number: ``int`` refuses a superscript ``²``, which
+    ``isdigit`` accepts.)"""
     if answer.isdecimal() and 0 < int(answer) <= len(ids):
         return ids[int(answer) - 1]
     return answer
