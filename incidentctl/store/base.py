@@ -35,12 +35,14 @@ class Summary(NamedTuple):
 
 
 class IncidentRow(NamedTuple):
-    """What the store keeps per incident for listing without reading its events."""
+    """What the store keeps per incident for listing without reading its events, with the
+    version of the runbook snapshot it pinned (``None`` if that snapshot is gone)."""
 
     id: str
     opened_at: str
     runbook_id: str
     runbook_sha256: str
+    runbook_version: str | None
     title: str
     severity: str
     status: str
