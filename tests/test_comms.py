@@ -21,7 +21,7 @@ PRESS = [arg for k, v in PRESS_INPUTS.items() for arg in ("--set", f"{k}={v}")]
 def test_list_templates(run: Run) -> None:
     inc = open_press_incident(run)
     data = json.loads(run("comms", inc, "--list", "--json").stdout)
-    by_id = {t["id"]: t for t in data}
+    by_id = {t["id"]: t for t in data["templates"]}
     assert by_id["press-statement"]["audience"] == "press"
     assert "first-public-statement" in by_id["press-statement"]["steps"]
     assert "press" in run("comms", inc).stdout
@@ -35,7 +35,7 @@ def test_render_fills_live_facts_and_the_eta(run: Run, org: None, clock: ManualC
     assert "2026-11-22 11:30 +08:00" in out  # the committed ETA
     assert "{" not in out
     en = run("comms", inc, "press-statement", "--message-lang", "en", *PRESS, "--json").stdout
-    assert json.loads(en)["lang"] == "en"
+    assert json.loads(en)["message"]["lang"] == "en"
 
 
 def test_without_an_eta_the_next_open_deadline_is_the_eta(
@@ -45,12 +45,12 @@ def test_without_an_eta_the_next_open_deadline_is_the_eta(
     # a sev1 public-opinion incident opened at 10:00: the soonest deadline is assemble, at 10:10
     text = json.loads(
         run("--lang", "zh", "comms", inc, "press-statement", *PRESS, "--json").stdout
-    )["text"]
+    )["message"]["text"]
     assert "2026-11-22 10:10 +08:00" in text
     clock.advance(minutes=12)  # now assemble is overdue: a time in the past is never promised
     text = json.loads(
         run("--lang", "zh", "comms", inc, "press-statement", *PRESS, "--json").stdout
-    )["text"]
+    )["message"]["text"]
     assert "2026-11-22 10:10 +08:00" not in text
     assert "2026-11-22 10:15 +08:00" in text  # assess-and-grade, due at 15m
 
@@ -75,7 +75,7 @@ def test_send_records_exact_text_and_counts_as_the_update(
         "--lang", "zh", "comms", inc, "press-statement", *PRESS, "--send", "--channel", "weibo"
     )
     assert "计为 public-update 的一次通报" in result.stderr
-    events = json.loads(run("timeline", inc, "--json").stdout)
+    events = json.loads(run("timeline", inc, "--json").stdout)["events"]
     sent = [e for e in events if e["type"] == "comms.sent"]
     assert len(sent) == 1
     p = sent[0]["payload"]
@@ -83,8 +83,10 @@ def test_send_records_exact_text_and_counts_as_the_update(
     assert p["text"] == result.stdout.split("\n\n", 1)[1].rstrip("\n")  # exactly what was shown
     assert p["inputs"]["topic"] == "重复扣款"
     show = json.loads(run("show", inc, "--json").stdout)
-    steps = {s["id"]: s for s in show["steps"]}
-    assert steps["public-update"]["completions"] == ["2026-11-22T02:20:00Z"]
+    steps = {s["step"]: s for s in show["checklist"]}
+    (completion,) = steps["public-update"]["completions"]
+    assert completion["occurred_at"] == "2026-11-22T02:20:00Z"
+    assert completion["via"] == "comms.sent"
     update1 = next(d for d in show["deadlines"] if d["key"] == "public-update#1")
     assert update1["state"] == "met"
 
@@ -103,7 +105,9 @@ def test_edit_before_sending(
     monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
     run("--lang", "zh", "comms", inc, "press-statement", *PRESS, "--edit", "--send")
     sent = [
-        e for e in json.loads(run("timeline", inc, "--json").stdout) if e["type"] == "comms.sent"
+        e
+        for e in json.loads(run("timeline", inc, "--json").stdout)["events"]
+        if e["type"] == "comms.sent"
     ]
     assert "非常抱歉" in sent[0]["payload"]["text"] and "深表歉意" not in sent[0]["payload"]["text"]
 
@@ -139,11 +143,12 @@ def test_sent_message_takes_its_audience_from_the_pinned_runbook_and_not_after_c
             "comms", inc, "press-statement", *PRESS, "--send", "--channel", "weibo", "--json"
         ).stdout
     )
-    assert sent["payload"]["audience"] == "press"
+    assert sent["event"]["payload"]["audience"] == "press"
+    assert sent["message"]["channel"] == "weibo" and sent["counts_as"] == ["public-update"]
     run("resolve", inc)
     run("close", inc, "--force", "--reason", "drill over")
     result = run("comms", inc, "press-statement", *PRESS, "--send", "--channel", "weibo", expect=1)
     assert "closed" in result.stderr
-    assert [e["type"] for e in json.loads(run("timeline", inc, "--json").stdout)].count(
+    assert [e["type"] for e in json.loads(run("timeline", inc, "--json").stdout)["events"]].count(
         "comms.sent"
     ) == 1

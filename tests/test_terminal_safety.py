@@ -121,7 +121,7 @@ def test_no_control_sequence_from_data_reaches_the_terminal(
         if "\n" in title.strip():
             assert "⏎" in outputs["show 0"].split("\n")[0]
         # and the record keeps the true text
-        events = json.loads(invoke(home, clock, "timeline", inc, "--json"))
+        events = json.loads(invoke(home, clock, "timeline", inc, "--json"))["events"]
         assert events[0]["payload"]["title"] == title.strip()
         assert any(e["payload"].get("text") == note.strip() for e in events)
 

@@ -51,20 +51,6 @@ class IncidentRow(NamedTuple):
     head_hash: str
     updated_at: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "opened_at": self.opened_at,
-            "runbook": self.runbook_id,
-            "runbook_sha256": self.runbook_sha256,
-            "title": self.title,
-            "severity": self.severity,
-            "status": self.status,
-            "commander": self.commander,
-            "events": self.last_seq,
-            "updated_at": self.updated_at,
-        }
-
 
 class Conflict(Exception):
     """Another writer got there first; the caller catches up and decides again.
