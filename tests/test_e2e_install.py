@@ -94,3 +94,9 @@ def test_installed_json_output_follows_the_installed_schemas(tmp_path: Path) -> 
     result = run([str(script()), "runbook", "list", "--json"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     validate("runbook-list", json.loads(result.stdout), installed)
+    home = tmp_path / "home"
+    result = run([str(script()), "show", "1", "--json"], cwd=tmp_path, INCIDENTCTL_HOME=str(home))
+    assert result.returncode == 1 and result.stdout == ""
+    validate("error", json.loads(result.stderr.splitlines()[-1]), installed)
+    result = run([str(script()), "show", "--jsn"], cwd=tmp_path, INCIDENTCTL_HOME=str(home))
+    assert result.returncode == 2 and "No such option" in result.stderr  # plain, as asked

@@ -1,5 +1,6 @@
 """The ``--json`` contract: every command that speaks ``--json`` has a schema in
-``schemas/output/``, and what it prints follows it, on real incidents on the fake clock."""
+``schemas/output/``, and what it prints follows it, on real incidents on the fake clock,
+errors included."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from incidentctl.clock import ManualClock
 from incidentctl.paths import schemas_dir
 
 from .conftest import DATA, PRESS_INPUTS, REPO, Run, open_press_incident
-from .contract import json_commands, registry, schema, validate
+from .contract import error_of, json_commands, registry, schema, validate
 
 MINIMAL = DATA / "runbooks" / "valid" / "minimal.yaml"
 PRESS = [arg for k, v in PRESS_INPUTS.items() for arg in ("--set", f"{k}={v}")]
@@ -158,6 +159,121 @@ def test_every_json_command_follows_its_schema(
     assert set(j.seen) == set(json_commands())
     kinds = {doc["kind"] for docs in j.seen.values() for doc in docs}
     assert {"opened", "recorded", "template-list", "message", "sent", "incident"} <= kinds
+
+
+def test_errors_under_json_are_one_json_line_on_stderr_for_every_command(run: Run) -> None:
+    for name in json_commands():
+        result = run(*_words(name), "--json", "--no-such-option", expect=2)
+        assert result.stdout == ""
+        error = error_of(result.stderr)
+        assert error["code"] == "usage.no_such_option", name
+        assert "--no-such-option" in error["message"]
+        assert error["hint"] and f"{name.replace('-', ' ')} --help" in error["hint"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["show", "999"], "incident.no_match"),
+        (["timeline", "INC-1999"], "incident.no_match"),
+        (["deadlines", "999"], "incident.no_match"),
+        (["open", "no-such-runbook", "-s", "1", "-t", "x"], "runbook.unknown"),
+        (["open", "payment-failure", "-s", "7", "-t", "x"], "severity.unknown"),
+        (["list", "-s", "weird"], "severity.filter"),
+        (["step", "done", "{inc}", "nope"], "step.unknown"),
+        (["step", "done", "{inc}", "identify-cause"], "evidence.missing"),
+        (["step", "skip", "{inc}", "assemble", "--reason", ""], "step.needs_reason"),
+        (["note", "{inc}", "x", "--at", "yesterday"], "time.invalid"),
+        (["assign", "{inc}", "boss", "x"], "role.unknown"),
+        (["severity", "{inc}", "1", "--reason", "x"], "severity.same"),
+        (["close", "{inc}"], "close.not_resolved"),
+        (["reopen", "{inc}", "--reason", "x"], "reopen.not_finished"),
+        (["retract", "{inc}", "99", "--reason", "x"], "retract.no_event"),
+        (["set", "{inc}", "eta", "soon"], "time.invalid"),
+        (["comms", "{inc}", "press-statment"], "comms.unknown_template"),
+        (["audit", "verify"], "cli.audit_which"),
+        (["runbook", "show", "payment-failur"], "runbook.unknown"),
+        (["step", "done", "{inc}"], "usage.missing_argument"),
+        (["open", "payment-failure", "-t", "x"], "usage.missing_option"),
+        (["list", "--status", "weird"], "usage.bad_value"),
+        (["step", "done", "{inc}", "x", "--evidence", "novalue"], "usage.bad_value"),
+        (["runbook", "lst"], "usage.no_such_command"),
+    ],
+)
+def test_each_kind_of_error_has_its_stable_code(run: Run, args: list[str], code: str) -> None:
+    inc = run("open", "payment-failure", "-s", "1", "-t", "t").stdout.strip()
+    argv = [a.replace("{inc}", inc) for a in args]
+    result = run(*argv, "--json", expect=2 if code.startswith("usage.") else 1)
+    assert result.stdout == ""
+    error = error_of(result.stderr)
+    assert error["code"] == code, error
+    assert "Traceback" not in result.stderr
+    # the same mistake without --json is still said in plain words
+    text = run(*argv, expect=2 if code.startswith("usage.") else 1).stderr
+    assert not text.startswith("{")
+
+
+def test_an_error_is_said_in_the_readers_language_with_its_hint(run: Run) -> None:
+    inc = run("open", "payment-failure", "-s", "1", "-t", "t").stdout.strip()
+    error = error_of(run("--lang", "zh", "show", "INC-1999", "--json", expect=1).stderr)
+    assert error["message"] == "没有与 'INC-1999' 匹配的事件"
+    assert error["hint"] and "incidentctl list" in error["hint"]
+    error = error_of(run("--lang", "zh", "open", "payment-failure", "--json", expect=2).stderr)
+    assert error["message"].startswith("缺少选项") and error["hint"].startswith("用法见")
+    error = error_of(run("--lang", "zh", "close", inc, "--json", expect=1).stderr)
+    assert error["code"] == "close.not_resolved" and "Error" not in error["message"]
+
+
+def test_an_invalid_document_lists_every_problem_in_the_error(run: Run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schema_version: 1\nid: x\n", encoding="utf-8")
+    error = error_of(run("open", str(bad), "-s", "1", "-t", "x", "--json", expect=1).stderr)
+    assert error["code"] == "runbook.invalid"
+    assert {p["file"] for p in error["problems"]} == {str(bad)}
+    assert "missing required key 'phases'" in {p["message"] for p in error["problems"]}
+
+    inc = run("open", "payment-failure", "-s", "1", "-t", "t").stdout.strip()
+    config = tmp_path / "home" / "config.yaml"
+    config.touch(mode=0o600)
+    config.write_text("limits: {text: big}\nnotfy: 1\n", encoding="utf-8")
+    error = error_of(run("show", inc, "--json", expect=1).stderr)
+    assert error["code"] == "config.invalid"
+    assert [(p["file"], p["line"], p["path"]) for p in error["problems"]] == [
+        (str(config), 1, "limits.text"),
+        (str(config), 2, "notfy"),
+    ]
+
+
+def test_json_goes_only_where_json_was_asked_for(run: Run) -> None:
+    inc = run("open", "payment-failure", "-s", "1", "-t", "t").stdout.strip()
+    # a value that happens to read --json after `--` is text, and so is its error
+    result = run("note", inc, "--at", "yesterday", "--", "--json", expect=1)
+    assert result.stderr.startswith("Error: ")
+    # --json anywhere before it, after the command or its arguments
+    error_of(run("show", "--json", "INC-1999", expect=1).stderr)
+
+
+def test_outside_the_command_line_errors_under_json_are_json_too(
+    isolated: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incidentctl.cli.app import App
+    from incidentctl.cli.main import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["note", "1", "ok\udc80", "--json"])  # bytes that are not UTF-8
+    assert exited.value.code == 1
+    assert error_of(capsys.readouterr().err)["code"] == "cli.not_utf8"
+
+    def broken(self: App, result: object, *, as_json: bool = False) -> int:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(App, "report", broken)
+    with pytest.raises(SystemExit) as exited:
+        main(["list", "--json"])
+    assert exited.value.code == 3
+    error = error_of(capsys.readouterr().err)
+    assert error["code"] == "internal" and "RuntimeError: a bug" in error["message"]
+    assert error["hint"] and str(isolated / "crash") in error["hint"]
 
 
 # --- what the contract fixed ---------------------------------------------------------

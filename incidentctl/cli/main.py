@@ -9,13 +9,18 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from incidentctl import __version__
 from incidentctl.cli.app import App
 from incidentctl.errors import IncidentctlError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from incidentctl.errors import Problem
 
 #: name -> "module:attribute", in the order ``--help`` lists them.
 COMMANDS: dict[str, str] = {
@@ -68,6 +73,102 @@ class UserError(click.ClickException):
             click.echo(t("hint", self.lang, text=hint), file=file, err=file is None)
 
 
+class JsonError(click.ClickException):
+    """An error of a command given ``--json``: one line of JSON on stderr, the document of
+    ``schemas/output/error.schema.json`` (exit code 1, as for a :class:`UserError`)."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        *,
+        problems: Sequence[Problem] = (),
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.hint = hint
+        self.problems = problems
+
+    @classmethod
+    def of(cls, error: IncidentctlError, lang: str) -> JsonError:
+        return cls(error.code, error.text(lang), error.hint_text(lang), problems=error.problems)
+
+    def show(self, file: Any = None) -> None:
+        import json
+
+        from incidentctl.render.json_reporter import error_document
+
+        data = error_document(self.code, self.format_message(), self.hint, self.problems)
+        click.echo(json.dumps(data, ensure_ascii=False), file=file, err=file is None)
+
+
+class JsonUsageError(JsonError):
+    """A usage error of a command given ``--json`` (exit code 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+def wants_json(args: Sequence[str]) -> bool:
+    """Whether ``--json`` was given on the command line (before any ``--``)."""
+    for arg in args:
+        if arg == "--":
+            return False
+        if arg == "--json":
+            return True
+    return False
+
+
+def usage_error(exc: click.ClickException, lang: str) -> JsonError:
+    """Click's own error (a missing argument, an unknown option, a bad value) as a
+    :class:`JsonError`, said in ``lang`` where its parts are known."""
+    from incidentctl.i18n import t
+
+    ctx: click.Context | None = getattr(exc, "ctx", None)
+    hint = t("cli.usage_hint", lang, command=f"{ctx.command_path} --help") if ctx else None
+
+    def usage(code: str, message: str) -> JsonError:
+        return JsonUsageError(f"usage.{code}", message, hint)
+
+    def named(e: click.BadParameter) -> str:
+        if isinstance(e.param_hint, str):
+            return e.param_hint
+        if e.param_hint is not None:
+            return " / ".join(e.param_hint)
+        return e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "?"
+
+    def near(possibilities: Sequence[str]) -> str:
+        return t("err.did_you_mean", lang, close=possibilities[0]) if possibilities else ""
+
+    if isinstance(exc, click.MissingParameter):
+        kind = "option" if isinstance(exc.param, click.Option) else "argument"
+        return usage(f"missing_{kind}", t(f"cli.missing_{kind}", lang, name=named(exc)))
+    if isinstance(exc, click.BadParameter):
+        return usage("bad_value", t("cli.bad_value", lang, name=named(exc), detail=exc.message))
+    if isinstance(exc, click.NoSuchOption):
+        close = near(exc.possibilities or [])
+        return usage(
+            "no_such_option", t("cli.no_such_option", lang, name=exc.option_name, near=close)
+        )
+    if type(exc).__name__ == "NoSuchCommand":  # click 8.2 and later
+        name = getattr(exc, "command_name", "")
+        possible = getattr(exc, "possibilities", [])
+        return usage(
+            "no_such_command", t("cli.no_such_command", lang, name=name, near=near(possible))
+        )
+    if isinstance(exc, click.BadOptionUsage):
+        return usage("bad_option", exc.format_message())
+    if isinstance(exc, click.BadArgumentUsage):
+        return usage("bad_argument", exc.format_message())
+    if isinstance(exc, click.UsageError):
+        return usage("error", exc.format_message())
+    return JsonError("error", exc.format_message())
+
+
+#: Where :class:`LazyGroup` keeps the command line it was given, in the context's ``meta``.
+_ARGV = "incidentctl.argv"
+
+
 class LazyGroup(click.Group):
     def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,12 +186,34 @@ class LazyGroup(click.Group):
             return command
         return super().get_command(ctx, cmd_name)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            ctx.meta[_ARGV] = list(args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as exc:
+            if (
+                isinstance(exc, JsonError)
+                or ctx.resilient_parsing
+                or not wants_json(ctx.meta.get(_ARGV, ()))
+            ):
+                raise
+            raise usage_error(exc, _reader_lang(ctx.meta[_ARGV])) from exc
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             rv = super().invoke(ctx)
         except IncidentctlError as exc:
             app = ctx.find_object(App)
-            raise UserError(exc, app.lang if app is not None else "en") from exc
+            lang = app.lang if app is not None else "en"
+            if wants_json(ctx.meta.get(_ARGV, ())):
+                raise JsonError.of(exc, lang) from exc
+            raise UserError(exc, lang) from exc
+        except click.ClickException as exc:  # a usage error of a command, or of a callback
+            if not wants_json(ctx.meta.get(_ARGV, ())):
+                raise
+            app = ctx.find_object(App)
+            raise usage_error(exc, app.lang if app is not None else "en") from exc
         if isinstance(rv, int) and not isinstance(rv, bool) and rv != 0:
             ctx.exit(rv)  # commands return their exit code; click would drop it
         return rv
@@ -248,12 +371,16 @@ def _reader_lang(argv: list[str] | None) -> str:
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console entry point: run the CLI and map every outcome to an exit code."""
     code: int
+    as_json = wants_json(sys.argv[1:] if argv is None else argv)
     bad = _bad_argument(argv)
     if bad is not None:
         from incidentctl.i18n import t
 
         lang = _reader_lang(argv)
-        click.echo(t("error", lang, text=t(bad[1], lang, where=bad[0])), err=True)
+        if as_json:
+            JsonError(bad[1], t(bad[1], lang, where=bad[0])).show()
+        else:
+            click.echo(t("error", lang, text=t(bad[1], lang, where=bad[0])), err=True)
         sys.exit(EXIT_USER_ERROR)
     try:
         result = cli.main(args=argv, prog_name="incidentctl", standalone_mode=False)
@@ -263,7 +390,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except (click.exceptions.Abort, KeyboardInterrupt):
         from incidentctl.i18n import t
 
-        click.echo("\n" + t("cli.interrupted", _reader_lang(argv)), err=True)
+        said = t("cli.interrupted", _reader_lang(argv))
+        if as_json:
+            click.echo(err=True)  # off the line where the terminal echoed ^C
+            JsonError("interrupted", said).show()
+        else:
+            click.echo("\n" + said, err=True)
         code = EXIT_INTERRUPTED
     except click.ClickException as exc:
         exc.show()
@@ -280,7 +412,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
         lang = _reader_lang(argv)
         error = f"{type(exc).__name__}: {exc}"
         details = path or t("cli.no_crash_report", lang)
-        click.echo(t("cli.internal_error", lang, error=error), err=True)
-        click.echo(t("cli.bug", lang, details=details), err=True)
+        said = t("cli.internal_error", lang, error=error)
+        if as_json:
+            JsonError("internal", said, t("cli.bug", lang, details=details)).show()
+        else:
+            click.echo(said, err=True)
+            click.echo(t("cli.bug", lang, details=details), err=True)
         code = EXIT_INTERNAL
     sys.exit(code)
