@@ -14,7 +14,6 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from incidentctl.render import Reporter
-from incidentctl.times import iso
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -57,8 +56,15 @@ def error_document(
 # --- the shared pieces (defs.schema.json) ---------------------------------------------
 
 
+def utc(instant: datetime) -> str:
+    """An instant as the contract writes it: ISO 8601 in UTC with a ``Z``."""
+    from incidentctl.times import iso  # a listing of stored rows needs no time at all
+
+    return iso(instant)
+
+
 def time(instant: datetime | None) -> str | None:
-    return iso(instant) if instant is not None else None
+    return utc(instant) if instant is not None else None
 
 
 def path(name: str | os.PathLike[str]) -> str:
@@ -111,7 +117,7 @@ def incident(view: View) -> dict[str, Any]:
         "severity": s.severity,
         "runbook": runbook_ref(s.runbook_id, s.runbook_version, s.runbook_sha256),
         "commander": s.commander,
-        "opened_at": iso(s.opened_at),
+        "opened_at": utc(s.opened_at),
         "head": {"seq": s.last_seq, "hash": s.head_hash, "recorded_at": s.head_recorded_at},
         "scope": s.scope,
         "eta": time(s.eta),
@@ -122,7 +128,7 @@ def incident(view: View) -> dict[str, Any]:
         "severity_history": [
             {
                 "seq": c.seq,
-                "occurred_at": iso(c.at),
+                "occurred_at": utc(c.at),
                 "actor": c.actor,
                 "from": c.before,
                 "to": c.after,
@@ -147,7 +153,7 @@ def incident(view: View) -> dict[str, Any]:
                 "completions": [
                     {
                         "seq": c.seq,
-                        "occurred_at": iso(c.at),
+                        "occurred_at": utc(c.at),
                         "actor": c.actor,
                         "tier": c.tier,
                         "via": c.via,
@@ -257,7 +263,7 @@ class JsonReporter(Reporter):
             {
                 **document("incident"),
                 **incident(r.view),
-                "now": iso(r.now),
+                "now": utc(r.now),
                 "deadlines": [deadline(d, r.now) for d in by_urgency(r.deadlines)],
             }
         )
