@@ -38,17 +38,25 @@ def test_every_command_with_json_has_a_schema_and_every_schema_a_command() -> No
     assert files - shared == set(commands)
 
 
-def test_every_schema_is_valid_and_names_itself() -> None:
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return own + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
+def test_every_schema_is_valid_names_itself_and_every_reference_resolves() -> None:
     for name in [*json_commands(), "defs", "error"]:
         data = schema(name)
         Draft202012Validator.check_schema(data)
         assert data["$id"] == f"urn:incidentctl:output:{name}:1"
         assert data["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         assert data.get("description"), name
-        # every $ref resolves
-        Draft202012Validator(data, registry=registry(schemas_dir()))
-    refs = json.dumps([schema(n) for n in json_commands()])
-    assert refs.count("urn:incidentctl:output:defs:1#/$defs/") > len(json_commands())
+        resolver = registry(schemas_dir()).resolver(base_uri=data["$id"])
+        for ref in _refs(data):
+            resolver.lookup(ref)  # raises if it points nowhere
 
 
 GLOBAL_OPTIONS = ("--home", "--runbooks", "--lang", "--tz", "--by")
@@ -112,8 +120,8 @@ def test_every_json_command_follows_its_schema(
     j("--by", "王伟", "assign", inc, "commander", "王伟")
     j("step", "start", inc, "assemble")
     j("step", "done", inc, "assemble", "--note", "war room open")
-    j("step", "done", inc, "confirm-and-grade", "--evidence", "failure-type=channel",
-      "--evidence", "affected-orders=3000", "--at", "-25m")  # fmt: skip
+    evidence = ["--evidence", "failure-type=channel", "--evidence", "affected-orders=3000"]
+    j("step", "done", inc, "confirm-and-grade", *evidence, "--at", "-25m")
     j("step", "skip", inc, "notify-card-brands", "--reason", "no card data involved")
     j("step", "na", inc, "brief-agents", "--reason", "agents already briefed")
     j("note", inc, "客服已统一口径", "--at", "-5m")
@@ -249,7 +257,7 @@ def test_json_goes_only_where_json_was_asked_for(run: Run) -> None:
     # a value that happens to read --json after `--` is text, and so is its error
     result = run("note", inc, "--at", "yesterday", "--", "--json", expect=1)
     assert result.stderr.startswith("Error: ")
-    # --json anywhere before it, after the command or its arguments
+    # before `--`, --json may come anywhere, even before the command's arguments
     error_of(run("show", "--json", "INC-1999", expect=1).stderr)
 
 
@@ -289,8 +297,7 @@ def test_lists_are_arrays(run: Run) -> None:
 
 
 def test_one_name_and_one_shape_per_concept(run: Run) -> None:
-    inc = run("open", "payment-failure", "-s", "1", "-t", "t", "--json").stdout
-    opened = json.loads(inc)
+    opened = json.loads(run("open", "payment-failure", "-s", "1", "-t", "t", "--json").stdout)
     ref = opened["runbook"]
     assert set(ref) == {"id", "version", "sha256"} and ref["id"] == "payment-failure"
     listed = json.loads(run("list", "--json").stdout)["incidents"][0]
