@@ -95,12 +95,10 @@ class JsonError(click.ClickException):
         return cls(error.code, error.text(lang), error.hint_text(lang), problems=error.problems)
 
     def show(self, file: Any = None) -> None:
-        import json
-
-        from incidentctl.render.json_reporter import error_document
+        from incidentctl.render.json_reporter import dumps, error_document
 
         data = error_document(self.code, self.format_message(), self.hint, self.problems)
-        click.echo(json.dumps(data, ensure_ascii=False), file=file, err=file is None)
+        click.echo(dumps(data), file=file, err=file is None)
 
 
 class JsonUsageError(JsonError):

@@ -5,7 +5,7 @@ This module is the ``--json`` contract.  Each document is an object that names i
 its command in ``schemas/output/`` (built from the shared pieces in ``defs.schema.json``):
 one name and one shape per concept, lists as arrays, instants as ISO 8601 UTC with a
 ``Z``, files as absolute paths.  Human notes still go to stderr; errors are
-:func:`error_document`.
+:func:`error_document`, on one line.
 """
 
 from __future__ import annotations
@@ -31,6 +31,16 @@ if TYPE_CHECKING:
     from incidentctl.runbooks.model import Runbook, Text
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
     from incidentctl.store.base import IncidentRow
+
+
+def dumps(data: dict[str, Any], *, indent: int | None = None) -> str:
+    """A document as JSON text: UTF-8 as it is, but every character a terminal would act on
+    (or a reader take for a line break) written as its escape."""
+    import json
+
+    from incidentctl.render.safe import visible_json
+
+    return visible_json(json.dumps(data, ensure_ascii=False, indent=indent))
 
 
 def document(kind: str, version: int = 1, **fields: Any) -> dict[str, Any]:
@@ -242,9 +252,7 @@ class JsonReporter(Reporter):
     """Machine-readable output: one JSON document on stdout."""
 
     def emit(self, data: dict[str, Any]) -> None:
-        import json
-
-        self.out.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        self.out.echo(dumps(data, indent=2))
 
     # --- incidents -----------------------------------------------------------------
     def Opened(self, r: Opened) -> None:
