@@ -259,6 +259,10 @@ def test_json_goes_only_where_json_was_asked_for(run: Run) -> None:
     assert result.stderr.startswith("Error: ")
     # before `--`, --json may come anywhere, even before the command's arguments
     error_of(run("show", "--json", "INC-1999", expect=1).stderr)
+    # and a `--` that is the value of an option ends nothing
+    assert (
+        error_of(run("--tz", "--", "deadlines", "--json", expect=1).stderr)["code"] == "time.zone"
+    )
 
 
 def test_outside_the_command_line_errors_under_json_are_json_too(

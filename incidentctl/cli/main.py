@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from incidentctl import __version__
-from incidentctl.cli.app import App
+from incidentctl.cli.app import JSON_ASKED, App
 from incidentctl.errors import IncidentctlError
 
 if TYPE_CHECKING:
@@ -108,13 +108,21 @@ class JsonUsageError(JsonError):
 
 
 def wants_json(args: Sequence[str]) -> bool:
-    """Whether ``--json`` was given on the command line (before any ``--``)."""
+    """Whether ``--json`` is on the command line (before any ``--``), as far as one can
+    tell without parsing it."""
     for arg in args:
         if arg == "--":
             return False
         if arg == "--json":
             return True
     return False
+
+
+def _json_asked(ctx: click.Context) -> bool:
+    """Whether the command line asked for ``--json``: as the command's parser found, or,
+    for an error before it got that far, as :func:`wants_json` tells."""
+    asked = ctx.meta.get(JSON_ASKED)
+    return asked if isinstance(asked, bool) else wants_json(ctx.meta.get(_ARGV, ()))
 
 
 def usage_error(exc: click.ClickException, lang: str) -> JsonError:
@@ -190,11 +198,7 @@ class LazyGroup(click.Group):
         try:
             return super().parse_args(ctx, args)
         except click.ClickException as exc:
-            if (
-                isinstance(exc, JsonError)
-                or ctx.resilient_parsing
-                or not wants_json(ctx.meta.get(_ARGV, ()))
-            ):
+            if isinstance(exc, JsonError) or ctx.resilient_parsing or not _json_asked(ctx):
                 raise
             raise usage_error(exc, _reader_lang(ctx.meta[_ARGV])) from exc
 
@@ -204,11 +208,11 @@ class LazyGroup(click.Group):
         except IncidentctlError as exc:
             app = ctx.find_object(App)
             lang = app.lang if app is not None else "en"
-            if wants_json(ctx.meta.get(_ARGV, ())):
+            if _json_asked(ctx):
                 raise JsonError.of(exc, lang) from exc
             raise UserError(exc, lang) from exc
         except click.ClickException as exc:  # a usage error of a command, or of a callback
-            if not wants_json(ctx.meta.get(_ARGV, ())):
+            if not _json_asked(ctx):
                 raise
             app = ctx.find_object(App)
             raise usage_error(exc, app.lang if app is not None else "en") from exc
