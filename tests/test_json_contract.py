@@ -265,6 +265,26 @@ def test_json_goes_only_where_json_was_asked_for(run: Run) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("args", "asked"),
+    [
+        (["show", "--json", "1"], True),
+        (["step", "done", "1", "x", "--json"], True),
+        (["--tz", "--", "deadlines", "--json"], True),  # the `--` is the value of --tz
+        (["list", "--status=--", "--json"], True),
+        (["note", "1", "--", "--json"], False),  # the words of the note
+        (["open", "x", "-t", "--json"], False),  # the title
+        (["step", "done", "1", "x", "--note", "--json"], False),
+    ],
+)
+def test_the_command_line_read_without_its_parser_finds_json_where_the_parser_would(
+    args: list[str], asked: bool
+) -> None:
+    from incidentctl.cli.main import wants_json
+
+    assert wants_json(args) is asked
+
+
 def test_outside_the_command_line_errors_under_json_are_json_too(
     isolated: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -273,6 +293,10 @@ def test_outside_the_command_line_errors_under_json_are_json_too(
 
     with pytest.raises(SystemExit) as exited:
         main(["note", "1", "ok\udc80", "--json"])  # bytes that are not UTF-8
+    assert exited.value.code == 1
+    assert error_of(capsys.readouterr().err)["code"] == "cli.not_utf8"
+    with pytest.raises(SystemExit) as exited:
+        main(["--tz", "--", "--by", "\udcb9", "deadlines", "--json"])
     assert exited.value.code == 1
     assert error_of(capsys.readouterr().err)["code"] == "cli.not_utf8"
 

@@ -108,13 +108,22 @@ class JsonUsageError(JsonError):
 
 
 def wants_json(args: Sequence[str]) -> bool:
-    """Whether ``--json`` is on the command line (before any ``--``), as far as one can
-    tell without parsing it."""
-    for arg in args:
+    """Whether the command line gives ``--json`` among its options, read without running
+    the parser (for an error before it got that far): the value of an option that takes
+    one is skipped, and ``--`` ends the options."""
+    command: click.Command = cli
+    words = iter(args)
+    for arg in words:
         if arg == "--":
             return False
         if arg == "--json":
             return True
+        if arg.startswith("-"):
+            option = next((p for p in command.params if arg in p.opts), None)
+            if isinstance(option, click.Option) and not option.is_flag and not option.count:
+                next(words, None)
+        elif isinstance(command, click.Group):
+            command = command.get_command(click.Context(command), arg) or command
     return False
 
 
@@ -373,13 +382,13 @@ def _reader_lang(argv: list[str] | None) -> str:
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console entry point: run the CLI and map every outcome to an exit code."""
     code: int
-    as_json = wants_json(sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
     bad = _bad_argument(argv)
     if bad is not None:
         from incidentctl.i18n import t
 
         lang = _reader_lang(argv)
-        if as_json:
+        if wants_json(args):
             JsonError(bad[1], t(bad[1], lang, where=bad[0])).show()
         else:
             click.echo(t("error", lang, text=t(bad[1], lang, where=bad[0])), err=True)
@@ -393,7 +402,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
         from incidentctl.i18n import t
 
         said = t("cli.interrupted", _reader_lang(argv))
-        if as_json:
+        if wants_json(args):
             click.echo(err=True)  # off the line where the terminal echoed ^C
             JsonError("interrupted", said).show()
         else:
@@ -415,7 +424,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
         error = f"{type(exc).__name__}: {exc}"
         details = path or t("cli.no_crash_report", lang)
         said = t("cli.internal_error", lang, error=error)
-        if as_json:
+        if wants_json(args):
             JsonError("internal", said, t("cli.bug", lang, details=details)).show()
         else:
             click.echo(said, err=True)
