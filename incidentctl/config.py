@@ -45,7 +45,7 @@ def load_config(home: Path) -> Config:
     try:
         located = load_checked(path, "config", display=name)
     except DocumentError as exc:
-        raise ConfigError(exc.what) from None
+        raise ConfigError(exc.what, problems=exc.problems) from None
     if located is None:
         return Config(path=name)
     data: dict[str, Any] = located.data or {}

@@ -17,13 +17,33 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
 
+#: Catalogue keys that frame a list of problems rather than say what went wrong.
+_FRAMES = frozenset(
+    ("err.document.invalid", "err.document.one_more", "err.document.more", "err.clauses")
+)
+
+
 class IncidentctlError(Exception):
     """A user-facing failure: bad input, a refused action, a missing thing (exit code 1)."""
+
+    #: The :attr:`code` of an error whose message is not a catalogue entry of its own.
+    default_code = "error"
+    #: Every problem found in a document, when the error is about one.
+    problems: Sequence[Problem] = ()
 
     def __init__(self, message: str | Msg, *, hint: str | Msg | None = None) -> None:
         super().__init__(str(message))
         self.what = message
         self.why_not = hint
+
+    @property
+    def code(self) -> str:
+        """What went wrong, for programs (``--json`` errors): the catalogue key of the
+        message without ``err.`` (``incident.no_match``), else :attr:`default_code`."""
+        what = self.what
+        if isinstance(what, Msg) and what.key.startswith("err.") and what.key not in _FRAMES:
+            return what.key.removeprefix("err.")
+        return self.default_code
 
     @property
     def message(self) -> str:
@@ -58,19 +78,12 @@ class Problem(NamedTuple):
         where = f"{self.file}:{self.line}:{self.column}"
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "path": self.path,
-            "message": self.message,
-        }
-
 
 class DocumentError(IncidentctlError):
     """A YAML document (runbook, config, calendar...) could not be loaded or is invalid;
     ``problems`` holds every problem found, sorted by place."""
+
+    default_code = "document.invalid"
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = sorted(problems)
@@ -90,45 +103,68 @@ class DocumentError(IncidentctlError):
 class RunbookError(DocumentError):
     """A runbook file could not be loaded or is invalid."""
 
+    default_code = "runbook.invalid"
+
 
 class RunbookNotFound(IncidentctlError):
-    pass
+    default_code = "runbook.not_found"
 
 
 class IncidentNotFound(IncidentctlError):
-    pass
+    default_code = "incident.not_found"
 
 
 class AmbiguousIncident(IncidentctlError):
-    pass
+    default_code = "incident.ambiguous"
 
 
 class InvalidAction(IncidentctlError):
     """The incident's current state does not allow the requested action."""
 
+    default_code = "action.refused"
+
 
 class StepNotApplicable(InvalidAction):
-    pass
+    default_code = "step.not_for_tier"
 
 
 class UnknownStep(IncidentctlError):
-    pass
+    default_code = "step.unknown"
 
 
 class InvalidInput(IncidentctlError):
     """A value given on the command line (time, duration, severity...) is malformed."""
 
+    default_code = "input.invalid"
+
 
 class StoreError(IncidentctlError):
     """The incident store is missing, corrupt, foreign or too new."""
+
+    default_code = "store.unusable"
 
 
 class UnsafePath(IncidentctlError):
     """The home, its config or its store could have been written by someone else."""
 
+    default_code = "unsafe.path"
+
 
 class ConfigError(IncidentctlError):
-    pass
+    """The home's config or calendar is invalid; ``problems`` as for a :class:`DocumentError`
+    when it is one."""
+
+    default_code = "config.invalid"
+
+    def __init__(
+        self,
+        message: str | Msg,
+        *,
+        hint: str | Msg | None = None,
+        problems: Sequence[Problem] = (),
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.problems = sorted(problems)
 
 
 def nearest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:

@@ -773,6 +773,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cli.no_crash_report": ("(could not write a crash report)", "（无法写入崩溃报告）"),
     "cli.not_key_value": ("'{item}' is not KEY=VALUE", "'{item}' 不是 `KEY=VALUE` 形式"),
+    "cli.usage_hint": ("see `{command}` for its usage", "用法见 `{command}`"),
+    "cli.missing_argument": ("missing argument {name}", "缺少参数 {name}"),
+    "cli.missing_option": ("missing option {name}", "缺少选项 {name}"),
+    "cli.bad_value": ("invalid value for {name}: {detail}", "{name} 的值无效：{detail}"),
+    "cli.no_such_option": ("no such option {name}{near}", "没有选项 {name}{near}"),
+    "cli.no_such_command": ("no such command '{name}'{near}", "没有命令 '{name}'{near}"),
     "err.severity.filter": (
         "unknown severity '{text}' (expected 1, sev1, 一级 ...)",
         "未知级别 '{text}'（应为 1、sev1、一级 ...）",

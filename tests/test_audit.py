@@ -25,7 +25,15 @@ def test_verify_intact_and_tampered(run: Run, isolated: Path) -> None:
     db.commit()
     db.close()
     result = run("audit", "verify", "--all", "--json", expect=1)
-    report = {e["incident"]: e for e in json.loads(result.stdout)}
-    assert report[a]["ok"] is True
-    assert report[b]["problems"] == ["event 2: hash does not match the event's content (altered)"]
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    report = {e["incident"]: e for e in data["incidents"]}
+    assert report[a]["ok"] is True and report[a]["event_count"] == 3
+    assert report[b]["problems"] == [
+        {
+            "seq": 2,
+            "code": "altered",
+            "message": "hash does not match the event's content (altered)",
+        }
+    ]
     assert "1 of 2 incident(s) failed verification" in result.stderr

@@ -20,7 +20,7 @@ def breach_90_minutes_ago(run: Run) -> str:
 
 def test_backdated_sev1_breach_shows_missed_obligations_and_what_is_next(run: Run) -> None:
     inc = breach_90_minutes_ago(run)
-    data = {d["key"]: d for d in json.loads(run("deadlines", inc, "--json").stdout)}
+    data = {d["key"]: d for d in json.loads(run("deadlines", inc, "--json").stdout)["deadlines"]}
     # due 10m / 30m / 1h after discovery: all past at 90 minutes
     for key in ("assemble", "contain", "report-cii"):
         assert data[key]["state"] == "overdue", key
@@ -64,7 +64,7 @@ def test_without_an_id_every_active_incident_is_listed(run: Run, clock: ManualCl
     c = run("open", "payment-failure", "-s", "3", "-t", "个别支付失败").stdout.strip()
     run("resolve", c, "--summary", "ok")
     run("close", c, "--force", "--reason", "drill")
-    incidents = {d["incident"] for d in json.loads(run("deadlines", "--json").stdout)}
+    incidents = {d["incident"] for d in json.loads(run("deadlines", "--json").stdout)["deadlines"]}
     assert incidents == {a, b}
     clock.advance(minutes=11)
     out = run("deadlines").stdout
@@ -74,10 +74,10 @@ def test_without_an_id_every_active_incident_is_listed(run: Run, clock: ManualCl
 def test_escalating_a_sev2_outage_to_sev1_moves_its_deadlines(run: Run, clock: ManualClock) -> None:
     inc = run("open", "system-outage", "-s", "2", "-t", "订单服务不可用").stdout.strip()
     clock.advance(minutes=25)
-    before = {d["key"]: d for d in json.loads(run("deadlines", inc, "--json").stdout)}
+    before = {d["key"]: d for d in json.loads(run("deadlines", inc, "--json").stdout)["deadlines"]}
     assert before["fail-over"]["state"] == "pending"
     run("severity", inc, "1", "--reason", "核心下单链路全部不可用")
-    after = {d["key"]: d for d in json.loads(run("deadlines", inc, "--json").stdout)}
+    after = {d["key"]: d for d in json.loads(run("deadlines", inc, "--json").stdout)["deadlines"]}
     assert after["fail-over"]["tier"] == "sev1"
     assert after["fail-over"]["due"] < before["fail-over"]["due"]
     assert after["locate-fault"]["state"] == "overdue"  # 20 m at sev1, 25 m have passed
@@ -87,6 +87,6 @@ def test_escalating_a_sev2_outage_to_sev1_moves_its_deadlines(run: Run, clock: M
 def test_an_unsent_update_is_missed_once_the_next_one_is_due(run: Run, clock: ManualClock) -> None:
     inc = breach_90_minutes_ago(run)
     clock.advance(seconds=1)
-    data = {d["key"]: d for d in json.loads(run("deadlines", inc, "--json").stdout)}
+    data = {d["key"]: d for d in json.loads(run("deadlines", inc, "--json").stdout)["deadlines"]}
     assert data["status-update#2"]["state"] == "missed"
     assert data["status-update#3"]["state"] == "overdue"

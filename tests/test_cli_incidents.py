@@ -87,7 +87,7 @@ def test_full_payment_failure_incident(run: Run, clock: ManualClock) -> None:
     assert "09:30:00*" in lines[0] and "王伟" in lines[0]
     assert "李娜" in lines[3] and "网关超时" in lines[3]
     assert "补记" in timeline
-    data = json.loads(run("timeline", inc, "--json").stdout)
+    data = json.loads(run("timeline", inc, "--json").stdout)["events"]
     assert [e["seq"] for e in data] == [1, 2, 6, 3, 4, 5, 7, 8, 9]
     backdated = {e["seq"]: (e["occurred_at"], e["recorded_at"]) for e in data if e["backdated"]}
     assert backdated == {
@@ -98,7 +98,7 @@ def test_full_payment_failure_incident(run: Run, clock: ManualClock) -> None:
 
     show = json.loads(run("show", inc, "--json").stdout)
     assert show["status"] == "closed" and show["severity"] == "sev1"
-    steps = {s["id"]: s for s in show["steps"]}
+    steps = {s["step"]: s for s in show["checklist"]}
     assert steps["confirm-and-grade"]["tier_at_finish"] == "sev2"
     assert steps["notify-card-brands"]["reason"] == "no card data involved"
 
@@ -118,10 +118,14 @@ def test_list_filters(run: Run) -> None:
     a = run("open", "payment-failure", "-s", "1", "-t", "first").stdout.strip()
     b = run("open", "payment-failure", "-s", "3", "-t", "second").stdout.strip()
     run("resolve", b)
-    assert {r["id"] for r in json.loads(run("list", "--json").stdout)} == {a, b}
-    assert [r["id"] for r in json.loads(run("list", "--status", "open", "--json").stdout)] == [a]
-    assert [r["id"] for r in json.loads(run("list", "-s", "三级", "--json").stdout)] == [b]
-    assert [r["id"] for r in json.loads(run("list", "--runbook", "nope", "--json").stdout)] == []
+
+    def listed(*options: str) -> list[str]:
+        return [r["id"] for r in json.loads(run("list", *options, "--json").stdout)["incidents"]]
+
+    assert set(listed()) == {a, b}
+    assert listed("--status", "open") == [a]
+    assert listed("-s", "三级") == [b]
+    assert listed("--runbook", "nope") == []
     text = run("--lang", "zh", "list").stdout
     assert "处理中" in text and "已解决" in text
 
@@ -144,7 +148,7 @@ def test_user_mistakes_get_one_clear_line(run: Run) -> None:
         assert result.stderr.startswith("Error: ")
         assert "Traceback" not in result.stderr
     # nothing recorded was lost along the way
-    assert len(json.loads(run("timeline", inc, "--json").stdout)) == 1
+    assert len(json.loads(run("timeline", inc, "--json").stdout)["events"]) == 1
 
 
 def test_usage_errors_exit_2(run: Run) -> None:
@@ -168,7 +172,8 @@ def test_retract_via_cli(run: Run) -> None:
     out = run("retract", inc, "2", "--reason", "wrong incident").stdout
     assert "retracted #2" in out
     assert "[retracted #3]" in run("timeline", inc).stdout
-    steps = {s["id"]: s for s in json.loads(run("show", inc, "--json").stdout)["steps"]}
+    show = json.loads(run("show", inc, "--json").stdout)
+    steps = {s["step"]: s for s in show["checklist"]}
     assert steps["assemble"]["status"] == "pending"
 
 
@@ -180,7 +185,7 @@ def test_by_names_the_actor_after_the_command_as_well_as_before(
     run("step", "skip", inc, "notify-card-brands", "--reason", "无卡数据", "--by", "李娜")
     run("--by", "赵六", "note", inc, "hello")
     run("note", inc, "again")
-    actors = [e["actor"] for e in json.loads(run("timeline", inc, "--json").stdout)]
+    actors = [e["actor"] for e in json.loads(run("timeline", inc, "--json").stdout)["events"]]
     assert actors == ["王伟", "李娜", "赵六", "王伟"]
 
 
@@ -209,7 +214,7 @@ def test_closed_means_closed_key_times_summary_and_no_countdown(
     later = run("show", inc).stdout.split("Checklist")[1]
     undated = re.compile(r"\d\d-\d\d ")  # a date appears once 'today' is another day
     assert undated.sub("", later) == undated.sub("", shown.split("Checklist")[1])
-    data = json.loads(run("deadlines", inc, "--all", "--json").stdout)
+    data = json.loads(run("deadlines", inc, "--all", "--json").stdout)["deadlines"]
     assert {d["state"] for d in data} <= {"met", "missed", "unfinished", "skipped", "n/a"}
     assert run("deadlines", inc).stdout.count("overdue") == 0
 
@@ -228,5 +233,8 @@ def test_the_programs_options_work_after_the_command_too(
     assert "elsewhere" in run("list", "--home", str(elsewhere)).stdout
     # after `--`, everything is what the user typed
     run("note", inc, "--", "--lang", "zh")
-    texts = [e["payload"].get("text") for e in json.loads(run("timeline", inc, "--json").stdout)]
+    texts = [
+        e["payload"].get("text")
+        for e in json.loads(run("timeline", inc, "--json").stdout)["events"]
+    ]
     assert "--lang zh" in texts

@@ -21,7 +21,7 @@ PRESS = [arg for k, v in PRESS_INPUTS.items() for arg in ("--set", f"{k}={v}")]
 def test_list_templates(run: Run) -> None:
     inc = open_press_incident(run)
     data = json.loads(run("comms", inc, "--list", "--json").stdout)
-    by_id = {t["id"]: t for t in data}
+    by_id = {t["id"]: t for t in data["templates"]}
     assert by_id["press-statement"]["audience"] == "press"
     assert "first-public-statement" in by_id["press-statement"]["steps"]
     assert "press" in run("comms", inc).stdout
@@ -35,7 +35,7 @@ def test_render_fills_live_facts_and_the_eta(run: Run, org: None, clock: ManualC
     assert "11月22日 11:30 (UTC+8)" in out  # the committed ETA, dated for the press
     assert "{" not in out and "+08:00" not in out
     en = run("comms", inc, "press-statement", "--message-lang", "en", *PRESS, "--json").stdout
-    assert json.loads(en)["lang"] == "en"
+    assert json.loads(en)["message"]["lang"] == "en"
 
 
 def test_without_a_committed_eta_no_deadline_stands_in_for_it(
@@ -73,7 +73,7 @@ def test_send_records_exact_text_and_counts_as_the_update(
         "--lang", "zh", "comms", inc, "press-statement", *PRESS, "--send", "--channel", "weibo"
     )
     assert "计为 public-update 的一次通报" in result.stderr
-    events = json.loads(run("timeline", inc, "--json").stdout)
+    events = json.loads(run("timeline", inc, "--json").stdout)["events"]
     sent = [e for e in events if e["type"] == "comms.sent"]
     assert len(sent) == 1
     p = sent[0]["payload"]
@@ -81,8 +81,10 @@ def test_send_records_exact_text_and_counts_as_the_update(
     assert p["text"] == result.stdout.split("\n\n", 1)[1].rstrip("\n")  # exactly what was shown
     assert p["inputs"]["topic"] == "重复扣款"
     show = json.loads(run("show", inc, "--json").stdout)
-    steps = {s["id"]: s for s in show["steps"]}
-    assert steps["public-update"]["completions"] == ["2026-11-22T02:20:00Z"]
+    steps = {s["step"]: s for s in show["checklist"]}
+    (completion,) = steps["public-update"]["completions"]
+    assert completion["occurred_at"] == "2026-11-22T02:20:00Z"
+    assert completion["via"] == "comms.sent"
     update1 = next(d for d in show["deadlines"] if d["key"] == "public-update#1")
     assert update1["state"] == "met"
 
@@ -102,7 +104,9 @@ def test_edit_before_sending(
     monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
     run("--lang", "zh", "comms", inc, "press-statement", *PRESS, "--edit", "--send")
     sent = [
-        e for e in json.loads(run("timeline", inc, "--json").stdout) if e["type"] == "comms.sent"
+        e
+        for e in json.loads(run("timeline", inc, "--json").stdout)["events"]
+        if e["type"] == "comms.sent"
     ]
     assert "非常抱歉" in sent[0]["payload"]["text"] and "深表歉意" not in sent[0]["payload"]["text"]
 
@@ -140,8 +144,8 @@ def test_every_shipped_template_renders_as_a_draft_with_nothing_given(run: Run, 
         for lang in ("zh", "en"):
             result = run("--lang", lang, "comms", inc, template.id, "--draft", "--json")
             data = json.loads(result.stdout)
-            text = f"{data['subject'] or ''}\n{data['text']}"
-            assert data["draft"] is True
+            text = f"{data['message']['subject'] or ''}\n{data['message']['text']}"
+            assert data["kind"] == "draft"
             assert not re.search(r"\{[a-z][a-z0-9_.-]*\}", text), (name, template.id, lang)
             marker = "［待填：{}］" if lang == "zh" else "[TO FILL: {}]"
             for i in template.inputs:
@@ -160,11 +164,12 @@ def test_sent_message_takes_its_audience_from_the_pinned_runbook_and_not_after_c
             "comms", inc, "press-statement", *PRESS, "--send", "--channel", "weibo", "--json"
         ).stdout
     )
-    assert sent["payload"]["audience"] == "press"
+    assert sent["event"]["payload"]["audience"] == "press"
+    assert sent["message"]["channel"] == "weibo" and sent["counts_as"] == ["public-update"]
     run("resolve", inc)
     run("close", inc, "--force", "--reason", "drill over")
     result = run("comms", inc, "press-statement", *PRESS, "--send", expect=1)
     assert "closed" in result.stderr
-    assert [e["type"] for e in json.loads(run("timeline", inc, "--json").stdout)].count(
+    assert [e["type"] for e in json.loads(run("timeline", inc, "--json").stdout)["events"]].count(
         "comms.sent"
     ) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -78,3 +79,24 @@ def test_readme_main_job_opens_and_shows_a_real_incident(tmp_path: Path) -> None
     assert re.search(r"INC-\d{8}-002", result.stdout), result.stdout
     assert "支付成功率骤降" in result.stdout
     assert (home / "incidents.db").exists()
+
+
+def test_installed_json_output_follows_the_installed_schemas(tmp_path: Path) -> None:
+    """The schemas ship with the package (a folder missing from setup.cfg's package data
+    only shows in an installed copy), and what the installed command prints follows them."""
+    from .contract import validate
+
+    where = run(
+        [sys.executable, "-c", "from incidentctl.paths import schemas_dir; print(schemas_dir())"],
+        cwd=tmp_path,
+    )
+    installed = Path(where.stdout.strip())
+    result = run([str(script()), "runbook", "list", "--json"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    validate("runbook-list", json.loads(result.stdout), installed)
+    home = tmp_path / "home"
+    result = run([str(script()), "show", "1", "--json"], cwd=tmp_path, INCIDENTCTL_HOME=str(home))
+    assert result.returncode == 1 and result.stdout == ""
+    validate("error", json.loads(result.stderr.splitlines()[-1]), installed)
+    result = run([str(script()), "show", "--jsn"], cwd=tmp_path, INCIDENTCTL_HOME=str(home))
+    assert result.returncode == 2 and "No such option" in result.stderr  # plain, as asked

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from incidentctl.cli.main import main
+from incidentctl.cli.main import COMMANDS, main
 
 from .conftest import open_home
+from .contract import error_of, validate
 
 SURROGATES = ["\udcb9\udcca", "\udcff", "ok\udc80"]
 words = st.one_of(
@@ -87,6 +89,10 @@ def commands(inc: str) -> st.SearchStrategy[list[str]]:
 
 
 def invoke(argv: list[str]) -> int:
+    return run_main(argv)[0]
+
+
+def run_main(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
@@ -96,7 +102,15 @@ def invoke(argv: list[str]) -> int:
     assert isinstance(code, int)
     assert code in (0, 1, 2, 4, 5), f"exit {code} for {argv!r}:\n{err.getvalue()}"
     assert "Traceback" not in err.getvalue()
-    return code
+    return code, out.getvalue(), err.getvalue()
+
+
+def with_json(argv: list[str]) -> tuple[list[str], str]:
+    """``argv`` with ``--json`` after its command, and the name of that command's schema."""
+    at = next(i for i, arg in enumerate(argv) if arg in COMMANDS)
+    words = argv[at : at + (2 if argv[at] in ("step", "audit", "runbook") else 1)]
+    end = at + len(words)
+    return [*argv[:end], "--json", *argv[end:]], "-".join(words)
 
 
 @pytest.fixture
@@ -130,3 +144,22 @@ def test_no_argument_crashes_a_command_or_changes_the_record(
     finally:
         store.close()
     assert after[: len(before)] == before
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_under_json_every_outcome_is_a_document_of_the_contract(
+    incident: str, data: st.DataObject
+) -> None:
+    argv, name = with_json(data.draw(commands(incident)))
+    code, out, err = run_main(argv)
+    if out:
+        validate(name, json.loads(out))
+    else:
+        assert code in (1, 2), (argv, code, err)
+        error = error_of(err)
+        assert error["code"].startswith("usage.") == (code == 2), (argv, error)

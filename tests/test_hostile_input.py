@@ -29,7 +29,7 @@ def run_cli(
 
 
 def events(run: Run, inc: str) -> list[dict[str, object]]:
-    return json.loads(run("timeline", inc, "--json").stdout)
+    return json.loads(run("timeline", inc, "--json").stdout)["events"]
 
 
 @pytest.fixture

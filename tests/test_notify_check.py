@@ -105,7 +105,7 @@ ENGINE = str(DATA / "runbooks" / "valid" / "engine.yaml")
 def notices(run: Run, inc: str) -> list[dict[str, Any]]:
     return [
         e["payload"]
-        for e in json.loads(run("timeline", inc, "--json").stdout)
+        for e in json.loads(run("timeline", inc, "--json").stdout)["events"]
         if e["type"] == "deadline.notified"
     ]
 

@@ -33,7 +33,7 @@ def _eta(run: Run, inc: str) -> str | None:
 
 
 def _promises(run: Run, inc: str) -> list[dict[str, Any]]:
-    every = json.loads(run("deadlines", inc, "--all", "--json").stdout)
+    every = json.loads(run("deadlines", inc, "--all", "--json").stdout)["deadlines"]
     return sorted((d for d in every if d["step"] == "ETA"), key=lambda d: d["key"])
 
 
@@ -108,7 +108,9 @@ def test_the_confirmation_shows_local_time_with_the_zone(run: Run) -> None:
     assert "ETA withdrawn (was 2026-11-22 12:00 +08:00)" in out
     timeline = run("timeline", inc).stdout
     assert "ETA committed: 2026-11-22 11:30 +08:00" in timeline and "ETA withdrawn" in timeline
-    payloads = [e["payload"] for e in json.loads(run("timeline", inc, "--json").stdout)[1:]]
+    payloads = [
+        e["payload"] for e in json.loads(run("timeline", inc, "--json").stdout)["events"][1:]
+    ]
     assert payloads == [
         {"field": "eta", "value": "2026-11-22T03:30:00Z"},
         {"field": "eta", "value": "2026-11-22T04:00:00Z", "previous": "2026-11-22T03:30:00Z"},
@@ -299,13 +301,13 @@ def test_a_regulator_report_can_be_read_while_its_clock_runs(run: Run) -> None:
     assert "关于［待填：org.name］个人信息泄露事件的报告" in result.stdout
     assert "草稿，未记录" in result.stderr and "--set report_type=..." in result.stderr
     data = json.loads(run("comms", inc, "pipl-notice", "--draft", "--json").stdout)
-    assert data["draft"] is True
+    assert data["kind"] == "draft"
     assert {b["placeholder"] for b in data["blanks"]} == {
         *(i.id for i in rb.templates["pipl-notice"].inputs),
         *("org.name", "org.hotline"),
     }
-    assert all(f"[TO FILL: {b['topic']}]" in data["text"] for b in data["blanks"])
-    events = json.loads(run("timeline", inc, "--json").stdout)
+    assert all(f"[TO FILL: {b['topic']}]" in data["message"]["text"] for b in data["blanks"])
+    events = json.loads(run("timeline", inc, "--json").stdout)["events"]
     assert not [e for e in events if e["type"] == "comms.sent"]  # a draft records nothing
 
 
@@ -352,13 +354,15 @@ def test_edit_opens_the_draft_and_send_waits_for_every_blank(
     labels = {i.id: i.label.zh for i in runbook("data-breach").templates["pipl-notice"].inputs}
     for name in ("data_types", "cause", "harm", "remedies", "what_you_can_do"):
         assert labels[name] in result.stderr
-    events = json.loads(run("timeline", inc, "--json").stdout)
+    events = json.loads(run("timeline", inc, "--json").stdout)["events"]
     assert not [e for e in events if e["type"] == "comms.sent"]
 
     _editor(tmp_path, monkeypatch, fill=True)
     run("--lang", "zh", "comms", inc, "pipl-notice", *given, "--edit", "--send")
     [sent] = [
-        e for e in json.loads(run("timeline", inc, "--json").stdout) if e["type"] == "comms.sent"
+        e
+        for e in json.loads(run("timeline", inc, "--json").stdout)["events"]
+        if e["type"] == "comms.sent"
     ]
     p = sent["payload"]
     assert "«filled»" in p["text"] and "待填" not in p["text"]

@@ -146,6 +146,20 @@ def test_listing_filters_and_summary_projection(svc: Incidents) -> None:
     assert [r.id for r in svc.store.incidents(severity="sev3")] == [b]
     (row,) = svc.store.incidents(statuses=("resolved",))
     assert row.status == "resolved" and row.last_seq == 2
+    assert [r.id for r in svc.store.incidents(runbook_id="payment-failure")] == [b, a]
+
+
+def test_a_summary_row_names_the_version_of_its_pinned_runbook(svc: Incidents) -> None:
+    rb = runbook("payment-failure")
+    a = svc.open(rb, severity="1", title="a").state.id
+    row = svc.store.incident(a)
+    assert row is not None
+    assert (row.runbook_id, row.runbook_version, row.runbook_sha256) == (
+        rb.id,
+        rb.version,
+        rb.sha256,
+    )
+    assert [r.runbook_version for r in svc.store.incidents()] == [rb.version]
 
 
 def _appender(home: str, incident: str, worker: int, count: int) -> None:

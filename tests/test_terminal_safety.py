@@ -111,6 +111,10 @@ def test_no_control_sequence_from_data_reaches_the_terminal(
                     ["audit", "verify", inc],
                     ["note", inc, note],
                     ["show", title],  # an error that quotes what was typed
+                    ["show", inc, "--json"],
+                    ["timeline", inc, "--json"],
+                    ["list", "--json"],
+                    ["show", title, "--json"],
                 )
             )
         }
@@ -122,9 +126,21 @@ def test_no_control_sequence_from_data_reaches_the_terminal(
         if "\n" in title.strip():
             assert "⏎" in outputs["show 0"].split("\n")[0]
         # and the record keeps the true text
-        events = json.loads(invoke(home, clock, "timeline", inc, "--json"))
+        events = json.loads(invoke(home, clock, "timeline", inc, "--json"))["events"]
         assert events[0]["payload"]["title"] == title.strip()
         assert any(e["payload"].get("text") == note.strip() for e in events)
+
+
+def test_json_escapes_what_a_terminal_would_act_on_and_keeps_the_true_text() -> None:
+    from incidentctl.render.json_reporter import dumps
+
+    nasty = "".join(NASTY) + "\x85\u2028\u2029\x7f\U000e0041 中文\u3000ok"
+    for indent in (None, 2):
+        text = dumps({"kind": "x", "text": nasty}, indent=indent)
+        assert json.loads(text)["text"] == nasty
+        assert raw_controls(text, colour=False) == []
+        assert text.splitlines() == text.split("\n")  # no reader sees another line break
+        assert "中文\u3000ok" in text  # Chinese text and its spaces stay as they are
 
 
 def test_clean_shows_every_control_visibly() -> None:

@@ -31,7 +31,7 @@ def done_line(rb: Runbook, step_id: str) -> str:
 
 
 def events(run: Run, inc: str) -> list[dict[str, object]]:
-    return json.loads(run("timeline", inc, "--json").stdout)
+    return json.loads(run("timeline", inc, "--json").stdout)["events"]
 
 
 def kinds(run: Run, inc: str) -> list[object]:
@@ -73,7 +73,7 @@ def test_a_whole_sev1_public_opinion_incident_from_walk_alone(
     assert skipped["payload"]["reason"] == "facts are not disputed; no third party needed"
     show = json.loads(run("show", inc, "--json").stdout)
     assert show["status"] == "resolved" and show["eta"] == "2026-11-22T03:30:00Z"
-    assert {s["id"]: s for s in show["steps"]}["public-update"][
+    assert {s["step"]: s for s in show["checklist"]}["public-update"][
         "completions"
     ]  # the statement counted
 

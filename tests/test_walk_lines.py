@@ -38,7 +38,7 @@ T = TypeVar("T")
 
 
 def events(run: Run, inc: str) -> list[dict[str, Any]]:
-    return json.loads(run("timeline", inc, "--json").stdout)
+    return json.loads(run("timeline", inc, "--json").stdout)["events"]
 
 
 def kinds(run: Run, inc: str) -> list[str]:

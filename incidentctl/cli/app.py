@@ -218,7 +218,19 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+#: Where ``--json`` leaves, in the context's ``meta``, whether the command line asked for it
+#: (for the error, if the command fails).
+JSON_ASKED = "incidentctl.json"
+
+
+def _note_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    ctx.meta[JSON_ASKED] = value
+    return value
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, callback=_note_json, help="Print machine-readable JSON."
+)
 
 
 def key_values(

@@ -235,12 +235,32 @@ step.add_command(
 # --- the other lifecycle events ----------------------------------------------------------
 
 
+class NegativeValues(click.Command):
+    """A command whose values may start with a minus and a digit (``set INC eta -5m``
+    reaches the ETA's own check, a time in the past, rather than being taken for an
+    option ``-5``); any other unknown option is still refused as one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ignore_unknown_options = True
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        known = {o for p in self.get_params(ctx) for o in (*p.opts, *p.secondary_opts)}
+        for arg in args:
+            if arg == "--":
+                break
+            name = arg.split("=", 1)[0]
+            if arg.startswith("-") and arg != "-" and not arg[1:2].isdigit() and name not in known:
+                raise click.NoSuchOption(name, ctx=ctx)
+        return super().parse_args(ctx, args)
+
+
 def _simple(
     name: str,
     doc: str,
     call: Callable[..., Event],
     *params: Callable[[Callable[..., Any]], Callable[..., Any]],
-    context_settings: dict[str, Any] | None = None,
+    cls: type[click.Command] = click.Command,
 ) -> click.Command:
     """A command that records one event through ``call(service, incident, **options)``."""
 
@@ -253,7 +273,7 @@ def _simple(
         command = decorate(command)
     command = json_option(command)
     command = INC(command)
-    return click.command(name, help=doc, context_settings=context_settings)(command)
+    return click.command(name, cls=cls, help=doc)(command)
 
 
 @click.command("note")
@@ -332,8 +352,7 @@ set_ = _simple(
     click.argument("field", type=click.Choice(["scope", "title", "eta"])),
     click.argument("value"),
     at_option,
-    # so that `set INC eta -5m` reaches the ETA's own check (a time in the past)
-    context_settings={"ignore_unknown_options": True},
+    cls=NegativeValues,
 )
 
 retract = _simple(

@@ -9,13 +9,18 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from incidentctl import __version__
-from incidentctl.cli.app import App
+from incidentctl.cli.app import JSON_ASKED, App
 from incidentctl.errors import IncidentctlError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from incidentctl.errors import Problem
 
 #: name -> "module:attribute", in the order ``--help`` lists them.
 COMMANDS: dict[str, str] = {
@@ -96,6 +101,117 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest
 
 
+class JsonError(click.ClickException):
+    """An error of a command given ``--json``: one line of JSON on stderr, the document of
+    ``schemas/output/error.schema.json`` (exit code 1, as for a :class:`UserError`)."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        *,
+        problems: Sequence[Problem] = (),
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.hint = hint
+        self.problems = problems
+
+    @classmethod
+    def of(cls, error: IncidentctlError, lang: str) -> JsonError:
+        return cls(error.code, error.text(lang), error.hint_text(lang), problems=error.problems)
+
+    def show(self, file: Any = None) -> None:
+        from incidentctl.render.json_reporter import dumps, error_document
+
+        data = error_document(self.code, self.format_message(), self.hint, self.problems)
+        click.echo(dumps(data), file=file, err=file is None)
+
+
+class JsonUsageError(JsonError):
+    """A usage error of a command given ``--json`` (exit code 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+def wants_json(args: Sequence[str]) -> bool:
+    """Whether the command line gives ``--json`` among its options, read without running
+    the parser (for an error before it got that far): the value of an option that takes
+    one is skipped, and ``--`` ends the options."""
+    command: click.Command = cli
+    words = iter(hoist_global_options(list(args)))
+    for arg in words:
+        if arg == "--":
+            return False
+        if arg == "--json":
+            return True
+        if arg.startswith("-"):
+            option = next((p for p in command.params if arg in p.opts), None)
+            if isinstance(option, click.Option) and not option.is_flag and not option.count:
+                next(words, None)
+        elif isinstance(command, click.Group):
+            command = command.get_command(click.Context(command), arg) or command
+    return False
+
+
+def _json_asked(ctx: click.Context) -> bool:
+    """Whether the command line asked for ``--json``: as the command's parser found, or,
+    for an error before it got that far, as :func:`wants_json` tells."""
+    asked = ctx.meta.get(JSON_ASKED)
+    return asked if isinstance(asked, bool) else wants_json(ctx.meta.get(_ARGV, ()))
+
+
+def usage_error(exc: click.ClickException, lang: str) -> JsonError:
+    """Click's own error (a missing argument, an unknown option, a bad value) as a
+    :class:`JsonError`, said in ``lang`` where its parts are known."""
+    from incidentctl.i18n import t
+
+    ctx: click.Context | None = getattr(exc, "ctx", None)
+    hint = t("cli.usage_hint", lang, command=f"{ctx.command_path} --help") if ctx else None
+
+    def usage(code: str, message: str) -> JsonError:
+        return JsonUsageError(f"usage.{code}", message, hint)
+
+    def named(e: click.BadParameter) -> str:
+        if isinstance(e.param_hint, str):
+            return e.param_hint
+        if e.param_hint is not None:
+            return " / ".join(e.param_hint)
+        return e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "?"
+
+    def near(possibilities: Sequence[str]) -> str:
+        return t("err.did_you_mean", lang, close=possibilities[0]) if possibilities else ""
+
+    if isinstance(exc, click.MissingParameter):
+        kind = "option" if isinstance(exc.param, click.Option) else "argument"
+        return usage(f"missing_{kind}", t(f"cli.missing_{kind}", lang, name=named(exc)))
+    if isinstance(exc, click.BadParameter):
+        return usage("bad_value", t("cli.bad_value", lang, name=named(exc), detail=exc.message))
+    if isinstance(exc, click.NoSuchOption):
+        close = near(exc.possibilities or [])
+        return usage(
+            "no_such_option", t("cli.no_such_option", lang, name=exc.option_name, near=close)
+        )
+    if type(exc).__name__ == "NoSuchCommand":  # click 8.2 and later
+        name = getattr(exc, "command_name", "")
+        possible = getattr(exc, "possibilities", [])
+        return usage(
+            "no_such_command", t("cli.no_such_command", lang, name=name, near=near(possible))
+        )
+    if isinstance(exc, click.BadOptionUsage):
+        return usage("bad_option", exc.format_message())
+    if isinstance(exc, click.BadArgumentUsage):
+        return usage("bad_argument", exc.format_message())
+    if isinstance(exc, click.UsageError):
+        return usage("error", exc.format_message())
+    return JsonError("error", exc.format_message())
+
+
+#: Where :class:`LazyGroup` keeps the command line it was given, in the context's ``meta``.
+_ARGV = "incidentctl.argv"
+
+
 class LazyGroup(click.Group):
     def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -103,9 +219,6 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*self.lazy, *(n for n in super().list_commands(ctx) if n not in self.lazy)]
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_global_options(args))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy:
@@ -116,12 +229,31 @@ class LazyGroup(click.Group):
             return command
         return super().get_command(ctx, cmd_name)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args = hoist_global_options(args)
+        if ctx.parent is None:
+            ctx.meta[_ARGV] = list(args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as exc:
+            if isinstance(exc, JsonError) or ctx.resilient_parsing or not _json_asked(ctx):
+                raise
+            raise usage_error(exc, _reader_lang(ctx.meta[_ARGV])) from exc
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             rv = super().invoke(ctx)
         except IncidentctlError as exc:
             app = ctx.find_object(App)
-            raise UserError(exc, app.lang if app is not None else "en") from exc
+            lang = app.lang if app is not None else "en"
+            if _json_asked(ctx):
+                raise JsonError.of(exc, lang) from exc
+            raise UserError(exc, lang) from exc
+        except click.ClickException as exc:  # a usage error of a command, or of a callback
+            if not _json_asked(ctx):
+                raise
+            app = ctx.find_object(App)
+            raise usage_error(exc, app.lang if app is not None else "en") from exc
         if isinstance(rv, int) and not isinstance(rv, bool) and rv != 0:
             ctx.exit(rv)  # commands return their exit code; click would drop it
         return rv
@@ -279,12 +411,16 @@ def _reader_lang(argv: list[str] | None) -> str:
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console entry point: run the CLI and map every outcome to an exit code."""
     code: int
+    args = sys.argv[1:] if argv is None else argv
     bad = _bad_argument(argv)
     if bad is not None:
         from incidentctl.i18n import t
 
         lang = _reader_lang(argv)
-        click.echo(t("error", lang, text=t(bad[1], lang, where=bad[0])), err=True)
+        if wants_json(args):
+            JsonError(bad[1], t(bad[1], lang, where=bad[0])).show()
+        else:
+            click.echo(t("error", lang, text=t(bad[1], lang, where=bad[0])), err=True)
         sys.exit(EXIT_USER_ERROR)
     try:
         result = cli.main(args=argv, prog_name="incidentctl", standalone_mode=False)
@@ -294,7 +430,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except (click.exceptions.Abort, KeyboardInterrupt):
         from incidentctl.i18n import t
 
-        click.echo("\n" + t("cli.interrupted", _reader_lang(argv)), err=True)
+        said = t("cli.interrupted", _reader_lang(argv))
+        if wants_json(args):
+            click.echo(err=True)  # off the line where the terminal echoed ^C
+            JsonError("interrupted", said).show()
+        else:
+            click.echo("\n" + said, err=True)
         code = EXIT_INTERRUPTED
     except click.ClickException as exc:
         exc.show()
@@ -311,7 +452,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
         lang = _reader_lang(argv)
         error = f"{type(exc).__name__}: {exc}"
         details = path or t("cli.no_crash_report", lang)
-        click.echo(t("cli.internal_error", lang, error=error), err=True)
-        click.echo(t("cli.bug", lang, details=details), err=True)
+        said = t("cli.internal_error", lang, error=error)
+        if wants_json(args):
+            JsonError("internal", said, t("cli.bug", lang, details=details)).show()
+        else:
+            click.echo(said, err=True)
+            click.echo(t("cli.bug", lang, details=details), err=True)
         code = EXIT_INTERNAL
     sys.exit(code)

@@ -123,7 +123,7 @@ def load_calendar_file(path: Path) -> BusinessCalendar:
     try:
         located = load_checked(path, "calendar", display=name)
     except DocumentError as exc:
-        raise ConfigError(exc.what) from None
+        raise ConfigError(exc.what, problems=exc.problems) from None
     if located is None:
         raise ConfigError(msg("err.calendar.empty", file=name))
     try:

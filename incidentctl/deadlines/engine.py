@@ -115,29 +115,6 @@ class Deadline(NamedTuple):
             return None
         return (self.due - self.finished_at).total_seconds()
 
-    def as_dict(self, now: datetime) -> dict[str, Any]:
-        from incidentctl.times import iso
-
-        rem = self.remaining(now)
-        return {
-            "incident": self.incident,
-            "step": self.step,
-            "key": self.key,
-            "occurrence": self.occurrence,
-            "state": self.state,
-            "due": iso(self.due) if self.due else None,
-            "seconds_left": None if rem is None or self.state not in OPEN_STATES else int(rem),
-            "anchor": self.anchor,
-            "anchor_at": iso(self.anchor_at) if self.anchor_at else None,
-            "duration": self.duration,
-            "tier": self.tier,
-            "source": self.source,
-            "role": self.role,
-            "required": self.required,
-            "finished_at": iso(self.finished_at) if self.finished_at else None,
-            "beyond_calendar": self.beyond_calendar,
-        }
-
 
 class _Plan(NamedTuple):
     anchor: datetime

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from incidentctl.errors import StoreError
 from incidentctl.incidents import events as ev
-from incidentctl.records import sha256_of, verify_chain
+from incidentctl.records import Head, sha256_of, verify_chain
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -31,9 +31,12 @@ class AuditProblem(NamedTuple):
 
 
 class IncidentAudit(NamedTuple):
+    """One incident checked: how many events were read, where its chain ends (``None``
+    without events), and what is wrong."""
+
     incident: str
     events: int
-    head_hash: str | None
+    head: Head | None
     problems: list[AuditProblem]
 
     @property
@@ -91,7 +94,7 @@ def verify_incident(store: Store, incident_id: str) -> IncidentAudit:
         problems.append(
             AuditProblem(None, "summary", "the summary row does not match the end of the chain")
         )
-    return IncidentAudit(incident_id, len(events), head.hash, problems)
+    return IncidentAudit(incident_id, len(events), Head.of(head), problems)
 
 
 def verify(store: Store, incident_ids: Iterable[str]) -> AuditReport:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incidentctl.deadlines import deadline_title
 from incidentctl.deadlines import engine as dl
@@ -232,61 +232,6 @@ def checklist_table(
         wrap_shrunk=True,
         indent="  ",
     )
-
-
-def show_json(view: View, deadlines: list[Deadline], now: datetime) -> dict[str, Any]:
-    from incidentctl.times import iso
-
-    s = view.state
-
-    def ts(x: datetime | None) -> str | None:
-        return iso(x) if x else None
-
-    return {
-        "id": s.id,
-        "number": view.number,
-        "title": s.title,
-        "status": s.status,
-        "severity": s.severity,
-        "runbook": {"id": s.runbook_id, "version": s.runbook_version, "sha256": s.runbook_sha256},
-        "opened_at": ts(s.opened_at),
-        "mitigated_at": ts(s.mitigated_at),
-        "resolved_at": ts(s.resolved_at),
-        "closed_at": ts(s.closed_at),
-        "commander": s.commander,
-        "scope": s.scope,
-        "eta": ts(s.eta),
-        "roles": s.roles,
-        "severity_history": [
-            {
-                "at": iso(c.at),
-                "from": c.before,
-                "to": c.after,
-                "reason": c.reason,
-                "by": c.actor,
-                "seq": c.seq,
-            }
-            for c in s.severity_history
-        ],
-        "steps": [
-            {
-                "id": step.id,
-                "phase": step.phase,
-                "status": s.steps[step.id].status,
-                "applies": step.applies_to(s.severity),
-                "finished_at": ts(s.steps[step.id].finished_at),
-                "by": s.steps[step.id].actor,
-                "tier_at_finish": s.steps[step.id].tier_at_finish,
-                "evidence": s.steps[step.id].evidence,
-                "reason": s.steps[step.id].reason,
-                "completions": [iso(c.at) for c in s.steps[step.id].completions],
-            }
-            for step in view.runbook.steps
-        ],
-        "deadlines": [d.as_dict(now) for d in dl.by_urgency(deadlines)],
-        "events": s.last_seq,
-        "head_hash": s.head_hash,
-    }
 
 
 # --- deadlines --------------------------------------------------------------------

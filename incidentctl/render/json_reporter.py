@@ -1,93 +1,339 @@
-"""Machine-readable output of every command's result: one JSON document on stdout (the
-contract scripts read; human notes still go to stderr)."""
+"""Machine-readable output of every command's result: one JSON document on stdout.
+
+This module is the ``--json`` contract.  Each document is an object that names itself
+(``kind``) and the version of its shape (``schema_version``), and follows the schema of
+its command in ``schemas/output/`` (built from the shared pieces in ``defs.schema.json``):
+one name and one shape per concept, lists as arrays, instants as ISO 8601 UTC with a
+``Z``, files as absolute paths.  Human notes still go to stderr; errors are
+:func:`error_document`, on one line.
+"""
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from incidentctl.render import Reporter
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+
     from incidentctl.comms.messages import Message, Sent, TemplateListing
     from incidentctl.deadlines import IncidentPage
+    from incidentctl.deadlines.engine import Deadline
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing
+    from incidentctl.errors import Problem
     from incidentctl.incidents import IncidentListing, Opened, Recorded, Timeline
     from incidentctl.incidents.audit import AuditReport
+    from incidentctl.incidents.service import View
+    from incidentctl.records import Head
+    from incidentctl.runbooks.model import Runbook, Text
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
+    from incidentctl.store.base import IncidentRow
+
+
+def dumps(data: dict[str, Any], *, indent: int | None = None) -> str:
+    """A document as JSON text: UTF-8 as it is, but every character a terminal would act on
+    (or a reader take for a line break) written as its escape."""
+    import json
+
+    from incidentctl.render.safe import visible_json
+
+    return visible_json(json.dumps(data, ensure_ascii=False, indent=indent))
+
+
+def document(kind: str, version: int = 1, **fields: Any) -> dict[str, Any]:
+    """A top-level document: what it is, the version of its shape, then its fields."""
+    return {"kind": kind, "schema_version": version, **fields}
+
+
+def error_document(
+    code: str, message: str, hint: str | None = None, problems: Iterable[Problem] = ()
+) -> dict[str, Any]:
+    """What a command given ``--json`` says on stderr when it fails."""
+    return document(
+        "error",
+        error={
+            "code": code,
+            "message": message,
+            "hint": hint,
+            "problems": [problem(p) for p in problems],
+        },
+    )
+
+
+# --- the shared pieces (defs.schema.json) ---------------------------------------------
+
+
+def utc(instant: datetime) -> str:
+    """An instant as the contract writes it: ISO 8601 in UTC with a ``Z``."""
+    from incidentctl.times import iso  # a listing of stored rows needs no time at all
+
+    return iso(instant)
+
+
+def time(instant: datetime | None) -> str | None:
+    return utc(instant) if instant is not None else None
+
+
+def path(name: str | os.PathLike[str]) -> str:
+    """A file as the contract names it: absolute (a display name is relative to the
+    current directory, which has not changed since)."""
+    return os.path.abspath(name)
+
+
+def text(value: Text) -> dict[str, str]:
+    return {"zh": value.zh, "en": value.en}
+
+
+def runbook_ref(runbook_id: str, version: str | None, sha256: str) -> dict[str, Any]:
+    return {"id": runbook_id, "version": version, "sha256": sha256}
+
+
+def head(h: Head) -> dict[str, Any]:
+    return {"seq": h.seq, "hash": h.hash, "recorded_at": h.recorded_at}
+
+
+def problem(p: Problem) -> dict[str, Any]:
+    return {
+        "file": path(p.file),
+        "line": p.line,
+        "column": p.column,
+        "path": p.path,
+        "message": p.message,
+    }
+
+
+def incident_summary(row: IncidentRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "number": row.number,
+        "title": row.title,
+        "status": row.status,
+        "severity": row.severity,
+        "runbook": runbook_ref(row.runbook_id, row.runbook_version, row.runbook_sha256),
+        "commander": row.commander,
+        "opened_at": row.opened_at,
+        "head": {"seq": row.last_seq, "hash": row.head_hash, "recorded_at": row.updated_at},
+    }
+
+
+def incident(view: View) -> dict[str, Any]:
+    s, rb = view.state, view.runbook
+    return {
+        "id": s.id,
+        "number": view.number,
+        "title": s.title,
+        "status": s.status,
+        "severity": s.severity,
+        "runbook": runbook_ref(s.runbook_id, s.runbook_version, s.runbook_sha256),
+        "commander": s.commander,
+        "opened_at": utc(s.opened_at),
+        "head": {"seq": s.last_seq, "hash": s.head_hash, "recorded_at": s.head_recorded_at},
+        "scope": s.scope,
+        "eta": time(s.eta),
+        "mitigated_at": time(s.mitigated_at),
+        "resolved_at": time(s.resolved_at),
+        "closed_at": time(s.closed_at),
+        "roles": dict(s.roles),
+        "severity_history": [
+            {
+                "seq": c.seq,
+                "occurred_at": utc(c.at),
+                "actor": c.actor,
+                "from": c.before,
+                "to": c.after,
+                "reason": c.reason,
+            }
+            for c in s.severity_history
+        ],
+        "checklist": [
+            {
+                "step": step.id,
+                "title": text(step.title),
+                "phase": step.phase,
+                "applies": step.applies_to(s.severity),
+                "status": st.status,
+                "started_at": time(st.started_at),
+                "finished_at": time(st.finished_at),
+                "actor": st.actor,
+                "tier_at_finish": st.tier_at_finish,
+                "evidence": dict(st.evidence),
+                "note": st.note,
+                "reason": st.reason,
+                "completions": [
+                    {
+                        "seq": c.seq,
+                        "occurred_at": utc(c.at),
+                        "actor": c.actor,
+                        "tier": c.tier,
+                        "via": c.via,
+                    }
+                    for c in st.completions
+                ],
+            }
+            for step in rb.steps
+            for st in (s.steps[step.id],)
+        ],
+    }
+
+
+def deadline(d: Deadline, now: datetime) -> dict[str, Any]:
+    """A deadline as it stands at its incident's ``now``."""
+    from incidentctl.deadlines.engine import OPEN_STATES
+
+    left = d.remaining(now)
+    return {
+        "incident": d.incident,
+        "step": d.step,
+        "key": d.key,
+        "occurrence": d.occurrence,
+        "state": d.state,
+        "due": time(d.due),
+        "seconds_left": int(left) if left is not None and d.state in OPEN_STATES else None,
+        "anchor": d.anchor,
+        "anchor_at": time(d.anchor_at),
+        "duration": d.duration,
+        "tier": d.tier,
+        "source": d.source,
+        "role": d.role,
+        "required": d.required,
+        "finished_at": time(d.finished_at),
+        "beyond_calendar": d.beyond_calendar,
+    }
+
+
+def message(m: Message) -> dict[str, Any]:
+    return {
+        "template": m.template,
+        "audience": m.audience,
+        "lang": m.lang,
+        "channel": m.channel or None,
+        "subject": m.subject,
+        "text": m.body,
+    }
+
+
+def schedule(rb: Runbook, tier: str) -> list[dict[str, Any]]:
+    """Each step that applies at ``tier``, with its deadline rule there."""
+    out = []
+    for s in rb.steps:
+        if not s.applies_to(tier):
+            continue
+        due = s.due if s.due and tier in s.due.durations else None
+        every = s.every if s.every and tier in s.every.intervals else None
+        out.append(
+            {
+                "step": s.id,
+                "title": text(s.title),
+                "phase": s.phase,
+                "role": s.role,
+                "required": s.required,
+                "due": None
+                if due is None
+                else {
+                    "duration": str(due.durations[tier]),
+                    "anchor": due.anchor,
+                    "source": due.source,
+                },
+                "every": None
+                if every is None
+                else {
+                    "interval": str(every.intervals[tier]),
+                    "anchor": every.anchor,
+                    "until": every.until,
+                    "source": every.source,
+                },
+            }
+        )
+    return out
 
 
 class JsonReporter(Reporter):
     """Machine-readable output: one JSON document on stdout."""
 
-    def emit(self, data: Any) -> None:
-        import json
-
-        self.out.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    def emit(self, data: dict[str, Any]) -> None:
+        self.out.echo(dumps(data, indent=2))
 
     # --- incidents -----------------------------------------------------------------
     def Opened(self, r: Opened) -> None:
-        s, rb = r.view.state, r.view.runbook
+        self.emit({**document("opened"), **incident(r.view), "event": r.view.events[0].as_dict()})
+
+    def Recorded(self, r: Recorded) -> None:
+        self.emit(document("recorded", event=r.event.as_dict()))
+
+    def IncidentListing(self, r: IncidentListing) -> None:
+        self.emit(document("incident-list", incidents=[incident_summary(row) for row in r.rows]))
+
+    def IncidentPage(self, r: IncidentPage) -> None:
+        from incidentctl.deadlines.engine import by_urgency
+
         self.emit(
             {
-                "id": s.id,
-                "number": r.view.number,
-                "severity": s.severity,
-                "runbook": rb.id,
-                "sha256": rb.sha256,
-                "event": r.view.events[0].as_dict(),
+                **document("incident"),
+                **incident(r.view),
+                "now": utc(r.now),
+                "deadlines": [deadline(d, r.now) for d in by_urgency(r.deadlines)],
             }
         )
 
-    def Recorded(self, r: Recorded) -> None:
-        self.emit(r.event.as_dict())
-
-    def IncidentListing(self, r: IncidentListing) -> None:
-        self.emit([row.as_dict() for row in r.rows])
-
-    def IncidentPage(self, r: IncidentPage) -> None:
-        from incidentctl.render.incidents import show_json
-
-        self.emit(show_json(r.view, r.deadlines, r.now))
-
     def Timeline(self, r: Timeline) -> None:
-        self.emit([e.as_dict() for e in sorted(r.view.events, key=lambda e: (e.occurred, e.seq))])
+        events = sorted(r.view.events, key=lambda e: (e.occurred, e.seq))
+        self.emit(
+            document("timeline", incident=r.view.state.id, events=[e.as_dict() for e in events])
+        )
 
     def AuditReport(self, r: AuditReport) -> None:
         from incidentctl.i18n import t
 
+        lang = self.out.lang
         if r.failed:  # for the person reading, as with text
-            out = self.out
-            out.echo(t("audit.failed", out.lang, bad=len(r.failed), n=len(r.incidents)), err=True)
+            self.out.echo(t("audit.failed", lang, bad=len(r.failed), n=len(r.incidents)), err=True)
         self.emit(
-            [
-                {
-                    "incident": entry.incident,
-                    "events": entry.events,
-                    "ok": entry.ok,
-                    "problems": [
-                        f"event {p.seq}: {p.message}" if p.seq else p.message
-                        for p in entry.problems
-                    ],
-                }
-                for entry in r.incidents
-            ]
+            document(
+                "audit",
+                ok=not r.failed,
+                incidents=[
+                    {
+                        "incident": entry.incident,
+                        "ok": entry.ok,
+                        "event_count": entry.events,
+                        "head": head(entry.head) if entry.head else None,
+                        "problems": [
+                            {
+                                "seq": p.seq,
+                                "code": p.code,
+                                "message": t(
+                                    f"audit.{p.code}", lang, expected=p.expected, seq=p.seq
+                                ),
+                            }
+                            for p in entry.problems
+                        ],
+                    }
+                    for entry in r.incidents
+                ],
+            )
         )
 
     # --- deadlines ----------------------------------------------------------------------
     def DeadlineListing(self, r: DeadlineListing) -> None:
-        self.emit([i.deadline.as_dict(i.now) for i in r.items])
+        self.emit(
+            document("deadline-list", deadlines=[deadline(i.deadline, i.now) for i in r.items])
+        )
 
     def CheckResult(self, r: CheckResult) -> None:
         from incidentctl.i18n import t
 
-        for problem in r.problems:  # for the person reading the cron mail, as with text
-            self.out.echo(t("notify_failed", self.out.lang, problem=problem), err=True)
+        for p in r.problems:  # for the person reading the cron mail, as with text
+            self.out.echo(t("notify_failed", self.out.lang, problem=p), err=True)
         self.emit(
-            {
-                "status": r.status,
-                "deadlines": [dict(i.deadline.as_dict(i.now), flag=k) for i, k in r.flagged],
-                "notices_failed": r.problems,
-            }
+            document(
+                "check",
+                status=r.status,
+                deadlines=[dict(deadline(i.deadline, i.now), flag=k) for i, k in r.flagged],
+                notices_failed=list(r.problems),
+            )
         )
 
     # --- runbooks ------------------------------------------------------------------------
@@ -97,80 +343,91 @@ class JsonReporter(Reporter):
         for c in r.invalid:
             self.out.echo(f"{c.file}: {t('invalid_runbook', self.out.lang, file=c.file)}", err=True)
         self.emit(
-            {
-                "directory": str(r.directory),
-                "origin": r.origin,
-                "runbooks": [
+            document(
+                "runbook-list",
+                directory=path(r.directory),
+                origin=r.origin,
+                runbooks=[
                     {
-                        "id": rb.id,
-                        "title": {"zh": rb.title.zh, "en": rb.title.en},
+                        **runbook_ref(rb.id, rb.version, rb.sha256),
+                        "title": text(rb.title),
                         "kind": rb.kind,
                         "tiers": list(rb.tier_ids),
-                        "steps": len(rb.steps),
-                        "version": rb.version,
-                        "file": file,
-                        "sha256": rb.sha256,
+                        "steps": [s.id for s in rb.steps],
+                        "file": path(file),
                     }
                     for file, rb in r.runbooks
                 ],
-                "invalid": [
-                    {"file": c.file, "problems": [p.as_dict() for p in c.problems]}
+                invalid=[
+                    {"file": path(c.file), "problems": [problem(p) for p in c.problems]}
                     for c in r.invalid
                 ],
-            }
+            )
         )
 
     def RunbookPage(self, r: RunbookPage) -> None:
-        from incidentctl.render.runbooks import deadlines_json
-
-        data: dict[str, Any] = {"sha256": r.runbook.sha256, "runbook": r.runbook.doc}
-        if r.tier:
-            data["severity"] = r.tier
-            data["deadlines"] = deadlines_json(r.runbook, r.tier)
-        self.emit(data)
+        rb = r.runbook
+        self.emit(
+            document(
+                "runbook",
+                runbook=runbook_ref(rb.id, rb.version, rb.sha256),
+                document=rb.doc,
+                severity=r.tier,
+                schedule=schedule(rb, r.tier) if r.tier else None,
+            )
+        )
 
     def ValidationReport(self, r: ValidationReport) -> None:
         self.emit(
-            {
-                "valid": r.valid,
-                "files": [
-                    {"file": c.file, "valid": c.ok, "problems": [p.as_dict() for p in c.problems]}
+            document(
+                "validation",
+                valid=r.valid,
+                files=[
+                    {
+                        "file": path(c.file),
+                        "valid": c.ok,
+                        "problems": [problem(p) for p in c.problems],
+                    }
                     for c in r.results
                 ],
-            }
+            )
         )
 
     # --- messages ------------------------------------------------------------------------
     def TemplateListing(self, r: TemplateListing) -> None:
         self.emit(
-            [
-                {
-                    "id": u.template.id,
-                    "audience": u.template.audience,
-                    "name": u.template.name.get(self.out.lang),
-                    "channels": ", ".join(u.template.channels),
-                    "steps": ", ".join(u.steps),
-                }
-                for u in r.uses
-            ]
+            document(
+                "template-list",
+                templates=[
+                    {
+                        "id": u.template.id,
+                        "title": text(u.template.name),
+                        "audience": u.template.audience,
+                        "channels": list(u.template.channels),
+                        "inputs": [i.id for i in u.template.inputs],
+                        "steps": list(u.steps),
+                    }
+                    for u in r.uses
+                ],
+            )
         )
 
     def Message(self, r: Message) -> None:
-        self.emit(
-            {
-                "template": r.template,
-                "audience": r.audience,
-                "lang": r.lang,
-                "channel": r.channel,
-                "subject": r.subject,
-                "text": r.body,
-                "draft": r.draft,
-                "blanks": [
-                    {"placeholder": b.name, "topic": b.topic, "how": b.how.text(self.out.lang)}
-                    for b in r.remaining()
-                ],
-            }
-        )
+        if r.draft:
+            blanks = [
+                {"placeholder": b.name, "topic": b.topic, "how": b.how.text(self.out.lang)}
+                for b in r.remaining()
+            ]
+            self.emit(document("draft", message=message(r), blanks=blanks))
+        else:
+            self.emit(document("message", message=message(r)))
 
     def Sent(self, r: Sent) -> None:
-        self.emit(r.event.as_dict())
+        self.emit(
+            document(
+                "sent",
+                message=message(r.message),
+                event=r.event.as_dict(),
+                counts_as=list(r.counts_as),
+            )
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incidentctl.i18n import t
 from incidentctl.render.phrases import rule_phrase, source_label, step_sources, tier_summary
@@ -240,34 +240,3 @@ def show_markdown(rb: Runbook, lang: str, tier: str | None = None) -> str:
         md.append(f"- **{ref.id}** {source_label(rb, ref.id, lang)}{title}{note}")
     md.append("")
     return "\n".join(md)
-
-
-def deadlines_json(rb: Runbook, tier: str) -> list[dict[str, Any]]:
-    out = []
-    for s in rb.steps:
-        if not s.applies_to(tier):
-            continue
-        out.append(
-            {
-                "step": s.id,
-                "phase": s.phase,
-                "role": s.role,
-                "required": s.required,
-                "due": None
-                if not s.due or tier not in s.due.durations
-                else {
-                    "after": str(s.due.durations[tier]),
-                    "from": s.due.anchor,
-                    "source": s.due.source,
-                },
-                "every": None
-                if not s.every or tier not in s.every.intervals
-                else {
-                    "interval": str(s.every.intervals[tier]),
-                    "from": s.every.anchor,
-                    "until": s.every.until,
-                    "source": s.every.source,
-                },
-            }
-        )
-    return out

@@ -9,7 +9,8 @@ line).  The text reporter cleans every piece of data *before* laying it out,
 so widths stay right and incidentctl's own colours are the only escape
 sequences written: each control or invisible format character is shown as
 its escape (``\\x1b``, ``\\u202e``), and a newline in a one-line field (a
-title, a name) as ``⏎``.  The store and JSON output keep the true text.
+title, a name) as ``⏎``.  The store keeps the true text, and so does JSON output, which
+writes such characters as JSON escapes (:func:`visible_json`).
 
 Cleaning is cheap when there is nothing to clean: ``str.isprintable`` answers
 for a whole string at C speed, and only a view holding a dirty string is
@@ -87,6 +88,24 @@ def clean(text: str, *, one_line: bool = True) -> str:
         else:
             out.append(_escape(ch))
     return "".join(out)
+
+
+def _json_escape(ch: str) -> str:
+    o = ord(ch)
+    if o < 0x10000:
+        return f"\\u{o:04x}"
+    o -= 0x10000  # JSON spells a character beyond the BMP as its UTF-16 surrogate pair
+    return f"\\u{0xD800 + (o >> 10):04x}\\u{0xDC00 + (o & 0x3FF):04x}"
+
+
+def visible_json(text: str) -> str:
+    """JSON text (as ``json.dumps`` writes it) with every character that would not be shown
+    as itself (controls, invisible format characters, line and paragraph separators) written
+    as its ``\\u`` escape: parsed, it is exactly the true text; printed, nothing raw reaches
+    the terminal, and a line is a line for every reader."""
+    if _safe(text, one_line=False):
+        return text
+    return "".join(ch if ch == "\n" or _shown(ch) else _json_escape(ch) for ch in text)
 
 
 def _dirty(value: Any, key: str = "") -> bool:

@@ -35,12 +35,14 @@ class Summary(NamedTuple):
 
 
 class IncidentRow(NamedTuple):
-    """What the store keeps per incident for listing without reading its events."""
+    """What the store keeps per incident for listing without reading its events, with the
+    version of the runbook snapshot it pinned (``None`` if that snapshot is gone)."""
 
     id: str
     opened_at: str
     runbook_id: str
     runbook_sha256: str
+    runbook_version: str | None
     title: str
     severity: str
     status: str
@@ -49,21 +51,6 @@ class IncidentRow(NamedTuple):
     head_hash: str
     updated_at: str
     number: int  # short, for life: #1, #2... in the order incidents were opened here
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "number": self.number,
-            "opened_at": self.opened_at,
-            "runbook": self.runbook_id,
-            "runbook_sha256": self.runbook_sha256,
-            "title": self.title,
-            "severity": self.severity,
-            "status": self.status,
-            "commander": self.commander,
-            "events": self.last_seq,
-            "updated_at": self.updated_at,
-        }
 
 
 class Conflict(Exception):

@@ -128,6 +128,12 @@ _INCIDENT_COLUMNS = f"id, opened_at, runbook_id, runbook_sha256, {_SUMMARY_COLUM
 INSERT_INCIDENT = f"INSERT INTO incidents ({_INCIDENT_COLUMNS}) VALUES ({', '.join('?' * 12)})"
 #: The next incident's number, read inside the transaction that inserts it.
 NEXT_NUMBER = "SELECT coalesce(max(number), 0) + 1 FROM incidents"
+#: An incident's summary row as :class:`IncidentRow` reads it: with its pinned runbook's version.
+SELECT_INCIDENT = (
+    "SELECT i.id, i.opened_at, i.runbook_id, i.runbook_sha256, r.version, "
+    + ", ".join(f"i.{c.strip()}" for c in _SUMMARY_COLUMNS.split(","))
+    + ", i.number FROM incidents AS i LEFT JOIN runbooks AS r ON r.sha256 = i.runbook_sha256"
+)
 
 
 def incident_row(
@@ -431,9 +437,7 @@ class SQLiteStore:
 
     @guarded
     def incident(self, incident_id: str) -> IncidentRow | None:
-        row = self.db.execute(
-            f"SELECT {_INCIDENT_COLUMNS} FROM incidents WHERE id = ?", (incident_id,)
-        ).fetchone()
+        row = self.db.execute(f"{SELECT_INCIDENT} WHERE i.id = ?", (incident_id,)).fetchone()
         return IncidentRow(*row) if row else None
 
     @guarded
@@ -448,18 +452,18 @@ class SQLiteStore:
         where: list[str] = []
         args: list[Any] = []
         if statuses:
-            where.append(f"status IN ({','.join('?' * len(statuses))})")
+            where.append(f"i.status IN ({','.join('?' * len(statuses))})")
             args += list(statuses)
         if runbook_id:
-            where.append("runbook_id = ?")
+            where.append("i.runbook_id = ?")
             args.append(runbook_id)
         if severity:
-            where.append("severity = ?")
+            where.append("i.severity = ?")
             args.append(severity)
-        sql = f"SELECT {_INCIDENT_COLUMNS} FROM incidents"
+        sql = SELECT_INCIDENT
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY opened_at DESC, id DESC"
+        sql += " ORDER BY i.opened_at DESC, i.id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [IncidentRow(*r) for r in self.db.execute(sql, args)]
