@@ -307,3 +307,20 @@ def test_a_store_of_the_first_schema_is_migrated_and_numbers_its_incidents(
     db = sqlite3.connect(old / FILENAME)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     db.close()
+
+
+def test_the_fast_sha256_is_sha256() -> None:
+    """Hashes come from the interpreter's own SHA-256 when it has one: the same digests
+    hashlib gives, or every stored chain would stop verifying."""
+    import hashlib
+
+    from incidentctl.records import sha256, sha256_of
+
+    for data in (b"", b"abc", "应急 \u0000 事件".encode() * 1000):
+        assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+        grown = sha256()
+        grown.update(data)
+        grown.update(b"\0")
+        assert grown.hexdigest() == hashlib.sha256(data + b"\0").hexdigest()
+    doc = {"b": [1, "二"], "a": None}
+    assert sha256_of(doc) == hashlib.sha256('{"a":null,"b":[1,"二"]}'.encode()).hexdigest()

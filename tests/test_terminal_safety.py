@@ -176,3 +176,27 @@ def test_spaces_of_every_width_are_shown_as_spaces() -> None:
     assert clean("联系人：王伟\u3000电话") == "联系人：王伟\u3000电话"
     assert clean("a\u00a0b") == "a\u00a0b"
     assert clean("a\u2028b") == "a\\u2028b"  # a line separator is not a space
+
+
+def test_a_runbook_cannot_drive_the_terminal_from_a_listing_or_its_page(
+    tmp_path: Path,
+) -> None:
+    """Runbooks may come from anywhere (``--runbooks DIR``): what a listing and a runbook's
+    page show of one is cleaned like any other text."""
+    from .conftest import REPO
+
+    books = tmp_path / "books"
+    books.mkdir()
+    source = (REPO / "runbooks" / "payment-failure.yaml").read_text(encoding="utf-8")
+    hostile = source.replace(
+        "  en: Transaction anomaly and payment failure",
+        '  en: "Payment \\e[2J\\e]0;owned\\a failure \\u202e"',
+        1,
+    )
+    assert hostile != source
+    (books / "payment-failure.yaml").write_text(hostile, encoding="utf-8")
+    clock = ManualClock(T0)
+    for args in (["runbook", "list"], ["runbook", "show", "payment-failure"]):
+        out = invoke(tmp_path / "home", clock, "--runbooks", str(books), *args)
+        assert "Payment" in out, out
+        assert raw_controls(out, colour=False) == [], args

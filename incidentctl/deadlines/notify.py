@@ -130,9 +130,9 @@ def channel_name(hook: Mapping[str, Any]) -> str:
     """A webhook's name: its ``name``, else its format and a short hash of its URL."""
     if hook.get("name"):
         return str(hook["name"])
-    import hashlib
+    from incidentctl.records import sha256
 
-    digest = hashlib.sha256(str(hook["url"]).encode("utf-8")).hexdigest()[:8]
+    digest = sha256(str(hook["url"]).encode("utf-8")).hexdigest()[:8]
     return f"{hook.get('format', 'json')}-{digest}"
 
 

@@ -15,15 +15,22 @@ if TYPE_CHECKING:
 
 
 def list_rows(runbooks: list[Runbook], lang: str) -> str:
+    """One row per runbook; only the cells shown are cleaned for the terminal, not every
+    text of every runbook."""
+    from incidentctl.render.safe import clean
+
     headers = [t(k, lang) for k in ("id", "title", "kind", "tiers", "steps", "version")]
     rows = [
         [
-            rb.id,
-            rb.title.get(lang),
-            t(f"kind.{rb.kind}", lang),
-            ",".join(rb.tier_ids),
-            str(len(rb.steps)),
-            rb.version,
+            clean(cell)
+            for cell in (
+                rb.id,
+                rb.title.get(lang),
+                t(f"kind.{rb.kind}", lang),
+                ",".join(rb.tier_ids),
+                str(len(rb.steps)),
+                rb.version,
+            )
         ]
         for rb in runbooks
     ]

@@ -144,10 +144,10 @@ class TextReporter(Reporter):
         from incidentctl.i18n import t
         from incidentctl.paths import display_path
         from incidentctl.render.runbooks import list_rows
-        from incidentctl.render.safe import clean, clean_runbook
+        from incidentctl.render.safe import clean
 
         out = self.out
-        out.echo(list_rows([clean_runbook(rb) for _, rb in r.runbooks], out.lang))
+        out.echo(list_rows([rb for _, rb in r.runbooks], out.lang))
         origin = t(f"origin.{r.origin}", out.lang)
         out.echo(
             out.style(

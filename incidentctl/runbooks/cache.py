@@ -52,11 +52,11 @@ def cache_dir() -> Path | None:
 
 def key(raw: bytes) -> str:
     """What a check of ``raw`` depends on: the bytes, this release, the format version."""
-    import hashlib
+    from incidentctl.records import sha256
 
-    digest = hashlib.sha256(raw)
+    digest = sha256(raw)
     digest.update(f"\0{__version__}\0{RUNBOOK_SCHEMA_VERSION}\0{ENTRY_VERSION}".encode())
-    return digest.hexdigest()
+    return str(digest.hexdigest())
 
 
 def load(

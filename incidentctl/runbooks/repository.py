@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -57,12 +56,14 @@ class ValidationReport(NamedTuple):
         return 0 if self.valid else 1
 
 
-@dataclass
 class RunbookDir:
     """The runbooks in one directory (not recursive: ``drills/`` and the like are skipped)."""
 
-    path: Path
-    origin: str = "--runbooks"
+    __slots__ = ("origin", "path")
+
+    def __init__(self, path: Path, origin: str = "--runbooks") -> None:
+        self.path = path
+        self.origin = origin
 
     def check_all(self) -> list[Checked]:
         """Check every file, plus the one cross-file rule: ids are unique in a directory."""
