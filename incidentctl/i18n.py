@@ -990,6 +990,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "`resolve [SUMMARY]` resolves {id}.",
         "`resolve [SUMMARY]` 可将 {id} 标记为已解决。",
     ),
+    "walk.line.not_utf8": (
+        "the line is not UTF-8 text (check the encoding of what is piped in)",
+        "该行不是 UTF-8 文本（请检查输入的编码）",
+    ),
     "walk.line.unknown": (
         "unknown action '{word}'{near}; a line starts with one of {verbs}",
         "未知操作 '{word}'{near}；每行须以下列之一开头：{verbs}",

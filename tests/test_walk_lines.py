@@ -664,3 +664,20 @@ def test_refused_lines_say_so_in_the_readers_language(run: Run) -> None:
     assert "第 2 行：未记录：`skip` 需要写明理由" in err
     assert "2 行被拒绝，均未记录：第 1、2 行" in err
     assert msg("walk.line", n=1, said="x").text("zh") == "第 1 行：x"
+
+
+def test_a_line_that_is_not_utf8_is_refused_and_the_walk_goes_on(
+    run: Run, clock: ManualClock
+) -> None:
+    from click.testing import CliRunner
+
+    from incidentctl.cli.app import App
+    from incidentctl.cli.main import cli
+
+    inc = open_incident(run, "payment-failure")
+    data = "note 第一\n".encode() + b"note \xff\xfe\n" + "note 第三\r\n".encode()
+    result = CliRunner().invoke(cli, ["walk", inc], input=data, obj=App(clock=clock))
+    assert result.exit_code == 1, result.output
+    assert "line 2: Not recorded: the line is not UTF-8 text" in result.stderr
+    texts = [e["payload"].get("text") for e in events(run, inc) if e["type"] == "note.added"]
+    assert texts == ["第一", "第三"]

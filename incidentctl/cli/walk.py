@@ -69,9 +69,15 @@ class WalkIO:
         return value
 
     def next_line(self) -> str | None:
-        """The next line of input, without a terminal; ``None`` once the input has ended."""
-        line = sys.stdin.readline()
-        return None if not line else line.rstrip("\n")
+        """The next line of input, without a terminal; ``None`` once the input has ended.
+        Lines are read as UTF-8 whatever the locale says; bytes that are not UTF-8 are
+        kept (as surrogates), so that the line is refused rather than the walk ended."""
+        raw = getattr(sys.stdin, "buffer", None)
+        if raw is None:
+            line = sys.stdin.readline()
+        else:
+            line = raw.readline().decode("utf-8", "surrogateescape")
+        return None if not line else line.rstrip("\r\n")
 
     def clear(self) -> None:
         if self.tty:

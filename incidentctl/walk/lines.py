@@ -74,6 +74,8 @@ def parse_line(line: str, screen: Screen) -> it.Intent | Refusal | None:
     text = line.strip()
     if not text or text.startswith("#"):
         return None
+    if _not_utf8(text):  # bytes that are not text: nothing in them can be meant
+        return Refusal(msg("walk.line.not_utf8"))
     verb, *more = text.split(maxsplit=1)
     rest = more[0] if more else ""
     read = _READERS.get(verb.lower())
@@ -85,6 +87,11 @@ def parse_line(line: str, screen: Screen) -> it.Intent | Refusal | None:
         return Refusal(refused.reason)
     except IncidentctlError as exc:  # a tier or template the runbook does not have
         return Refusal(exc.what)
+
+
+def _not_utf8(text: str) -> bool:
+    """Whether ``text`` holds bytes stdin could not decode (kept as lone surrogates)."""
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
 
 
 def _unknown(verb: str) -> Msg:
