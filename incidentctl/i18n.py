@@ -718,6 +718,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{path} 由更新版本的 incidentctl 写入（事件库结构版本 {found}，"
         "当前版本最高支持 {known}）；请升级 incidentctl",
     ),
+    "err.store.needs_upgrade": (
+        "{path} was written by an older incidentctl and must be upgraded before it is read; "
+        "`incidentctl list` upgrades it",
+        "{path} 由旧版本的 incidentctl 写入，读取前须先升级；运行 `incidentctl list` 即可升级",
+    ),
     "err.store.mkdir": (
         "cannot create the store directory {dir}: {problem}",
         "无法创建事件库目录 {dir}：{problem}",

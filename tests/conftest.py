@@ -96,11 +96,11 @@ def runbook(name: str) -> Runbook:
     raise FileNotFoundError(name)
 
 
-def open_home(home: Path, *, create: bool = True) -> Store:
+def open_home(home: Path, *, create: bool = True, read_only: bool = False) -> Store:
     """The default store of an incidentctl home, as the CLI opens it."""
     from incidentctl.store import home_location, open_store
 
-    return open_store(home_location(home), create=create)
+    return open_store(home_location(home), create=create and not read_only, read_only=read_only)
 
 
 @pytest.fixture

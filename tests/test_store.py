@@ -128,6 +128,68 @@ def test_read_commands_never_create_a_store(isolated: Path) -> None:
     assert not (isolated / FILENAME).exists()
 
 
+def _files(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+def test_a_read_only_store_reads_and_changes_nothing_beside_it(
+    svc: Incidents, isolated: Path
+) -> None:
+    """Opened read-only (as shell completion opens it), a store is read as it is: no
+    ``-wal`` or ``-shm`` file appears beside it, no byte of it changes, and it refuses to
+    write."""
+    svc.open(runbook("payment-failure"), severity="1", title="t")
+    svc.store.close()
+    before = _files(isolated)
+    assert list(before) == [FILENAME]
+    store = open_home(isolated, read_only=True)
+    try:
+        assert [r.title for r in store.incidents()] == ["t"]
+        assert len(store.events(store.match_ids("1")[0])) == 1
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            store.db.execute("PRAGMA user_version = 7")  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    assert _files(isolated) == before
+
+
+def test_a_read_only_store_sees_what_a_writer_has_not_checkpointed(
+    svc: Incidents, isolated: Path
+) -> None:
+    """While a writer holds the store open its newest events are in the ``-wal`` file;
+    a read-only look reads them there."""
+    svc.open(runbook("payment-failure"), severity="1", title="first")
+    svc.open(runbook("payment-failure"), severity="1", title="second")  # svc stays open
+    assert (isolated / f"{FILENAME}-wal").exists()
+    store = open_home(isolated, read_only=True)
+    try:
+        assert [r.title for r in store.incidents()] == ["second", "first"]
+    finally:
+        store.close()
+
+
+def test_read_only_creates_nothing_and_refuses_what_it_cannot_read(isolated: Path) -> None:
+    with pytest.raises(StoreError, match="no incident store"):
+        open_home(isolated, read_only=True)
+    assert not isolated.exists()
+    isolated.mkdir()
+    (isolated / FILENAME).write_bytes(b"hello, not a database" * 10)
+    with pytest.raises(StoreError, match="not a SQLite database"):
+        open_home(isolated, read_only=True)
+
+
+def test_read_only_never_migrates(isolated: Path) -> None:
+    """A store of an older schema needs a migration, which is a write: refused, untouched."""
+    open_home(isolated).close()
+    db = sqlite3.connect(isolated / FILENAME)
+    db.execute("PRAGMA user_version = 1")
+    db.close()
+    before = _files(isolated)
+    with pytest.raises(StoreError, match="older incidentctl"):
+        open_home(isolated, read_only=True)
+    assert _files(isolated) == before
+
+
 def test_ids_are_per_day_and_unique(svc: Incidents, clock) -> None:  # type: ignore[no-untyped-def]
     rb = runbook("payment-failure")
     ids = [svc.open(rb, severity="1", title=f"t{i}").state.id for i in range(3)]

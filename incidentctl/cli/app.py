@@ -153,6 +153,20 @@ class App:
             self._store = open_store(self.store_location, create=create)
         return self._store
 
+    def read_only_store(self) -> Store | None:
+        """The store opened for reading alone, or ``None`` when there is none: nothing is
+        created, migrated or written (what shell completion looks at)."""
+        from pathlib import Path
+
+        from incidentctl.paths import check_private
+        from incidentctl.store import open_store, store_exists
+
+        location = self.store_location
+        if not store_exists(location):
+            return None
+        check_private(Path(location), what="store")
+        return open_store(location, create=False, read_only=True)
+
     def incidents(self, *, create: bool = False) -> Incidents:
         from incidentctl.incidents.service import Incidents
 

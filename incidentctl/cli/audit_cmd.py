@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from incidentctl.cli import complete
 from incidentctl.cli.app import App, json_option, pass_app
 
 
@@ -13,7 +14,7 @@ def audit() -> None:
 
 
 @audit.command("verify")
-@click.argument("incidents", nargs=-1, metavar="[INC]...")
+@click.argument("incidents", nargs=-1, metavar="[INC]...", shell_complete=complete.incidents)
 @click.option("--all", "every", is_flag=True, help="Verify every incident in the store.")
 @json_option
 @pass_app

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from incidentctl.cli import complete
 from incidentctl.cli.app import App, by_option, json_option, key_values, pass_app
 from incidentctl.i18n import t
 
@@ -14,8 +15,10 @@ if TYPE_CHECKING:
 
 
 @click.command("comms")
-@click.argument("incident", metavar="INC")
-@click.argument("template_id", metavar="[TEMPLATE]", required=False)
+@click.argument("incident", metavar="INC", shell_complete=complete.incidents)
+@click.argument(
+    "template_id", metavar="[TEMPLATE]", required=False, shell_complete=complete.templates
+)
 @click.option(
     "--list", "list_only", is_flag=True, help="List the runbook's templates and who they are for."
 )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from incidentctl.cli import complete
 from incidentctl.cli.app import App, json_option, pass_app
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ def _collect(app: App, refs: list[str]) -> list[Item]:
 
 
 @click.command("deadlines")
-@click.argument("incidents", nargs=-1, metavar="[INC]...")
+@click.argument("incidents", nargs=-1, metavar="[INC]...", shell_complete=complete.incidents)
 @click.option(
     "--all", "show_all", is_flag=True, help="Also list deadlines already met, skipped or n/a."
 )
@@ -89,7 +90,7 @@ def check(app: App, warn_before: str | None, notify: bool, as_json: bool) -> int
 
 
 @click.command("watch")
-@click.argument("incidents", nargs=-1, metavar="[INC]...")
+@click.argument("incidents", nargs=-1, metavar="[INC]...", shell_complete=complete.incidents)
 @click.option(
     "--interval", default="1s", show_default=True, metavar="DURATION", help="How often to redraw."
 )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from incidentctl.cli import complete
 from incidentctl.cli.app import App, by_option, json_option, key_values, pass_app
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def at_option(f: F) -> F:
     return _at(by_option(f))
 
 
-INC = click.argument("incident", metavar="INC")
+INC = click.argument("incident", metavar="INC", shell_complete=complete.incidents)
 
 
 def _recorded(app: App, svc: Incidents, event: Event, as_json: bool) -> int:
@@ -45,12 +46,13 @@ def _recorded(app: App, svc: Incidents, event: Event, as_json: bool) -> int:
 
 
 @click.command("open")
-@click.argument("runbook_ref", metavar="RUNBOOK")
+@click.argument("runbook_ref", metavar="RUNBOOK", shell_complete=complete.runbooks)
 @click.option(
     "-s",
     "--severity",
     required=True,
     metavar="S",
+    shell_complete=complete.runbook_tiers("runbook_ref"),
     help="Tier: 1, sev1, or the tier's name (一级, 一级(重大)).",
 )
 @click.option("-t", "--title", required=True, help="What is happening, in a few words.")
@@ -116,7 +118,13 @@ def _tier_filter(text: str) -> str:
     show_default=True,
     help="Which incidents: active means open, mitigated or resolved (not yet closed).",
 )
-@click.option("--runbook", "runbook_id", metavar="ID", help="Only incidents of this runbook.")
+@click.option(
+    "--runbook",
+    "runbook_id",
+    metavar="ID",
+    shell_complete=complete.runbooks,
+    help="Only incidents of this runbook.",
+)
 @click.option("-s", "--severity", metavar="S", help="Only this tier (1, sev1, 一级).")
 @click.option(
     "--limit",
@@ -189,7 +197,7 @@ def _step_command(action: str, doc: str) -> click.Command:
 
     @click.command(action, help=doc)
     @INC
-    @click.argument("step_id", metavar="STEP")
+    @click.argument("step_id", metavar="STEP", shell_complete=complete.steps)
     @click.option("--note", help="A remark to keep with the step.")
     @click.option("--reason", required=needs_reason, help="Why (required for skip and na).")
     @click.option(
@@ -198,6 +206,7 @@ def _step_command(action: str, doc: str) -> click.Command:
         multiple=True,
         metavar="KEY=VALUE",
         callback=key_values,
+        shell_complete=complete.evidence_keys,
         help="Evidence the step records (repeat for several); `runbook show` lists what each step needs.",
     )
     @at_option
@@ -292,7 +301,7 @@ assign = _simple(
     "assign",
     "Give ROLE (a role id of the runbook: commander, tech, pr...) to NAME.",
     lambda svc, incident, role, name, at: svc.assign(incident, role, name, at=at),
-    click.argument("role", metavar="ROLE"),
+    click.argument("role", metavar="ROLE", shell_complete=complete.roles),
     click.argument("name", metavar="NAME"),
     at_option,
 )
@@ -301,7 +310,7 @@ severity = _simple(
     "severity",
     "Escalate or de-escalate to tier S (1, sev1, 一级...); --reason is required.",
     lambda svc, incident, tier, reason, at: svc.set_severity(incident, tier, reason=reason, at=at),
-    click.argument("tier", metavar="S"),
+    click.argument("tier", metavar="S", shell_complete=complete.severities),
     click.option("--reason", required=True, help="Why the severity changes."),
     at_option,
 )

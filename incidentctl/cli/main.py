@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from incidentctl import __version__
+from incidentctl.cli import complete
 from incidentctl.cli.app import JSON_ASKED, App
 from incidentctl.errors import IncidentctlError
 
@@ -45,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "comms": "incidentctl.cli.comms_cmd:comms",
     "audit": "incidentctl.cli.audit_cmd:audit",
     "runbook": "incidentctl.cli.runbook_cmd:runbook",
+    "completion": "incidentctl.cli.complete:completion",
 }
 
 EXIT_OK = 0
@@ -99,6 +101,19 @@ def hoist_global_options(args: list[str]) -> list[str]:
             rest.append(arg)
         i += 1
     return front + rest
+
+
+def _without_dangling_option(args: list[str]) -> list[str]:
+    """A line being completed after an option that waits for its value (``open RUNBOOK
+    -s``), without that option: click stops parsing at such an option and leaves the
+    arguments before it unread, yet the option's value is offered from them.  What is
+    being completed is still read from the whole line."""
+    if not args or "--" in args:
+        return args
+    last = args[-1]
+    if last.startswith("-") and last != "-" and last not in GLOBAL_OPTIONS:
+        return args[:-1]
+    return args
 
 
 class JsonError(click.ClickException):
@@ -231,6 +246,8 @@ class LazyGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         args = hoist_global_options(args)
+        if ctx.resilient_parsing:  # completing (or reading the options for an error)
+            args = _without_dangling_option(args)
         if ctx.parent is None:
             ctx.meta[_ARGV] = list(args)
         try:
@@ -268,12 +285,14 @@ class LazyGroup(click.Group):
 @click.option(
     "--home",
     metavar="DIR",
+    shell_complete=complete.directories,
     help="Store location (default: $INCIDENTCTL_HOME, else ~/.local/share/incidentctl).",
 )
 @click.option(
     "--runbooks",
     "runbooks_dir",
     metavar="DIR",
+    shell_complete=complete.directories,
     help="Runbook directory (default: $INCIDENTCTL_RUNBOOKS, else ./runbooks, else the shipped runbooks).",
 )
 @click.option(
@@ -411,6 +430,9 @@ def _reader_lang(argv: list[str] | None) -> str:
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console entry point: run the CLI and map every outcome to an exit code."""
     code: int
+    instruction = os.environ.get(complete.COMPLETE_VAR)
+    if instruction:  # the shell asks for completions (or for its script)
+        sys.exit(complete.respond(cli, instruction))
     args = sys.argv[1:] if argv is None else argv
     bad = _bad_argument(argv)
     if bad is not None:

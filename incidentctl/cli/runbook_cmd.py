@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from incidentctl.cli import complete
 from incidentctl.cli.app import App, json_option, pass_app
 
 
@@ -31,11 +32,12 @@ def list_(app: App, as_json: bool) -> int:
 
 
 @runbook.command("show")
-@click.argument("runbook_id", metavar="ID")
+@click.argument("runbook_id", metavar="ID", shell_complete=complete.runbooks)
 @click.option(
     "-s",
     "--severity",
     metavar="S",
+    shell_complete=complete.runbook_tiers("runbook_id"),
     help="Only this tier, with the concrete deadline of each step (1, sev1, 一级...).",
 )
 @click.option(

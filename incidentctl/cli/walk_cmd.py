@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from incidentctl.cli import complete
 from incidentctl.cli.app import App, by_option, pass_app
 
 
 @click.command("walk")
-@click.argument("incident", metavar="INC")
+@click.argument("incident", metavar="INC", shell_complete=complete.incidents)
 @by_option
 @pass_app
 def walk(app: App, incident: str) -> int:

@@ -43,12 +43,16 @@ def store_exists(location: str | os.PathLike[str]) -> bool:
     return _sqlite_path(location).exists()
 
 
-def open_store(location: str | os.PathLike[str], *, create: bool = True) -> Store:
+def open_store(
+    location: str | os.PathLike[str], *, create: bool = True, read_only: bool = False
+) -> Store:
     """Open the store at ``location``, creating it if ``create`` (else :class:`StoreError`).
 
     A file there that is not an incidentctl store, or is one from a newer
-    release, is refused with one clear line and left untouched.
+    release, is refused with one clear line and left untouched.  ``read_only``
+    opens an existing store for reading alone: nothing is created, migrated or
+    written.
     """
     from incidentctl.store.sqlite import SQLiteStore
 
-    return SQLiteStore.open(_sqlite_path(location), create=create)
+    return SQLiteStore.open(_sqlite_path(location), create=create, read_only=read_only)

@@ -177,8 +177,9 @@ def _rows_to_events(rows: list[tuple[Any, ...]]) -> list[Event]:
     ]
 
 
-def _check_header(path: Path) -> None:
-    """Refuse anything at the store path that is not an incidentctl store of a known version."""
+def _check_header(path: Path) -> int:
+    """Refuse anything at the store path that is not an incidentctl store of a known version;
+    the version of its schema."""
     try:
         with open(path, "rb") as fh:
             header = fh.read(100)
@@ -196,6 +197,20 @@ def _check_header(path: Path) -> None:
         raise StoreError(msg("err.store.foreign", path=path))
     if user_version > SCHEMA_VERSION:
         raise StoreError(_too_new(path, user_version))
+    return int(user_version)
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that can only read ``path``.  A WAL-mode file is read through its
+    ``-wal`` file while one exists (someone has it open); without one, every commit is
+    in the file itself, and it is read as immutable, which creates no ``-wal`` or
+    ``-shm`` file beside it.  (A writer that starts meanwhile is at worst not seen.)"""
+    from urllib.parse import quote
+
+    wal = path.with_name(path.name + "-wal")
+    mode = "ro" if wal.exists() else "ro&immutable=1"
+    uri = f"file:{quote(os.fspath(path.absolute()))}?mode={mode}"
+    return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
 
 
 def _too_new(path: Path, version: int) -> Msg:
@@ -230,24 +245,38 @@ class SQLiteStore:
     maps SQLite's failures to :class:`StoreError` through :func:`guarded`.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         self.location = str(path)
         self._snapshots: dict[str, dict[str, Any]] = {}
         try:
-            self.db = sqlite3.connect(
-                os.fspath(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
-            )
+            if read_only:
+                self.db = _connect_read_only(path)
+            else:
+                self.db = sqlite3.connect(
+                    os.fspath(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+                )
+                self.db.execute("PRAGMA foreign_keys = ON")
+                self.db.execute("PRAGMA synchronous = FULL")
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as exc:
             raise self.damaged(exc) from None
 
     # --- opening and creating --------------------------------------------------
     @classmethod
-    def open(cls, path: Path, *, create: bool = True) -> SQLiteStore:
-        """The store in the file ``path``, created (with its directory) if ``create``."""
+    def open(cls, path: Path, *, create: bool = True, read_only: bool = False) -> SQLiteStore:
+        """The store in the file ``path``, created (with its directory) if ``create``.
+
+        ``read_only`` opens it for reading alone: nothing is created, migrated or written,
+        not even SQLite's side files where none exist yet; a store that needs migrating
+        first is refused (whichever command next writes to it migrates it).
+        """
+        if read_only:
+            if not path.exists():
+                raise StoreError(msg("err.store.missing", path=path))
+            if _check_header(path) < SCHEMA_VERSION:
+                raise StoreError(msg("err.store.needs_upgrade", path=path))
+            return cls(path, read_only=True)
         if not path.exists():
             if not create:
                 raise StoreError(msg("err.store.missing", path=path))
