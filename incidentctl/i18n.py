@@ -490,6 +490,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "runbook directory {dir} ({origin}) does not exist",
         "预案目录 {dir}（{origin}）不存在",
     ),
+    "err.runbook.not_dir": (
+        "runbook directory {dir} ({origin}) is not a directory",
+        "预案目录 {dir}（{origin}）不是目录",
+    ),
     "err.runbook.unknown": (
         "no runbook '{ref}' in {dir} ({origin}); {near}available: {ids}",
         "{dir}（{origin}）中没有预案 '{ref}'；{near}现有预案：{ids}",
