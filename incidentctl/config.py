@@ -30,8 +30,29 @@ class Config(NamedTuple):
     max_text: int = 64 * 1024
 
 
+def calendar_file(home: Path, name: str) -> Path:
+    """Where the business-day calendar ``name`` of the config lives: a shipped one by its id
+    (``cn``), else a file, its path relative to the home unless absolute."""
+    from pathlib import Path
+
+    from incidentctl.paths import package_data
+
+    shipped = package_data(f"calendars/{name}.yaml")
+    if shipped.is_file():
+        return shipped
+    path = Path(name).expanduser()
+    return path if path.is_absolute() else home / path
+
+
+def shipped_calendars() -> list[str]:
+    from incidentctl.paths import package_data
+
+    return sorted(p.stem for p in package_data("calendars").glob("*.yaml"))
+
+
 def load_config(home: Path) -> Config:
-    """Defaults when there is no config file (without loading YAML at all)."""
+    """The home's config, checked whole: its schema, and that the calendar it names exists.
+    Defaults when there is no config file (without loading YAML at all)."""
     path = home / CONFIG_FILE
     if not path.is_file():
         return Config()
@@ -49,6 +70,22 @@ def load_config(home: Path) -> Config:
     if located is None:
         return Config(path=name)
     data: dict[str, Any] = located.data or {}
+    calendar = data.get("calendar")
+    if calendar is not None and not calendar_file(home, calendar).is_file():
+        from incidentctl.i18n import t
+
+        problem = located.problem(
+            ("calendar",),
+            t(
+                "err.config.calendar",
+                "en",
+                name=calendar,
+                shipped=shipped_calendars(),
+                path=calendar_file(home, calendar),
+            ),
+        )
+        invalid = DocumentError([problem])
+        raise ConfigError(invalid.what, problems=invalid.problems)
     due_soon = data.get("deadlines", {}).get("due_soon", {})
     return Config(
         calendar=data.get("calendar"),

@@ -755,6 +755,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "no business-day calendar '{name}' (not shipped, and no file {path})",
         "没有工作日日历 '{name}'（不是随附日历，也没有文件 {path}）",
     ),
+    "err.config.calendar": (
+        "no business-day calendar '{name}' (expected a shipped one: {shipped}, "
+        "or a calendar file; there is no file {path})",
+        "没有工作日日历 '{name}'（应为随附日历：{shipped}，或日历文件；文件 {path} 不存在）",
+    ),
     "err.calendar.empty": ("{file}: the calendar file is empty", "{file}：日历文件为空"),
     "err.calendar.zone": ("{file}: unknown time zone '{zone}'", "{file}：未知时区 '{zone}'"),
     "err.calendar.holiday_dates": (
