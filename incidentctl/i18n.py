@@ -845,6 +845,15 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "warning: {path} holds notification secrets and others can read it; `chmod 600 {path}`",
         "警告：{path} 含有通知密钥，且其他用户可以读取；请执行 `chmod 600 {path}`",
     ),
+    "warn.log_broken": (
+        "WARNING: the log of {id} does not verify from event #{seq}: "
+        "run `incidentctl audit verify {id}`",
+        "警告：{id} 的日志从事件 #{seq} 起校验不通过：请运行 `incidentctl audit verify {id}`",
+    ),
+    "warn.snapshot_broken": (
+        "WARNING: the runbook pinned by {id} does not verify: run `incidentctl audit verify {id}`",
+        "警告：{id} 锁定的预案快照校验不通过：请运行 `incidentctl audit verify {id}`",
+    ),
     # --- errors: values out of bounds -----------------------------------------------------
     "err.time.range": (
         "'{text}' is outside the years {first}-{last}",
