@@ -627,6 +627,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{id} has no event {seq} (it has 1-{last})",
         "{id} 没有记录 #{seq}（现有 #1-#{last}）",
     ),
+    "err.retract.before_event": (
+        "{at} is before event #{seq} it retracts ({occurred}); a retraction comes after "
+        "what it corrects",
+        "{at} 早于要撤回的记录 #{seq}（{occurred}）；撤回只能在被更正的记录之后",
+    ),
     "err.retract.not_retractable": (
         "event {seq} is {type}, which cannot be retracted; record what happened instead "
         "(reopen, a note, a severity change)",

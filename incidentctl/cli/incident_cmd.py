@@ -372,7 +372,8 @@ set_ = _simple(
 retract = _simple(
     "retract",
     "Retract a mistaken event (by its # in `timeline`); it stays in the log, marked, and stops counting.",
-    lambda svc, incident, seq, reason: svc.retract(incident, seq, reason=reason),
+    lambda svc, incident, seq, reason, at: svc.retract(incident, seq, reason=reason, at=at),
     click.argument("seq", type=click.IntRange(min=1), metavar="SEQ"),
     click.option("--reason", required=True, help="Why the event was wrong."),
+    at_option,
 )
