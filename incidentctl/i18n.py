@@ -646,6 +646,16 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "template {template} has no placeholder '{name}'; its inputs: {inputs}",
         "话术模板 {template} 没有占位符 '{name}'；它的需填写项：{inputs}",
     ),
+    "err.comms.channel": (
+        "template {template} does not go out on '{channel}'{near}; its channels: {allowed}",
+        "话术模板 {template} 不经 '{channel}' 发出{near}；它的渠道：{allowed}",
+    ),
+    "err.comms.channel_runbook": (
+        "'{channel}' is not a channel of runbook {runbook}{near} (template {template} names "
+        "none of its own); channels: {allowed}",
+        "'{channel}' 不是预案 {runbook} 的渠道{near}（话术模板 {template} 未指定渠道）；"
+        "可用渠道：{allowed}",
+    ),
     "err.comms.no_channel": (
         "template {template} names no channel; give --channel",
         "话术模板 {template} 没有指定渠道；请用 `--channel` 给出",
