@@ -144,12 +144,13 @@ class TextReporter(Reporter):
         out.echo(out.style(t("times_in", out.lang, zone=zone_label(out.zone, r.now)), "dim"))
 
     def CheckResult(self, r: CheckResult) -> None:
+        from incidentctl.deadlines.monitor import flagged_as
         from incidentctl.i18n import t
 
         for problem in r.problems:
             self.out.echo(t("notify_failed", self.out.lang, problem=problem), err=True)
         if r.flagged:
-            self._deadline_table([i for i, _ in r.flagged])
+            self._deadline_table([flagged_as(i, k) for i, k in r.flagged])
 
     # --- runbooks ------------------------------------------------------------------------
     def RunbookListing(self, r: RunbookListing) -> None:
