@@ -856,6 +856,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "use a home of your own (`--home DIR`), or have its owner hand it over: `chown`",
         "请使用自己的主目录（`--home DIR`），或请其所有者移交（`chown`）",
     ),
+    "warn.lang_env": (
+        "warning: $INCIDENTCTL_LANG is '{value}', which incidentctl does not speak "
+        "(it speaks {langs}); going on in English",
+        "警告：$INCIDENTCTL_LANG 为 '{value}'，incidentctl 不支持该语言（支持 {langs}）；"
+        "以下使用英文",
+    ),
     "warn.config_readable": (
         "warning: {path} holds notification secrets and others can read it; `chmod 600 {path}`",
         "警告：{path} 含有通知密钥，且其他用户可以读取；请执行 `chmod 600 {path}`",
@@ -1113,6 +1119,16 @@ def detect_lang(explicit: str | None = None) -> str:
         if value:
             return "zh" if value.lower().startswith("zh") else "en"
     return "en"
+
+
+def unsupported_env_lang() -> str | None:
+    """``$INCIDENTCTL_LANG`` when it names a language incidentctl does not speak (English
+    is used instead); ``None`` when it is unset or one of :data:`LANGS`.  The system
+    locale (``LANG``, ``LC_*``) is never judged: it speaks for every program."""
+    value = os.environ.get("INCIDENTCTL_LANG")
+    if value and not value.lower().startswith(LANGS):
+        return value
+    return None
 
 
 def t(key: str, lang: str, /, **facts: Any) -> str:

@@ -311,6 +311,17 @@ def cli(
         ctx.obj = App(home=home, runbooks=runbooks_dir, lang=lang, tz=tz, actor=actor)
     else:  # tests pass a prepared App (fake clock); command-line options still apply
         ctx.obj.apply(home=home, runbooks=runbooks_dir, lang=lang, tz=tz, actor=actor)
+    if not lang:
+        from incidentctl.i18n import LANGS, t, unsupported_env_lang
+
+        # Said, not refused: the variable may be set for every program on the machine,
+        # and a cron job must not stop over the language of its output.
+        value = unsupported_env_lang()
+        if value is not None:
+            from incidentctl.render.safe import clean
+
+            said = t("warn.lang_env", ctx.obj.lang, value=clean(value), langs=list(LANGS))
+            click.echo(said, err=True)
 
 
 #: Crash reports kept in a home's ``crash/`` directory; older ones are removed.
