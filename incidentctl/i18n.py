@@ -82,6 +82,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "origin.$INCIDENTCTL_RUNBOOKS": ("$INCIDENTCTL_RUNBOOKS", "$INCIDENTCTL_RUNBOOKS 指定"),
     "origin../runbooks": ("./runbooks", "当前目录下的 runbooks/"),
     "origin.shipped": ("shipped", "随 incidentctl 提供"),
+    "origin.--home": ("--home", "--home 指定"),
+    "origin.$INCIDENTCTL_HOME": ("$INCIDENTCTL_HOME", "$INCIDENTCTL_HOME 指定"),
+    "origin.default": ("the default", "默认位置"),
     # --- runbook vocabulary ----------------------------------------------------------
     "kind.customer-complaint": ("customer complaint", "客户投诉"),
     "kind.system-failure": ("system failure", "系统故障"),
@@ -822,6 +825,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "watch.count": ("{n} {state}", "{state} {n}"),
     "watch.left": ("T-", "剩余"),
     "watch.quit": ("Ctrl-C to quit", "Ctrl-C 退出"),
+    "err.home.not_dir": (
+        "the incidentctl home {path} ({origin}) cannot be used: {blocker} is not a directory",
+        "无法使用 incidentctl 主目录 {path}（{origin}）：{blocker} 不是目录",
+    ),
+    "err.home.how": (
+        "give a directory (or one to be created) with --home DIR or $INCIDENTCTL_HOME",
+        "请用 `--home DIR` 或 `$INCIDENTCTL_HOME` 指定一个目录（可以尚未创建）",
+    ),
     # --- errors: a home others could write ------------------------------------------------
     "err.unsafe.home": (
         "refusing the incidentctl home {path}: {why}",

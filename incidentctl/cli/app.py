@@ -102,13 +102,15 @@ class App:
 
     @cached_property
     def home(self) -> Path:
-        """The incidentctl home, refused if someone else could have written it, and its
-        config checked: every command that reads the home reports a broken ``config.yaml``,
-        not only those that use the setting in it (a file is only read if it is there)."""
+        """The incidentctl home, refused if it is not a directory or someone else could have
+        written it, and its config checked: every command that reads the home reports a
+        broken ``config.yaml``, not only those that use the setting in it (a file is only
+        read if it is there)."""
         from incidentctl.config import load_config
-        from incidentctl.paths import check_private, home_dir
+        from incidentctl.paths import check_home, check_private, home_dir, home_origin
 
         home = home_dir(self.home_option)
+        check_home(home, home_origin(self.home_option))
         check_private(home, what="home")
         config = load_config(home)
         if config.exposed:
