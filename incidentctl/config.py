@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
+    from incidentctl.documents.yamlsafe import Located
+
 CONFIG_FILE = "config.yaml"
 
 
@@ -30,25 +32,48 @@ class Config(NamedTuple):
     max_text: int = 64 * 1024
 
 
+def calendar_file(home: Path, name: str) -> Path:
+    """Where the business-day calendar ``name`` of the config lives: a shipped one by its id
+    (``cn``), else a file, its path relative to the home unless absolute."""
+    from pathlib import Path
+
+    from incidentctl.paths import package_data
+
+    shipped = package_data(f"calendars/{name}.yaml")
+    if shipped.is_file():
+        return shipped
+    path = Path(name).expanduser()
+    return path if path.is_absolute() else home / path
+
+
+def shipped_calendars() -> list[str]:
+    from incidentctl.paths import package_data
+
+    return sorted(p.stem for p in package_data("calendars").glob("*.yaml"))
+
+
 def load_config(home: Path) -> Config:
-    """Defaults when there is no config file (without loading YAML at all)."""
+    """The home's config, checked whole: its schema, and that the calendar it names exists.
+    Defaults when there is no config file (without loading YAML at all); a config already
+    checked, unchanged since, is not parsed and validated again (see :func:`_recall`)."""
     path = home / CONFIG_FILE
     if not path.is_file():
         return Config()
-    from incidentctl.documents.schemas import load_checked
     from incidentctl.durations import parse_duration
-    from incidentctl.errors import DocumentError
     from incidentctl.paths import check_private, display_path, readable_by_others
 
     check_private(path, what="config")
     name = display_path(path)
-    try:
-        located = load_checked(path, "config", display=name)
-    except DocumentError as exc:
-        raise ConfigError(exc.what, problems=exc.problems) from None
-    if located is None:
+    text, data = _recall(path)
+    if data is _MISSED:
+        located = _load(path, name)
+        data = located.data if located is not None else None
+        _check_calendar(home, path, name, data)
+        _remember(path, text, data)
+    else:
+        _check_calendar(home, path, name, data)
+    if data is None:
         return Config(path=name)
-    data: dict[str, Any] = located.data or {}
     due_soon = data.get("deadlines", {}).get("due_soon", {})
     return Config(
         calendar=data.get("calendar"),
@@ -62,3 +87,148 @@ def load_config(home: Path) -> Config:
         exposed=bool(data.get("notify")) and readable_by_others(path),
         max_text=int(data.get("limits", {}).get("text", 64 * 1024)),
     )
+
+
+def _load(path: Path, name: str) -> Located | None:
+    """The config parsed and checked against its schema, every problem located."""
+    from incidentctl.documents.schemas import load_checked
+    from incidentctl.errors import DocumentError
+
+    try:
+        return load_checked(path, "config", display=name)
+    except DocumentError as exc:
+        raise ConfigError(exc.what, problems=exc.problems) from None
+
+
+def _check_calendar(home: Path, path: Path, name: str, data: Any) -> None:
+    """Refuse a ``calendar:`` that names neither a shipped calendar nor a file.  Checked on
+    every load, remembered or not: the file it names may come and go."""
+    calendar = data.get("calendar") if isinstance(data, dict) else None
+    if calendar is None or calendar_file(home, calendar).is_file():
+        return
+    from incidentctl.errors import DocumentError
+    from incidentctl.i18n import t
+
+    located = _load(path, name)  # again, for the line and column
+    assert located is not None
+    problem = located.problem(
+        ("calendar",),
+        t(
+            "err.config.calendar",
+            "en",
+            name=calendar,
+            shipped=shipped_calendars(),
+            path=calendar_file(home, calendar),
+        ),
+    )
+    invalid = DocumentError([problem])
+    raise ConfigError(invalid.what, problems=invalid.problems)
+
+
+# --- a config already checked ----------------------------------------------------------
+# Checking the config loads YAML and JSON Schema, which costs more than the whole of an
+# everyday command such as ``list``; and every command that reads the home checks it.  So
+# the outcome is kept, as the runbook cache keeps a runbook's: under the user's private
+# cache directory, with the exact text it was checked from and the release that checked
+# it.  What is read back is trusted as checked only if both still match.
+
+#: Bump when what a remembered config holds changes shape.
+_MEMO_VERSION = 1
+#: What :func:`_recall` returns when the config has to be checked.
+_MISSED: Any = object()
+#: A config larger than this is simply checked each time.
+_MEMO_MAX = 256 * 1024
+
+
+def _memo_file(path: Path) -> Path | None:
+    """Where the check of the config at ``path`` is kept (``$XDG_CACHE_HOME/incidentctl/
+    config/``, or ``config/`` under ``$INCIDENTCTL_CACHE``), or ``None`` when there is no
+    private cache directory to keep it in (``INCIDENTCTL_CACHE=off`` turns it off)."""
+    import os
+    from pathlib import Path
+
+    from incidentctl.errors import IncidentctlError
+    from incidentctl.paths import check_private
+
+    env = os.environ.get("INCIDENTCTL_CACHE")
+    if env == "off":
+        return None
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    directory = (Path(env) if env else base / "incidentctl") / "config"
+    try:
+        if not directory.is_dir():
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            directory.chmod(0o700)
+        check_private(directory, what="home")
+    except (OSError, IncidentctlError):
+        return None
+    import zlib
+
+    return directory / f"{zlib.crc32(os.fsencode(path.absolute())):08x}.json"
+
+
+def _memo_key() -> str:
+    from incidentctl import __version__
+
+    return f"{__version__}/{_MEMO_VERSION}"
+
+
+def _recall(path: Path) -> tuple[str, Any]:
+    """The config's text, and its checked data if this release checked that very text
+    before (else :data:`_MISSED`)."""
+    import json
+
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(_MEMO_MAX + 1)
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return "", _MISSED
+    memo = _memo_file(path) if len(raw) <= _MEMO_MAX else None
+    if memo is None:
+        return text, _MISSED
+    try:
+        with open(memo, encoding="utf-8") as fh:
+            entry = json.load(fh)
+        if (entry["key"], entry["path"], entry["text"]) == (
+            _memo_key(),
+            str(path.absolute()),
+            text,
+        ):
+            return text, entry["data"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return text, _MISSED
+
+
+def _remember(path: Path, text: str, data: Any) -> None:
+    """Keep a successful check; a failure to write is not an error (the next run checks
+    again), and data JSON would not give back unchanged is not kept."""
+    import json
+    import os
+
+    if not text:
+        return
+    try:
+        encoded = json.dumps(
+            {"key": _memo_key(), "path": str(path.absolute()), "text": text, "data": data},
+            ensure_ascii=False,
+        )
+        if json.loads(encoded)["data"] != data:
+            return
+    except (TypeError, ValueError):
+        return
+    memo = _memo_file(path)
+    if memo is None:
+        return
+    tmp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(
+            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
+        )
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(encoded)
+        os.replace(tmp, memo)
+    except OSError:
+        tmp.unlink(missing_ok=True)

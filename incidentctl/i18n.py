@@ -82,6 +82,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "origin.$INCIDENTCTL_RUNBOOKS": ("$INCIDENTCTL_RUNBOOKS", "$INCIDENTCTL_RUNBOOKS 指定"),
     "origin../runbooks": ("./runbooks", "当前目录下的 runbooks/"),
     "origin.shipped": ("shipped", "随 incidentctl 提供"),
+    "origin.--home": ("--home", "--home 指定"),
+    "origin.$INCIDENTCTL_HOME": ("$INCIDENTCTL_HOME", "$INCIDENTCTL_HOME 指定"),
+    "origin.default": ("the default", "默认位置"),
     # --- runbook vocabulary ----------------------------------------------------------
     "kind.customer-complaint": ("customer complaint", "客户投诉"),
     "kind.system-failure": ("system failure", "系统故障"),
@@ -490,6 +493,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "runbook directory {dir} ({origin}) does not exist",
         "预案目录 {dir}（{origin}）不存在",
     ),
+    "err.runbook.not_dir": (
+        "runbook directory {dir} ({origin}) is not a directory",
+        "预案目录 {dir}（{origin}）不是目录",
+    ),
     "err.runbook.unknown": (
         "no runbook '{ref}' in {dir} ({origin}); {near}available: {ids}",
         "{dir}（{origin}）中没有预案 '{ref}'；{near}现有预案：{ids}",
@@ -623,6 +630,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{id} has no event {seq} (it has 1-{last})",
         "{id} 没有记录 #{seq}（现有 #1-#{last}）",
     ),
+    "err.retract.before_event": (
+        "{at} is before event #{seq} it retracts ({occurred}); a retraction comes after "
+        "what it corrects",
+        "{at} 早于要撤回的记录 #{seq}（{occurred}）；撤回只能在被更正的记录之后",
+    ),
     "err.retract.not_retractable": (
         "event {seq} is {type}, which cannot be retracted; record what happened instead "
         "(reopen, a note, a severity change)",
@@ -636,6 +648,16 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "err.comms.no_placeholder": (
         "template {template} has no placeholder '{name}'; its inputs: {inputs}",
         "话术模板 {template} 没有占位符 '{name}'；它的需填写项：{inputs}",
+    ),
+    "err.comms.channel": (
+        "template {template} does not go out on '{channel}'{near}; its channels: {allowed}",
+        "话术模板 {template} 不经 '{channel}' 发出{near}；它的渠道：{allowed}",
+    ),
+    "err.comms.channel_runbook": (
+        "'{channel}' is not a channel of runbook {runbook}{near} (template {template} names "
+        "none of its own); channels: {allowed}",
+        "'{channel}' 不是预案 {runbook} 的渠道{near}（话术模板 {template} 未指定渠道）；"
+        "可用渠道：{allowed}",
     ),
     "err.comms.no_channel": (
         "template {template} names no channel; give --channel",
@@ -756,6 +778,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "no business-day calendar '{name}' (not shipped, and no file {path})",
         "没有工作日日历 '{name}'（不是随附日历，也没有文件 {path}）",
     ),
+    "err.config.calendar": (
+        "no business-day calendar '{name}' (expected a shipped one: {shipped}, "
+        "or a calendar file; there is no file {path})",
+        "没有工作日日历 '{name}'（应为随附日历：{shipped}，或日历文件；文件 {path} 不存在）",
+    ),
     "err.calendar.empty": ("{file}: the calendar file is empty", "{file}：日历文件为空"),
     "err.calendar.zone": ("{file}: unknown time zone '{zone}'", "{file}：未知时区 '{zone}'"),
     "err.calendar.holiday_dates": (
@@ -803,6 +830,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "watch.count": ("{n} {state}", "{state} {n}"),
     "watch.left": ("T-", "剩余"),
     "watch.quit": ("Ctrl-C to quit", "Ctrl-C 退出"),
+    "err.home.not_dir": (
+        "the incidentctl home {path} ({origin}) cannot be used: {blocker} is not a directory",
+        "无法使用 incidentctl 主目录 {path}（{origin}）：{blocker} 不是目录",
+    ),
+    "err.home.how": (
+        "give a directory (or one to be created) with --home DIR or $INCIDENTCTL_HOME",
+        "请用 `--home DIR` 或 `$INCIDENTCTL_HOME` 指定一个目录（可以尚未创建）",
+    ),
     # --- errors: a home others could write ------------------------------------------------
     "err.unsafe.home": (
         "refusing the incidentctl home {path}: {why}",
@@ -837,9 +872,24 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "use a home of your own (`--home DIR`), or have its owner hand it over: `chown`",
         "请使用自己的主目录（`--home DIR`），或请其所有者移交（`chown`）",
     ),
+    "warn.lang_env": (
+        "warning: $INCIDENTCTL_LANG is '{value}', which incidentctl does not speak "
+        "(it speaks {langs}); going on in English",
+        "警告：$INCIDENTCTL_LANG 为 '{value}'，incidentctl 不支持该语言（支持 {langs}）；"
+        "以下使用英文",
+    ),
     "warn.config_readable": (
         "warning: {path} holds notification secrets and others can read it; `chmod 600 {path}`",
         "警告：{path} 含有通知密钥，且其他用户可以读取；请执行 `chmod 600 {path}`",
+    ),
+    "warn.log_broken": (
+        "WARNING: the log of {id} does not verify from event #{seq}: "
+        "run `incidentctl audit verify {id}`",
+        "警告：{id} 的日志从事件 #{seq} 起校验不通过：请运行 `incidentctl audit verify {id}`",
+    ),
+    "warn.snapshot_broken": (
+        "WARNING: the runbook pinned by {id} does not verify: run `incidentctl audit verify {id}`",
+        "警告：{id} 锁定的预案快照校验不通过：请运行 `incidentctl audit verify {id}`",
     ),
     # --- errors: values out of bounds -----------------------------------------------------
     "err.time.range": (
@@ -1089,6 +1139,16 @@ def detect_lang(explicit: str | None = None) -> str:
         if value:
             return "zh" if value.lower().startswith("zh") else "en"
     return "en"
+
+
+def unsupported_env_lang() -> str | None:
+    """``$INCIDENTCTL_LANG`` when it names a language incidentctl does not speak (English
+    is used instead); ``None`` when it is unset or one of :data:`LANGS`.  The system
+    locale (``LANG``, ``LC_*``) is never judged: it speaks for every program."""
+    value = os.environ.get("INCIDENTCTL_LANG")
+    if value and not value.lower().startswith(LANGS):
+        return value
+    return None
 
 
 def t(key: str, lang: str, /, **facts: Any) -> str:

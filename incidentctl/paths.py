@@ -75,6 +75,45 @@ def home_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return default_home()
 
 
+def home_origin(explicit: str | os.PathLike[str] | None = None) -> str:
+    """Where the home in use was named: ``--home``, ``$INCIDENTCTL_HOME``, or ``default``."""
+    if explicit:
+        return "--home"
+    return "$INCIDENTCTL_HOME" if os.environ.get("INCIDENTCTL_HOME") else "default"
+
+
+def check_home(home: Path, origin: str) -> None:
+    """Refuse a home that is not a directory, or could never become one because something
+    on its path is a file (``--home /etc/passwd``): its store could never be there, and
+    saying "no incidents yet" would hide the mistake.  A home that does not exist yet, under
+    a directory, is fine; other failures are left to whoever opens it."""
+    from incidentctl.errors import StoreError
+    from incidentctl.i18n import msg
+
+    path = home
+    while True:
+        try:
+            mode = os.stat(path).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            if path.parent == path:
+                return
+            path = path.parent
+            continue
+        except OSError:
+            return
+        if stat.S_ISDIR(mode):
+            return
+        raise StoreError(
+            msg(
+                "err.home.not_dir",
+                path=home,
+                origin=msg(f"origin.{origin}"),
+                blocker=path,
+            ),
+            hint=msg("err.home.how"),
+        )
+
+
 def check_private(path: Path, *, what: str) -> None:
     """Refuse a file or directory someone else could have written, as ``ssh`` refuses a
     ``~/.ssh`` others can write: it (and, if it is a symbolic link, the link itself) must

@@ -30,7 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"records", "errors", "i18n"},
     "documents": {"errors", "i18n", "paths"},
     "runbooks": {"documents", "errors", "i18n", "paths", "durations", "records", "__init__"},
-    "config": {"documents", "errors", "i18n", "paths", "durations"},
+    "config": {"documents", "errors", "i18n", "paths", "durations", "__init__"},
     "incidents": {"records", "store", "runbooks", "errors", "i18n", "times", "durations", "clock"},
     "deadlines": {
         *("incidents", "runbooks", "documents", "records", "store", "config"),

@@ -5,6 +5,7 @@ import sqlite3
 from pathlib import Path
 
 from .conftest import Run
+from .contract import validate
 
 
 def test_verify_intact_and_tampered(run: Run, isolated: Path) -> None:
@@ -15,7 +16,9 @@ def test_verify_intact_and_tampered(run: Run, isolated: Path) -> None:
         run("note", inc, "two")
     out = run("audit", "verify", "--all").stdout
     assert f"{a}: ok (3 events)" in out and f"{b}: ok (3 events)" in out
-    run("audit", "verify", expect=1)  # nothing named
+    err = run("audit", "verify", expect=2).stderr  # nothing named: a usage error
+    assert "name the incidents to verify, or use --all" in err
+    assert "Usage: " in err and "audit verify [OPTIONS] [INC]..." in err
     # someone with file access drops the trigger and rewrites a note
     db = sqlite3.connect(isolated / "incidents.db")
     db.execute("DROP TRIGGER events_no_update")
@@ -37,3 +40,57 @@ def test_verify_intact_and_tampered(run: Run, isolated: Path) -> None:
         }
     ]
     assert "1 of 2 incident(s) failed verification" in result.stderr
+
+
+def _forge_note(home: Path, incident: str, seq: int, text: str) -> None:
+    """What someone with write access to the file could do: drop the trigger, rewrite."""
+    db = sqlite3.connect(home / "incidents.db")
+    db.execute("DROP TRIGGER IF EXISTS events_no_update")
+    payload = json.dumps({"text": text})
+    db.execute(
+        "UPDATE events SET payload = ? WHERE incident_id = ? AND seq = ?", (payload, incident, seq)
+    )
+    db.commit()
+    db.close()
+
+
+def test_show_and_timeline_warn_about_a_log_that_does_not_verify(run: Run, isolated: Path) -> None:
+    inc = run("open", "payment-failure", "-s", "1", "-t", "a").stdout.strip()
+    run("note", inc, "one")
+    run("note", inc, "two")
+    for command in ("show", "timeline"):  # an intact log: no warning
+        result = run(command, inc)
+        assert "WARNING" not in result.stderr
+        document = json.loads(run(command, inc, "--json").stdout)
+        assert document["integrity"] == {"ok": True, "problems": []}
+    _forge_note(isolated, inc, 2, "forged")
+    warning = (
+        f"WARNING: the log of {inc} does not verify from event #2: "
+        f"run `incidentctl audit verify {inc}`"
+    )
+    for command in ("show", "timeline"):
+        result = run(command, inc, expect=1)
+        assert warning in result.stderr
+        assert "forged" in result.stdout  # the reader still gets what the store holds
+        result = run(command, inc, "--json", expect=1)
+        assert warning in result.stderr
+        document = json.loads(result.stdout)
+        validate(command, document)
+        assert document["integrity"]["ok"] is False
+        assert [(p["seq"], p["code"]) for p in document["integrity"]["problems"]] == [
+            (2, "altered")
+        ]
+    zh = run("--lang", "zh", "show", inc, expect=1).stderr
+    assert f"incidentctl audit verify {inc}" in zh and "警告" in zh
+
+
+def test_show_warns_about_a_pinned_runbook_that_does_not_verify(run: Run, isolated: Path) -> None:
+    inc = run("open", "payment-failure", "-s", "1", "-t", "a").stdout.strip()
+    db = sqlite3.connect(isolated / "incidents.db")
+    db.execute("DROP TRIGGER runbooks_no_update")
+    (document,) = db.execute("SELECT document FROM runbooks").fetchone()
+    db.execute("UPDATE runbooks SET document = ?", (document.replace("10m", "11m"),))
+    db.commit()
+    db.close()
+    err = run("show", inc, expect=1).stderr
+    assert f"WARNING: the runbook pinned by {inc} does not verify" in err

@@ -177,6 +177,46 @@ def test_retract_via_cli(run: Run) -> None:
     assert steps["assemble"]["status"] == "pending"
 
 
+def test_every_command_that_records_one_event_takes_at_and_by() -> None:
+    import click
+
+    from .contract import json_commands, schema
+
+    recording = {
+        name: cmd
+        for name, cmd in json_commands().items()
+        if schema(name).get("$ref", "").endswith("#/$defs/recorded")
+    }
+    assert {"note", "retract", "step-done", "close"} <= set(recording)
+    for name, cmd in recording.items():
+        options = {o for p in cmd.params if isinstance(p, click.Option) for o in p.opts}
+        assert {"--at", "--by"} <= options, name
+
+
+def test_retract_back_dated_and_by_someone_else(run: Run, clock: ManualClock) -> None:
+    inc = run("open", "payment-failure", "-s", "1", "-t", "t").stdout.strip()
+    clock.advance(minutes=10)
+    run("step", "done", inc, "assemble", "--at", "-5m")  # #2, occurred at 10:05
+    clock.advance(minutes=10)  # 10:20
+    out = run("retract", inc, "2", "--reason", "wrong step", "--at", "-3m", "--by", "李娜").stdout
+    assert "back-dated to 2026-11-22 10:17" in out
+    event = json.loads(run("timeline", inc, "--json").stdout)["events"][-1]
+    assert event["type"] == "event.retracted" and event["actor"] == "李娜"
+    assert event["backdated"] is True
+    assert event["occurred_at"] == "2026-11-22T02:17:00Z"
+    assert event["recorded_at"] == "2026-11-22T02:20:00Z"
+    run("--by", "王伟", "note", inc, "x")
+    # the same rules as any back-dated event: not in the future, not before the incident,
+    # and a correction never before what it corrects
+    err = run("retract", inc, "4", "--reason", "r", "--at", "10:25", expect=1).stderr
+    assert "in the future" in err
+    err = run("retract", inc, "4", "--reason", "r", "--at", "2026-11-22 09:00", expect=1).stderr
+    assert "before the incident opened" in err
+    err = run("retract", inc, "4", "--reason", "r", "--at", "10:19", expect=1).stderr
+    assert "before event #4 it retracts (2026-11-22 10:20 +08:00)" in err
+    assert json.loads(run("show", inc, "--json").stdout)["head"]["seq"] == 4
+
+
 def test_by_names_the_actor_after_the_command_as_well_as_before(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -193,3 +193,27 @@ def test_schema_command_prints_the_schema(run: Run) -> None:
 
 def test_shipped_runbooks_are_package_data() -> None:
     assert (shipped_runbooks_dir() / "payment-failure.yaml").is_file()
+
+
+@pytest.mark.parametrize("how", ["option", "env"])
+@pytest.mark.parametrize("what", ["missing", "file"])
+def test_a_runbook_directory_given_that_is_no_directory_is_an_error(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, what: str
+) -> None:
+    target = tmp_path / "nowhere"
+    if what == "file":
+        target.write_text("not a directory\n", encoding="utf-8")
+    given = ["--runbooks", str(target)] if how == "option" else []
+    if how == "env":
+        monkeypatch.setenv("INCIDENTCTL_RUNBOOKS", str(target))
+    origin = "--runbooks" if how == "option" else "$INCIDENTCTL_RUNBOOKS"
+    said = "does not exist" if what == "missing" else "is not a directory"
+    for command in (["runbook", "list"], ["runbook", "validate"], ["runbook", "show", "x"]):
+        err = run(*given, *command, expect=1).stderr
+        assert str(target) in err and f"({origin})" in err and said in err, err
+        result = run(*given, *command, "--json", expect=1)
+        assert result.stdout == ""
+        error = json.loads(result.stderr.strip().splitlines()[-1])["error"]
+        assert error["code"] == ("runbook.no_dir" if what == "missing" else "runbook.not_dir")
+        assert str(target) in error["message"]
+    assert "nowhere" in run(*given, "open", "x", "-s", "1", "-t", "t", expect=1).stderr

@@ -173,3 +173,64 @@ def test_sent_message_takes_its_audience_from_the_pinned_runbook_and_not_after_c
     assert [e["type"] for e in json.loads(run("timeline", inc, "--json").stdout)["events"]].count(
         "comms.sent"
     ) == 1
+
+
+def _kinds(run: Run, inc: str) -> list[str]:
+    return [e["type"] for e in json.loads(run("timeline", inc, "--json").stdout)["events"]]
+
+
+def test_a_channel_the_template_does_not_list_is_a_usage_error(
+    run: Run, org: None, clock: ManualClock
+) -> None:
+    inc = open_press_incident(run)
+    run("set", inc, "eta", "11:30")
+    before = _kinds(run, inc)
+    for extra in ([], ["--send"], ["--draft"]):
+        args = ["comms", inc, "press-statement", *PRESS, "--channel", "carrier-pigeon", *extra]
+        err = run(*args, expect=2).stderr
+        assert "template press-statement does not go out on 'carrier-pigeon'" in err
+        assert "its channels: weibo, website, wechat-official" in err
+        result = run(*args, "--json", expect=2)
+        assert result.stdout == ""
+        error = json.loads(result.stderr.strip().splitlines()[-1])["error"]
+        assert error["code"] == "usage.bad_value"
+        assert "weibo, website, wechat-official" in error["message"]
+    err = run("comms", inc, "press-statement", *PRESS, "--channel", "webo", expect=2).stderr
+    assert "did you mean 'weibo'" in err
+    assert _kinds(run, inc) == before  # nothing recorded
+    run("comms", inc, "press-statement", *PRESS, "--channel", "website", "--send")
+    assert _kinds(run, inc) == [*before, "comms.sent"]
+
+
+def test_a_template_without_channels_takes_those_of_its_runbook(
+    run: Run, tmp_path: Path, clock: ManualClock
+) -> None:
+    from .conftest import DATA
+
+    book = tmp_path / "coupon.yaml"
+    text = (DATA / "runbooks" / "valid" / "minimal.yaml").read_text(encoding="utf-8")
+    book.write_text(
+        text
+        + "  - id: staff-note\n"
+        + "    audience: internal\n"
+        + "    name: {zh: 内部通知, en: Staff note}\n"
+        + "    body: {zh: 注意, en: Heads up}\n",
+        encoding="utf-8",
+    )
+    inc = run("open", str(book), "-s", "1", "-t", "t").stdout.strip()
+    err = run("comms", inc, "staff-note", "--send", "--channel", "sms", expect=2).stderr
+    assert "'sms' is not a channel of runbook" in err and "channels: website, app-push" in err
+    run("comms", inc, "staff-note", "--send", "--channel", "app-push")
+    assert _kinds(run, inc)[-1] == "comms.sent"
+
+
+def test_a_walk_line_with_a_channel_the_template_does_not_list_records_nothing(
+    run: Run, org: None
+) -> None:
+    inc = open_press_incident(run)
+    inputs = " ".join(f"{k}='{v}'" for k, v in PRESS_INPUTS.items())
+    line = f"comms press-statement channel=carrier-pigeon eta=11:30 {inputs}\n"
+    result = run("walk", inc, input=line, expect=1)
+    assert "line 1: Not recorded: template press-statement does not go out on" in result.stderr
+    assert "its channels: weibo, website, wechat-official" in result.stderr
+    assert _kinds(run, inc) == ["incident.opened"]  # not even the ETA it would commit to

@@ -104,3 +104,25 @@ def test_a_first_look_runs_as_printed(run, clock) -> None:  # type: ignore[no-un
             ran.append(argv[1])
             clock.advance(seconds=30)
     assert ran.count("step") == 2 and "note" in ran and ran[-1] == "close"
+
+
+def _readme_exit_codes() -> list[tuple[str, str]]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Exit codes\n", 1)[1].split("\n## ", 1)[0]
+    rows = [ln for ln in section.splitlines() if ln.startswith("| ")][1:]  # past the header
+    out = []
+    for row in rows:
+        code, meaning = (cell.strip() for cell in row.strip().strip("|").split(" | ", 1))
+        out.append((code, meaning))
+    return out
+
+
+def test_the_exit_codes_in_the_help_are_the_readmes(run) -> None:  # type: ignore[no-untyped-def]
+    documented = _readme_exit_codes()
+    assert [code for code, _ in documented] == ["0", "1", "2", "3", "4", "5", "6", "130"]
+    help_text = run("--help").stdout
+    assert "Exit codes:" in help_text
+    said = help_text.split("Exit codes:", 1)[1]
+    entries = re.split(r"\n  (?=\d+ )", "\n" + said.strip("\n"))[1:]
+    shown = [(e.split(None, 1)[0], " ".join(e.split()[1:])) for e in entries]
+    assert shown == documented

@@ -9,6 +9,7 @@ both languages, with the same placeholders.
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from typing import TYPE_CHECKING, Any
@@ -230,3 +231,35 @@ def test_an_errors_message_stays_english_whatever_the_reader_reads(svc: Incident
         svc.step(inc, "done", "confirm-and-grade")
     assert missing.value.hint == "give it as --evidence ID=VALUE"
     assert missing.value.hint_text("zh") == "请用 `--evidence ID=VALUE` 给出"
+
+
+def test_an_unsupported_incidentctl_lang_is_said_once_and_english_is_used(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INCIDENTCTL_LANG", "fr")
+    result = run("list")
+    assert result.stderr == (
+        "warning: $INCIDENTCTL_LANG is 'fr', which incidentctl does not speak "
+        "(it speaks zh, en); going on in English\n"
+    )
+    assert "No incidents yet" in result.stdout
+    result = run("list", "--json")  # a note for people, before any JSON
+    assert result.stderr.startswith("warning: $INCIDENTCTL_LANG is 'fr'")
+    assert json.loads(result.stdout)["kind"] == "incident-list"
+    # --lang says which language to use, so the variable is not used at all
+    assert run("--lang", "zh", "list").stderr == ""
+    for fine in ("zh", "zh_CN.UTF-8", "en", "EN"):
+        monkeypatch.setenv("INCIDENTCTL_LANG", fine)
+        assert run("list").stderr == "", fine
+
+
+def test_the_system_locale_is_never_warned_about(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    monkeypatch.setenv("LC_ALL", "C")
+    result = run("list")
+    assert result.stderr == "" and "No incidents yet" in result.stdout
+
+
+def test_an_unsupported_lang_option_is_a_usage_error(run: Run) -> None:
+    err = run("--lang", "fr", "list", expect=2).stderr
+    assert "'fr' is not one of 'zh', 'en'" in err

@@ -201,7 +201,7 @@ def test_errors_under_json_are_one_json_line_on_stderr_for_every_command(run: Ru
         (["retract", "{inc}", "99", "--reason", "x"], "retract.no_event"),
         (["set", "{inc}", "eta", "soon"], "eta.invalid"),
         (["comms", "{inc}", "press-statment"], "comms.unknown_template"),
-        (["audit", "verify"], "cli.audit_which"),
+        (["audit", "verify"], "usage.error"),
         (["runbook", "show", "payment-failur"], "runbook.unknown"),
         (["step", "done", "{inc}"], "usage.missing_argument"),
         (["open", "payment-failure", "-t", "x"], "usage.missing_option"),

@@ -118,6 +118,20 @@ def test_check_is_silent_and_zero_when_all_is_well(run: Run) -> None:
     assert (result.exit_code, result.stdout) == (0, "")
 
 
+def test_a_deadline_flagged_by_warn_before_is_labelled_due_soon(run: Run) -> None:
+    run("open", ENGINE, "-s", "2", "-t", "t")  # ack due in 30m, due soon only from 24m
+    assert "pending" in run("deadlines").stdout
+    out = run("check", "--warn-before", "31m", expect=4).stdout
+    row = next(line for line in out.splitlines() if "ack" in line)
+    assert row.startswith("due soon") and "pending" not in out
+    data = json.loads(run("check", "--warn-before", "31m", "--json", expect=4).stdout)
+    assert data["status"] == "due-soon"
+    flags = {d["key"]: d["flag"] for d in data["deadlines"]}
+    assert flags["ack"] == "due-soon" and set(flags.values()) == {"due-soon"}
+    zh = run("--lang", "zh", "check", "--warn-before", "31m", expect=4).stdout
+    assert "即将到期" in zh and "待办" not in zh
+
+
 def test_check_exit_codes(run: Run, clock: ManualClock) -> None:
     run("open", ENGINE, "-s", "2", "-t", "t")  # ack due in 30m, due soon from 24m
     assert run("check", "--warn-before", "31m", expect=4).stdout.count("ack") == 1

@@ -228,6 +228,18 @@ def test_retraction_removes_an_event_from_the_state(svc: Incidents) -> None:
         svc.retract(inc, done.seq, reason="again")
     with pytest.raises(InvalidAction, match="cannot be retracted"):
         svc.retract(inc, 1, reason="no")
+
+
+def test_a_retraction_can_be_back_dated(svc: Incidents, clock: ManualClock) -> None:
+    from datetime import timedelta
+
+    inc = opened(svc)
+    clock.advance(minutes=10)
+    note = svc.note(inc, "wrong incident")
+    clock.advance(minutes=10)
+    retraction = svc.retract(inc, note.seq, reason="wrong incident", at="-5m")
+    assert retraction.backdated and retraction.occurred == clock.now() - timedelta(minutes=5)
+    assert svc.view(inc).state.retracted == {note.seq}
     svc.step(inc, "done", "assemble")
     assert svc.view(inc).state.steps["assemble"].status == st.DONE
 

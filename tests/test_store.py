@@ -23,7 +23,7 @@ from incidentctl.records import verify_chain
 from incidentctl.store import FILENAME
 from incidentctl.store.sqlite import SCHEMA_VERSION
 
-from .conftest import REPO, open_home, runbook
+from .conftest import REPO, Run, open_home, runbook
 
 
 def test_store_file_is_private_and_in_wal_mode(svc: Incidents, isolated: Path) -> None:
@@ -83,6 +83,48 @@ def test_foreign_sqlite_file_is_refused_not_replaced(isolated: Path) -> None:
     with pytest.raises(StoreError, match="not an incidentctl store"):
         open_home(isolated)
     assert path.read_bytes() == before
+
+
+def test_every_command_reports_a_foreign_sqlite_store_and_adds_nothing_to_it(
+    run: Run, isolated: Path
+) -> None:
+    import json
+
+    isolated.mkdir(parents=True)
+    isolated.chmod(0o700)
+    path = isolated / FILENAME
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL)")
+    db.execute("INSERT INTO orders (total) VALUES (9.5)")
+    db.commit()
+    db.close()
+
+    def schema() -> list[tuple[str, ...]]:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return con.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        finally:
+            con.close()
+
+    before, content = schema(), path.read_bytes()
+    for command in (
+        ["list"],
+        ["open", "payment-failure", "-s", "1", "-t", "t"],
+        ["note", "1", "x"],
+        ["show", "1"],
+        ["deadlines"],
+        ["check"],
+        ["audit", "verify", "--all"],
+    ):
+        err = run(*command, expect=1).stderr
+        assert f"{path} is a SQLite database but not an incidentctl store" in err, command
+        result = run(*command, "--json", expect=1)
+        assert json.loads(result.stderr.strip().splitlines()[-1])["error"]["code"] == (
+            "store.foreign"
+        )
+    assert schema() == before
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in isolated.iterdir()) == [FILENAME]  # no -wal, -shm, temp file
 
 
 @pytest.mark.parametrize(

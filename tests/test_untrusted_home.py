@@ -90,3 +90,36 @@ def test_a_store_that_belongs_to_another_user_is_refused(run: Run, isolated: Pat
     run("open", "payment-failure", "-s", "1", "-t", "t")
     os.chown(isolated / "incidents.db", NOBODY, NOBODY)
     assert "it belongs to another user" in run("list", expect=1).stderr
+
+
+COMMANDS = (
+    ["list"],
+    ["deadlines"],
+    ["check"],
+    ["show", "1"],
+    ["open", "payment-failure", "-s", "1", "-t", "t"],
+)
+
+
+@pytest.mark.parametrize("how", ["option", "env", "under-a-file"])
+def test_a_home_that_is_not_a_directory_is_an_error(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    import json
+
+    passwd = tmp_path / "passwd"
+    passwd.write_text("root:x:0:0:root:/root:/bin/sh\n", encoding="utf-8")
+    home = passwd / "incidentctl" if how == "under-a-file" else passwd
+    given = [] if how == "env" else ["--home", str(home)]
+    monkeypatch.setenv("INCIDENTCTL_HOME", str(home))
+    origin = "$INCIDENTCTL_HOME" if how == "env" else "--home"
+    for command in COMMANDS:
+        err = run(*given, *command, expect=1).stderr
+        assert f"the incidentctl home {home} ({origin}) cannot be used" in err, err
+        assert f"{passwd} is not a directory" in err
+        assert "no store at" not in err
+        result = run(*given, *command, "--json", expect=1)
+        assert result.stdout == ""
+        error = json.loads(result.stderr.strip().splitlines()[-1])["error"]
+        assert error["code"] == "home.not_dir"
+    assert passwd.read_text(encoding="utf-8") == "root:x:0:0:root:/root:/bin/sh\n"

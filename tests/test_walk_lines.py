@@ -587,6 +587,9 @@ class Model:
             self.add(line, None)
             return
         where = channel or template.channels[0]
+        if where not in template.channels:  # a channel the template does not go out on
+            self.add(line, None)
+            return
         sent = {"template": tid, "channel": where}
         if self.promised:  # the same time again: nothing new to record
             self.add(line, [("comms.sent", sent)])

@@ -54,6 +54,7 @@ class App:
         self._clock = clock
         self._store: Store | None = None
         self._calendar: BusinessCalendar | None = None
+        self._config: Config | None = None
 
     def apply(self, **options: Any) -> None:
         """Let command-line options override a prepared App."""
@@ -101,11 +102,20 @@ class App:
 
     @cached_property
     def home(self) -> Path:
-        """The incidentctl home, refused if someone else could have written it."""
-        from incidentctl.paths import check_private, home_dir
+        """The incidentctl home, refused if it is not a directory or someone else could have
+        written it, and its config checked: every command that reads the home reports a
+        broken ``config.yaml``, not only those that use the setting in it (a file is only
+        read if it is there)."""
+        from incidentctl.config import load_config
+        from incidentctl.paths import check_home, check_private, home_dir, home_origin
 
         home = home_dir(self.home_option)
+        check_home(home, home_origin(self.home_option))
         check_private(home, what="home")
+        config = load_config(home)
+        if config.exposed:
+            self.echo(t("warn.config_readable", self.lang, path=config.path), err=True)
+        self._config = config
         return home
 
     @cached_property
@@ -116,16 +126,13 @@ class App:
         path, origin = runbooks_dir(self.runbooks_option)
         return RunbookDir(path, origin)
 
-    @cached_property
+    @property
     def config(self) -> Config:
-        from incidentctl.config import load_config
-
-        config = load_config(self.home)
-        if config.exposed:
-            from incidentctl.i18n import t
-
-            self.echo(t("warn.config_readable", self.lang, path=config.path), err=True)
-        return config
+        """The home's ``config.yaml`` (defaults without one), checked when the home is read."""
+        if self._config is None:
+            self.home  # noqa: B018 - reading the home loads its config
+        assert self._config is not None
+        return self._config
 
     # --- incidents ------------------------------------------------------------
     @cached_property

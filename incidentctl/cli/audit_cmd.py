@@ -22,14 +22,13 @@ def verify(app: App, incidents: tuple[str, ...], every: bool, as_json: bool) -> 
     """Recompute each incident's hash chain and check its pinned runbook snapshot.
 
     Exit 0 when every chain is intact, 1 when any event was altered, removed
-    or reordered (each break is listed).
+    or reordered (each break is listed), 2 when neither INC nor --all is given.
     """
-    from incidentctl.errors import InvalidInput
-    from incidentctl.i18n import msg
+    from incidentctl.i18n import t
     from incidentctl.incidents.audit import verify as audit
 
     if not incidents and not every:
-        raise InvalidInput(msg("err.cli.audit_which"))
+        raise click.UsageError(t("err.cli.audit_which", app.lang))
     svc = app.incidents()
     store = svc.store
     ids = [r.id for r in store.incidents()] if every else [svc.resolve(ref) for ref in incidents]

@@ -12,6 +12,7 @@ from incidentctl.i18n import t
 
 if TYPE_CHECKING:
     from incidentctl.comms.messages import Message
+    from incidentctl.incidents.service import View
 
 
 @click.command("comms")
@@ -23,7 +24,9 @@ if TYPE_CHECKING:
     "--list", "list_only", is_flag=True, help="List the runbook's templates and who they are for."
 )
 @click.option(
-    "--channel", metavar="NAME", help="Where it goes (default: the template's first channel)."
+    "--channel",
+    metavar="NAME",
+    help="Where it goes: one of the template's channels (default: its first; `--list` shows them).",
 )
 @click.option(
     "--set",
@@ -94,6 +97,8 @@ def comms(
     view = svc.view(incident)
     if list_only or template_id is None:
         return app.report(messages.template_uses(view.runbook), as_json=as_json)
+    if channel:
+        _check_channel(app, view, template_id, channel)
     now = view.now()
     message = messages.prepare(
         view,
@@ -116,6 +121,19 @@ def comms(
         return app.report(message, as_json=as_json)
     sent = messages.send(svc, view, message, channel=message.channel, values=values)
     return app.report(sent, as_json=as_json)
+
+
+def _check_channel(app: App, view: View, template_id: str, channel: str) -> None:
+    """A channel the message cannot go out on is a bad value of --channel (exit 2),
+    refused before anything is rendered, edited or recorded."""
+    from incidentctl.comms import messages
+    from incidentctl.errors import InvalidInput
+
+    template = messages.find_template(view, template_id)
+    try:
+        messages.check_channel(view.runbook, template, channel)
+    except InvalidInput as exc:
+        raise click.BadParameter(exc.text(app.lang), param_hint="'--channel'") from None
 
 
 def _edited(message: Message, text: str) -> Message:

@@ -163,12 +163,19 @@ def show(app: App, incident: str, as_json: bool) -> int:
     """Show an incident: summary, roles, severity history, checklist and next deadlines.
 
     INC is a full id, a unique prefix, or the trailing number (3 for INC-20261122-003).
+
+    The incident's hash chain and pinned runbook are verified first: if someone altered
+    the store, the incident is still shown, followed by a warning on stderr naming the
+    first event that does not verify, and the exit code is 1.
     """
     from incidentctl.deadlines import IncidentPage
+    from incidentctl.incidents.audit import log_problems
 
-    view = app.incidents().view(incident)
+    svc = app.incidents()
+    view = svc.view(incident)
     now = view.now()
-    return app.report(IncidentPage(view, app.deadlines(view, now), now), as_json=as_json)
+    problems = log_problems(view.events, svc.store.runbook_document)
+    return app.report(IncidentPage(view, app.deadlines(view, now), now, problems), as_json=as_json)
 
 
 @click.command("timeline")
@@ -177,11 +184,18 @@ def show(app: App, incident: str, as_json: bool) -> int:
 @pass_app
 def timeline(app: App, incident: str, as_json: bool) -> int:
     """Every event of an incident in the order it happened, with the time it was
-    recorded, who recorded it, and back-dated events marked."""
-    from incidentctl.incidents import Timeline
+    recorded, who recorded it, and back-dated events marked.
 
-    view = app.incidents().view(incident)
-    return app.report(Timeline(view, view.now()), as_json=as_json)
+    As with `show`, a log that does not verify is still printed, followed by a warning
+    on stderr naming the first event that does not verify, and the exit code is 1.
+    """
+    from incidentctl.incidents import Timeline
+    from incidentctl.incidents.audit import log_problems
+
+    svc = app.incidents()
+    view = svc.view(incident)
+    problems = log_problems(view.events, svc.store.runbook_document)
+    return app.report(Timeline(view, view.now(), problems), as_json=as_json)
 
 
 # --- steps -------------------------------------------------------------------------------
@@ -367,7 +381,8 @@ set_ = _simple(
 retract = _simple(
     "retract",
     "Retract a mistaken event (by its # in `timeline`); it stays in the log, marked, and stops counting.",
-    lambda svc, incident, seq, reason: svc.retract(incident, seq, reason=reason),
+    lambda svc, incident, seq, reason, at: svc.retract(incident, seq, reason=reason, at=at),
     click.argument("seq", type=click.IntRange(min=1), metavar="SEQ"),
     click.option("--reason", required=True, help="Why the event was wrong."),
+    at_option,
 )

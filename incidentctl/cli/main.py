@@ -55,6 +55,34 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 
+#: Every exit code and what it means, as ``incidentctl --help`` ends and word for word as
+#: the README's table says (a test compares them).
+EXIT_CODES: tuple[tuple[str, str], ...] = (
+    ("0", "success (`check`: every deadline on track)"),
+    (
+        "1",
+        "a user error: bad input, invalid runbook, refused action; the message says what and "
+        "where (`walk` without a terminal: a line was refused; every other line was still "
+        "taken; `show`, `timeline`: the incident's log does not verify, and was printed with "
+        "a warning)",
+    ),
+    ("2", "command-line usage error (unknown option, missing argument)"),
+    (
+        "3",
+        "internal error (a bug); a crash report is written to `$INCIDENTCTL_HOME/crash/` "
+        "(private to you; it keeps the command's shape but not the values you typed) and its "
+        "path printed",
+    ),
+    ("4", "`check`: a deadline is due soon"),
+    ("5", "`check`: a deadline is overdue"),
+    (
+        "6",
+        "`check`: a notice could not be delivered (whatever else is due); stderr says which "
+        "and why",
+    ),
+    ("130", "interrupted (Ctrl-C); nothing already recorded is lost"),
+)
+
 
 class UserError(click.ClickException):
     """An :class:`IncidentctlError` on its way to the terminal."""
@@ -232,6 +260,12 @@ class LazyGroup(click.Group):
         super().__init__(*args, **kwargs)
         self.lazy = dict(lazy or {})
 
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        if ctx.parent is None:  # the program's own help ends with its exit codes
+            with formatter.section("Exit codes"):
+                formatter.write_dl(list(EXIT_CODES))
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*self.lazy, *(n for n in super().list_commands(ctx) if n not in self.lazy)]
 
@@ -324,12 +358,23 @@ def cli(
 
     Runbooks as code, an append-only tamper-evident incident log, tiered
     deadlines, drills and post-mortems.  Run `incidentctl COMMAND --help` for
-    any command; exit codes are listed in the README.
+    any command; the exit codes are listed below.
     """
     if not isinstance(ctx.obj, App):
         ctx.obj = App(home=home, runbooks=runbooks_dir, lang=lang, tz=tz, actor=actor)
     else:  # tests pass a prepared App (fake clock); command-line options still apply
         ctx.obj.apply(home=home, runbooks=runbooks_dir, lang=lang, tz=tz, actor=actor)
+    if not lang:
+        from incidentctl.i18n import LANGS, t, unsupported_env_lang
+
+        # Said, not refused: the variable may be set for every program on the machine,
+        # and a cron job must not stop over the language of its output.
+        value = unsupported_env_lang()
+        if value is not None:
+            from incidentctl.render.safe import clean
+
+            said = t("warn.lang_env", ctx.obj.lang, value=clean(value), langs=list(LANGS))
+            click.echo(said, err=True)
 
 
 #: Crash reports kept in a home's ``crash/`` directory; older ones are removed.

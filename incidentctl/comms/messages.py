@@ -204,6 +204,7 @@ def send(
     where = channel or (template.channels[0] if template.channels else "")
     if not where:
         raise InvalidInput(msg("err.comms.no_channel", template=template.id))
+    check_channel(view.runbook, template, where)
     given = values or {}
     event = svc.send(
         view.state.id,
@@ -215,6 +216,44 @@ def send(
         inputs={i.id: given[i.id] for i in template.inputs if i.id in given},
     )
     return Sent(message._replace(channel=where), event, satisfied_steps(view, template.id))
+
+
+def allowed_channels(runbook: Runbook, template: Template) -> tuple[str, ...]:
+    """The channels a message of ``template`` may go out on: those it lists, else those any
+    template of the runbook lists; none when the runbook names no channel at all (any
+    channel is taken then)."""
+    if template.channels:
+        return template.channels
+    known = (c for tp in runbook.templates.values() for c in tp.channels)
+    return tuple(dict.fromkeys(known))
+
+
+def check_channel(runbook: Runbook, template: Template, channel: str) -> None:
+    """Refuse a channel the message cannot go out on (see :func:`allowed_channels`),
+    naming the ones it can; the one check of ``comms --channel`` and the walk's
+    ``channel=``, made before anything is recorded."""
+    allowed = allowed_channels(runbook, template)
+    if not allowed or channel in allowed:
+        return
+    near = did_you_mean(channel, allowed)
+    if template.channels:
+        said = msg(
+            "err.comms.channel",
+            channel=channel,
+            template=template.id,
+            near=near,
+            allowed=list(allowed),
+        )
+    else:
+        said = msg(
+            "err.comms.channel_runbook",
+            channel=channel,
+            template=template.id,
+            runbook=runbook.id,
+            near=near,
+            allowed=list(allowed),
+        )
+    raise InvalidInput(said)
 
 
 def find_template(view: View, template_id: str) -> Template:

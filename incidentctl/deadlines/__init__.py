@@ -8,23 +8,38 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime, tzinfo
 
     from incidentctl.deadlines.engine import Deadline
+    from incidentctl.incidents.audit import AuditProblem
     from incidentctl.incidents.service import View
     from incidentctl.runbooks.model import Runbook
 
 
 class IncidentPage:
     """One incident and its deadlines, as ``show`` presents it at the incident's ``now``
-    (a plain slotted class, like the results in :mod:`incidentctl.incidents`)."""
+    (a plain slotted class, like the results in :mod:`incidentctl.incidents`), with what
+    is wrong with its log (``problems``: a log that does not verify is still shown, with a
+    warning and exit code 1)."""
 
-    __slots__ = ("deadlines", "now", "view")
+    __slots__ = ("deadlines", "now", "problems", "view")
 
-    def __init__(self, view: View, deadlines: list[Deadline], now: datetime) -> None:
+    def __init__(
+        self,
+        view: View,
+        deadlines: list[Deadline],
+        now: datetime,
+        problems: Sequence[AuditProblem] = (),
+    ) -> None:
         self.view = view
         self.deadlines = deadlines
         self.now = now
+        self.problems = problems
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.problems else 0
 
 
 def deadline_title(rb: Runbook, d: Deadline, now: datetime, zone: tzinfo, lang: str) -> str:

@@ -135,9 +135,7 @@ def load_calendar_file(path: Path) -> BusinessCalendar:
 def load_calendar(home: Path, configured: str | None = None) -> BusinessCalendar:
     """``$INCIDENTCTL_HOME/calendar.yaml`` if present, else the configured one
     (a shipped id such as ``cn`` or a path), else the shipped mainland-China calendar."""
-    from pathlib import Path
-
-    from incidentctl.paths import package_data
+    from incidentctl.config import calendar_file
 
     own = home / HOME_CALENDAR
     if own.is_file():
@@ -146,12 +144,7 @@ def load_calendar(home: Path, configured: str | None = None) -> BusinessCalendar
         check_private(own, what="calendar")
         return load_calendar_file(own)
     name = configured or DEFAULT_CALENDAR
-    shipped = package_data(f"calendars/{name}.yaml")
-    if shipped.is_file():
-        return load_calendar_file(shipped)
-    path = Path(name).expanduser()
-    if not path.is_absolute():
-        path = home / path
+    path = calendar_file(home, name)
     if not path.is_file():
         raise ConfigError(msg("err.calendar.missing", name=name, path=path))
     return load_calendar_file(path)

@@ -125,6 +125,14 @@ def classify(item: Item, now: datetime, warn_before: float | None = None) -> str
     return None
 
 
+def flagged_as(item: Item, kind: str) -> Item:
+    """``item`` as ``check`` reports it: a pending deadline that ``--warn-before`` flagged
+    is due soon, as ``check`` counts it, and is said to be so."""
+    if kind == DUE_SOON and item.deadline.state == dl.PENDING:
+        return item._replace(deadline=item.deadline._replace(state=dl.DUE_SOON))
+    return item
+
+
 def notice_for(item: Item, kind: str, now: datetime, zone: tzinfo, lang: str) -> Notice:
     from incidentctl.deadlines.notify import Notice  # only check and watch send notices
 

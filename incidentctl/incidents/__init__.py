@@ -14,8 +14,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
+    from incidentctl.incidents.audit import AuditProblem
     from incidentctl.incidents.service import View
     from incidentctl.records import Event
     from incidentctl.runbooks.model import Runbook
@@ -57,10 +59,17 @@ class IncidentListing:
 
 
 class Timeline:
-    """Every event of an incident, in the order it happened."""
+    """Every event of an incident, in the order it happened, with what is wrong with its
+    log (``problems``: a log that does not verify is still shown, with a warning and exit
+    code 1)."""
 
-    __slots__ = ("now", "view")
+    __slots__ = ("now", "problems", "view")
 
-    def __init__(self, view: View, now: datetime) -> None:
+    def __init__(self, view: View, now: datetime, problems: Sequence[AuditProblem] = ()) -> None:
         self.view = view
         self.now = now
+        self.problems = problems
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.problems else 0

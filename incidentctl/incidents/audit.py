@@ -8,15 +8,16 @@ agreeing with the end of the chain.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from incidentctl.errors import StoreError
 from incidentctl.incidents import events as ev
 from incidentctl.records import Head, sha256_of, verify_chain
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
+    from incidentctl.records import Event
     from incidentctl.store.base import Store
 
 
@@ -58,12 +59,16 @@ class AuditReport(NamedTuple):
         return 1 if self.failed else 0
 
 
-def verify_incident(store: Store, incident_id: str) -> IncidentAudit:
-    events = store.events(incident_id)
+def log_problems(
+    events: list[Event], snapshot: Callable[[str], dict[str, Any]]
+) -> list[AuditProblem]:
+    """What is wrong with one incident's log as read: its hash chain, its first event, and
+    the runbook snapshot it pinned (``snapshot`` reads a snapshot by its sha256).  What
+    ``show`` and ``timeline`` check before the reader trusts what they print."""
     problems = [AuditProblem(p.seq, p.code, p.message, p.expected) for p in verify_chain(events)]
     if not events:
         problems.append(AuditProblem(None, "empty", "the incident has no events"))
-        return IncidentAudit(incident_id, 0, None, problems)
+        return problems
     first = events[0]
     pinned: str | None = None
     if first.type != ev.OPENED:
@@ -74,7 +79,7 @@ def verify_incident(store: Store, incident_id: str) -> IncidentAudit:
         pinned = first.payload.get("runbook", {}).get("sha256")
     if pinned:
         try:
-            document = store.runbook_document(pinned)
+            document = snapshot(pinned)
         except StoreError:
             problems.append(
                 AuditProblem(None, "snapshot-missing", "the pinned runbook snapshot is missing")
@@ -88,6 +93,14 @@ def verify_incident(store: Store, incident_id: str) -> IncidentAudit:
                         "the stored runbook snapshot is not the one the incident pinned",
                     )
                 )
+    return problems
+
+
+def verify_incident(store: Store, incident_id: str) -> IncidentAudit:
+    events = store.events(incident_id)
+    problems = log_problems(events, store.runbook_document)
+    if not events:
+        return IncidentAudit(incident_id, 0, None, problems)
     row = store.incident(incident_id)
     head = events[-1]
     if row is not None and (row.last_seq, row.head_hash) != (head.seq, head.hash):

@@ -631,7 +631,9 @@ class Incidents:
         self._record(incident_id, None, rule)
         return failures
 
-    def retract(self, ref: str, seq: int, *, reason: str) -> Event:
+    def retract(self, ref: str, seq: int, *, reason: str, at: str | None = None) -> Event:
+        """Record that event ``seq`` was a mistake.  Back-dated (``at``) like any event, and
+        never to before the event it retracts happened."""
         if not reason.strip():
             raise InvalidInput(msg("err.retract.needs_reason"))
 
@@ -642,6 +644,15 @@ class Incidents:
                 raise InvalidInput(
                     msg("err.retract.no_event", id=state.id, seq=seq, last=state.last_seq)
                 )
+            if target is not None and when.occurred < target.occurred:
+                raise InvalidInput(
+                    msg(
+                        "err.retract.before_event",
+                        at=fmt_zoned(when.occurred, self.zone),
+                        seq=seq,
+                        occurred=fmt_zoned(target.occurred, self.zone),
+                    )
+                )
             return [self._draft(ev.RETRACTED, {"seq": seq, "reason": reason.strip()}, when)]
 
         incident_id = self.resolve(ref)
@@ -649,7 +660,7 @@ class Incidents:
         target = next((e for e in self.store.events(incident_id) if e.seq == seq), None)
         if target is not None and target.type not in ev.RETRACTABLE:
             raise InvalidAction(msg("err.retract.not_retractable", seq=seq, type=target.type))
-        return self._record(incident_id, None, rule)[0]
+        return self._record(incident_id, at, rule)[0]
 
 
 def _pause() -> None:

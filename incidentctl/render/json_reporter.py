@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from incidentctl.render import Reporter
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from datetime import datetime
 
     from incidentctl.comms.messages import Message, Sent, TemplateListing
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing
     from incidentctl.errors import Problem
     from incidentctl.incidents import IncidentListing, Opened, Recorded, Timeline
-    from incidentctl.incidents.audit import AuditReport
+    from incidentctl.incidents.audit import AuditProblem, AuditReport
     from incidentctl.incidents.service import View
     from incidentctl.records import Head
     from incidentctl.runbooks.model import Runbook, Text
@@ -269,20 +269,44 @@ class JsonReporter(Reporter):
     def IncidentPage(self, r: IncidentPage) -> None:
         from incidentctl.deadlines.engine import by_urgency
 
+        self._log_warning(r.view.state.id, r.problems)
         self.emit(
             {
                 **document("incident"),
                 **incident(r.view),
                 "now": utc(r.now),
                 "deadlines": [deadline(d, r.now) for d in by_urgency(r.deadlines)],
+                "integrity": self._integrity(r.problems),
             }
         )
 
     def Timeline(self, r: Timeline) -> None:
         events = sorted(r.view.events, key=lambda e: (e.occurred, e.seq))
+        self._log_warning(r.view.state.id, r.problems)
         self.emit(
-            document("timeline", incident=r.view.state.id, events=[e.as_dict() for e in events])
+            document(
+                "timeline",
+                incident=r.view.state.id,
+                events=[e.as_dict() for e in events],
+                integrity=self._integrity(r.problems),
+            )
         )
+
+    def _log_warning(self, incident: str, problems: Sequence[AuditProblem]) -> None:
+        """For the person reading, as with text: the log does not verify."""
+        if problems:
+            from incidentctl.render.phrases import log_warning
+
+            self.out.echo(log_warning(incident, problems, self.out.lang), err=True)
+
+    def _integrity(self, problems: Sequence[AuditProblem]) -> dict[str, Any]:
+        return {"ok": not problems, "problems": [self._problem(p) for p in problems]}
+
+    def _problem(self, p: AuditProblem) -> dict[str, Any]:
+        from incidentctl.i18n import t
+
+        message = t(f"audit.{p.code}", self.out.lang, expected=p.expected, seq=p.seq)
+        return {"seq": p.seq, "code": p.code, "message": message}
 
     def AuditReport(self, r: AuditReport) -> None:
         from incidentctl.i18n import t
@@ -300,16 +324,7 @@ class JsonReporter(Reporter):
                         "ok": entry.ok,
                         "event_count": entry.events,
                         "head": head(entry.head) if entry.head else None,
-                        "problems": [
-                            {
-                                "seq": p.seq,
-                                "code": p.code,
-                                "message": t(
-                                    f"audit.{p.code}", lang, expected=p.expected, seq=p.seq
-                                ),
-                            }
-                            for p in entry.problems
-                        ],
+                        "problems": [self._problem(p) for p in entry.problems],
                     }
                     for entry in r.incidents
                 ],

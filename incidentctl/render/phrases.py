@@ -15,9 +15,11 @@ from incidentctl.incidents import events as ev
 from incidentctl.times import short_time as when
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime, tzinfo
 
     from incidentctl.deadlines.engine import Deadline
+    from incidentctl.incidents.audit import AuditProblem
     from incidentctl.records import Event
     from incidentctl.runbooks.model import Runbook, Step
 
@@ -28,6 +30,7 @@ __all__ = [
     "duration",
     "eta_change",
     "human",
+    "log_warning",
     "rule_phrase",
     "source_label",
     "step_sources",
@@ -279,3 +282,13 @@ def eta_change(e: Event, lang: str, zone: tzinfo | None = None) -> str:
     if before is None:
         return t("ev.eta.set", lang, at=at, ahead=ahead)
     return t("ev.eta.changed", lang, before=before, at=at, ahead=ahead)
+
+
+def log_warning(incident: str, problems: Sequence[AuditProblem], lang: str) -> str:
+    """The warning over an incident whose log does not verify: from which event (the
+    first that does not), or that its pinned runbook does not, and how to see every
+    problem."""
+    seqs = [p.seq for p in problems if p.seq is not None]
+    if seqs:
+        return t("warn.log_broken", lang, id=incident, seq=min(seqs))
+    return t("warn.snapshot_broken", lang, id=incident)

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 from incidentctl.render import Reporter
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from incidentctl.comms.messages import Message, Sent, TemplateListing
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, Item
     from incidentctl.incidents import IncidentListing, Opened, Recorded, Timeline
-    from incidentctl.incidents.audit import AuditReport
+    from incidentctl.incidents.audit import AuditProblem, AuditReport
     from incidentctl.incidents.service import View
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
 
@@ -82,6 +84,7 @@ class TextReporter(Reporter):
 
         out, view = self.out, clean_view(r.view)
         out.echo(show_text(view, r.deadlines, r.now, out.zone, out.lang, out.style, out.width))
+        self._log_warning(view.state.id, r.problems)
 
     def Timeline(self, r: Timeline) -> None:
         from incidentctl.render.events import timeline_text
@@ -89,6 +92,15 @@ class TextReporter(Reporter):
 
         out, view = self.out, clean_view(r.view)
         out.echo(timeline_text(view, r.now, out.zone, out.lang, out.style, out.width))
+        self._log_warning(view.state.id, r.problems)
+
+    def _log_warning(self, incident: str, problems: Sequence[AuditProblem]) -> None:
+        """After the incident, so that it is the last thing read: its log does not verify."""
+        if problems:
+            from incidentctl.render.phrases import log_warning
+
+            text = log_warning(incident, problems, self.out.lang)
+            self.out.echo(self.out.style(text, "red", "bold"), err=True)
 
     def AuditReport(self, r: AuditReport) -> None:
         from incidentctl.i18n import t
@@ -132,12 +144,13 @@ class TextReporter(Reporter):
         out.echo(out.style(t("times_in", out.lang, zone=zone_label(out.zone, r.now)), "dim"))
 
     def CheckResult(self, r: CheckResult) -> None:
+        from incidentctl.deadlines.monitor import flagged_as
         from incidentctl.i18n import t
 
         for problem in r.problems:
             self.out.echo(t("notify_failed", self.out.lang, problem=problem), err=True)
         if r.flagged:
-            self._deadline_table([i for i, _ in r.flagged])
+            self._deadline_table([flagged_as(i, k) for i, k in r.flagged])
 
     # --- runbooks ------------------------------------------------------------------------
     def RunbookListing(self, r: RunbookListing) -> None:

@@ -65,8 +65,18 @@ class RunbookDir:
         self.path = path
         self.origin = origin
 
+    def require(self) -> None:
+        """Refuse a directory that is not there, or is not a directory, naming it and
+        where it came from (``--runbooks``, ``$INCIDENTCTL_RUNBOOKS``...): a mistyped
+        path must not look like an empty set of runbooks."""
+        if self.path.is_dir():
+            return
+        key = "err.runbook.not_dir" if self.path.exists() else "err.runbook.no_dir"
+        raise RunbookNotFound(msg(key, dir=self.path, origin=msg(f"origin.{self.origin}")))
+
     def check_all(self) -> list[Checked]:
         """Check every file, plus the one cross-file rule: ids are unique in a directory."""
+        self.require()
         results = [check_file(p, display=display_path(p)) for p in runbook_files(self.path)]
         add_duplicate_id_problems(results)
         return results
@@ -87,10 +97,7 @@ class RunbookDir:
             if not as_path.exists():
                 raise RunbookNotFound(msg("err.runbook.no_file", path=ref))
             return check_file(as_path, display=display_path(as_path)).runbook()
-        if not self.path.is_dir():
-            raise RunbookNotFound(
-                msg("err.runbook.no_dir", dir=self.path, origin=msg(f"origin.{self.origin}"))
-            )
+        self.require()
         for candidate in (self.path / f"{ref}.yaml", self.path / f"{ref}.yml"):
             if candidate.is_file():
                 checked = check_file(candidate, display=display_path(candidate))

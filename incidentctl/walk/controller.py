@@ -899,6 +899,7 @@ class Walk:
         where = intent.channel or first.channel
         if not where:
             raise InvalidInput(msg("walk.no_channel", template=template.id))
+        mx.check_channel(view.runbook, template, where)
         if due is not None and intent.eta is not None:
             eta = intent.eta
             yield from self._record(
