@@ -77,3 +77,31 @@ def test_every_field_is_covered_by_the_hash() -> None:
     ]:
         changed = base._replace(**{field: value})
         assert records.compute_hash(changed.body()) != base.hash, field
+
+
+def test_canonical_encoding_is_json_dumps_with_the_documented_options() -> None:
+    """The encoder built once must write exactly what ``json.dumps`` with sorted keys,
+    compact separators and unescaped Unicode writes, for any shape of payload."""
+    import json
+    import random
+
+    rng = random.Random(3)
+
+    def value(depth: int) -> object:
+        kind = rng.randrange(7 if depth < 3 else 4)
+        if kind == 0:
+            return rng.randint(-(10**12), 10**12)
+        if kind == 1:
+            return rng.choice([0.5, -1e-7, 3.0, 1e300])
+        if kind == 2:
+            return "".join(rng.choice('a"\\\n\t中文é\x00\u2028') for _ in range(rng.randrange(8)))
+        if kind == 3:
+            return rng.choice([True, False, None])
+        if kind == 4:
+            return [value(depth + 1) for _ in range(rng.randrange(4))]
+        return {str(value(depth + 1)): value(depth + 1) for _ in range(rng.randrange(4))}
+
+    for _ in range(500):
+        data = value(0)
+        expected = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        assert canonical(data) == expected.encode("utf-8")

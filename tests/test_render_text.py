@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from incidentctl.render.table import table
 from incidentctl.render.text import truncate, width, wrap
 
@@ -74,3 +76,116 @@ def test_table_without_headers_has_no_header_or_rule() -> None:
     assert len(lines) == 2
     assert lines[0].startswith("overdue  assemble  启动应急响应")
     assert width(lines[1][: lines[1].index("修复")]) == width(lines[0][: lines[0].index("启动")])
+
+
+def test_plain_ascii_takes_the_short_way_to_the_same_pieces() -> None:
+    """ASCII text without brackets or colour codes is split on spaces directly; the pieces
+    must be exactly the ones the full tokenizer finds (a space is a piece of its own)."""
+    import random
+
+    from incidentctl.render import text
+
+    rng = random.Random(7)
+    alphabet = "ab-_.:,x9 "
+    for _ in range(2000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert list(text._tokens(line)) == re.findall(r" |[^ ]+", line), line
+        # the same text with one wide character takes the full tokenizer: its ASCII
+        # words must come out the same
+        wide = list(text._tokens(line + " 中"))
+        assert wide[:-1] == re.findall(r" |[^ ]+", line + " ")[: len(wide) - 1], line
+
+
+def test_width_of_wide_text_is_the_same_measured_twice() -> None:
+    """Character widths are remembered; a second measure must agree with the first."""
+    sample = "应急指挥 (张敏)：支付成功率骤降\u0301 e\u200b"
+    first = width(sample)
+    assert (
+        first == width(sample) == 2 * 14 + 5
+    )  # the combining mark and the zero-width space take none
+
+
+def _reference_tokens(paragraph: str) -> list[str]:
+    """The tokenizer written character by character, as first specified: the fast one in
+    :mod:`incidentctl.render.text` must cut every text into exactly the same pieces."""
+    from incidentctl.render.text import (
+        _ANSI,
+        _CLOSING,
+        _GROUP,
+        _GROUP_WIDTH,
+        _OPENING,
+        _UNITS,
+        char_width,
+    )
+
+    tokens: list[str] = []
+    word: list[str] = []
+    held = ""  # opening punctuation or colour codes waiting for the next piece
+
+    def flush() -> None:
+        nonlocal held
+        if word:
+            tokens.append(held + "".join(word))
+            word.clear()
+            held = ""
+
+    i, n = 0, len(paragraph)
+    while i < n:
+        ch = paragraph[i]
+        if ch == "\x1b" and (m := _ANSI.match(paragraph, i)):
+            if word:
+                word.append(m.group())
+            else:
+                held += m.group()
+            i = m.end()
+            continue
+        if (
+            ch in "(（["
+            and not word
+            and (m := _GROUP.match(paragraph, i))
+            and width(m.group()) <= _GROUP_WIDTH
+        ):
+            tokens.append(held + m.group())
+            held = ""
+            i = m.end()
+            continue
+        i += 1
+        if ch == " ":
+            flush()
+            tokens.append(" ")
+        elif char_width(ch) == 2:
+            if word and ch in _UNITS and (word[-1].isdecimal() or word[-1] in _UNITS):
+                word.append(ch)  # 10分钟, 41分14秒, 2个工作日: a number stays with its unit
+                continue
+            flush()
+            if ch in _OPENING:
+                held += ch
+            elif ch in _CLOSING and tokens and tokens[-1] != " ":
+                tokens[-1] += ch
+            else:
+                tokens.append(held + ch)
+                held = ""
+        else:
+            word.append(ch)
+    flush()
+    if held:
+        tokens.append(held)
+    return tokens
+
+
+def test_the_tokenizer_cuts_any_text_as_the_character_by_character_one_does() -> None:
+    import random
+
+    from incidentctl.render import text
+
+    rng = random.Random(11)
+    pieces = [
+        *"ab9-_.:,x ()[]（）【】，。：中文分钟个工作日é\u0301",
+        "\x1b[31m",
+        "\x1b[0m",
+        "10",
+        "王伟",
+    ]
+    for _ in range(5000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 24)))
+        assert list(text._tokens(line)) == _reference_tokens(line), repr(line)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from incidentctl.render.text import longest_word_of, pad, truncate, width, wrap
+from incidentctl.render.text import longest_word_of, pad_measured, truncate, width, wrap
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -37,9 +37,14 @@ def table(
         headers = [""] * max((len(r) for r in rows), default=0)
     ncols = len(headers)
     cells = [[str(c) for c in row] + [""] * (ncols - len(row)) for row in rows]
+    # each cell's lines with their widths, measured once: laying out and padding a table of
+    # a few hundred Chinese cells measured every line three times
+    measured = [
+        [[(ln, width(ln)) for ln in c.split("\n")] for c in row]
+        for row in ([list(headers), *cells] if shown else cells)
+    ]
     widths = [
-        max([width(headers[i])] + [width(ln) for r in cells for ln in r[i].split("\n")])
-        for i in range(ncols)
+        max([width(headers[i])] + [w for r in measured for _, w in r[i]]) for i in range(ncols)
     ]
     shrunk: list[int] = []
     if max_width is not None and ncols:
@@ -66,12 +71,22 @@ def table(
                 widths[col] = narrower
     aligns = (align + "l" * ncols)[:ncols]
     out = []
-    rows_out = [list(headers), *cells] if shown else cells
-    for n, r in enumerate(rows_out):
-        parts = [_fit(c, widths[i], i in shrunk, wrap_shrunk) for i, c in enumerate(r)]
+    for n, r in enumerate(measured):
+        parts = [
+            lines
+            if all(w <= widths[i] for _, w in lines)
+            else [
+                (ln, width(ln))
+                for ln in _fit(
+                    "\n".join(ln for ln, _ in lines), widths[i], i in shrunk, wrap_shrunk
+                )
+            ]
+            for i, lines in enumerate(r)
+        ]
         for k in range(max(len(p) for p in parts)):
             line = "  ".join(
-                pad(p[k] if k < len(p) else "", widths[i], aligns[i]) for i, p in enumerate(parts)
+                pad_measured(*(p[k] if k < len(p) else ("", 0)), widths[i], aligns[i])
+                for i, p in enumerate(parts)
             )
             out.append(indent + line.rstrip())
         if shown and n == 0:
@@ -81,7 +96,12 @@ def table(
 
 def longest_word(cells: list[list[str]], col: int) -> int:
     """The widest piece of text column ``col`` can hold without cutting a word in two."""
-    return max((longest_word_of(r[col]) for r in cells), default=0)
+    best = 0
+    for row in cells:
+        text = row[col]
+        if width(text) > best:  # no piece of a text is wider than the whole of it
+            best = max(best, longest_word_of(text))
+    return best
 
 
 _STYLED = re.compile(r"^(\x1b\[[0-9;]*m)(.*)(\x1b\[0m)$", re.S)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CLOSING = set("，。、；：？！）」』》】〕,.;:?!)]}%")
@@ -24,13 +25,25 @@ def char_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
+#: Widths of the non-ASCII characters met so far: a table of Chinese text measures the
+#: same few hundred characters again and again.
+_WIDTHS: dict[str, int] = {}
+
+
 def width(text: str) -> int:
     """Columns ``text`` occupies on a terminal (ANSI colour codes take none)."""
     if "\x1b" in text:
         text = _ANSI.sub("", text)
     if text.isascii():
         return len(text)
-    return sum(char_width(c) for c in text)
+    known = _WIDTHS
+    total = 0
+    for c in text:
+        w = known.get(c)
+        if w is None:
+            w = known[c] = char_width(c)
+        total += w
+    return total
 
 
 def truncate(text: str, limit: int) -> str:
@@ -51,7 +64,13 @@ def truncate(text: str, limit: int) -> str:
 
 
 def pad(text: str, cells: int, align: str = "l") -> str:
-    gap = max(cells - width(text), 0)
+    """``text`` filled out with spaces to ``cells`` columns."""
+    return pad_measured(text, width(text), cells, align)
+
+
+def pad_measured(text: str, used: int, cells: int, align: str = "l") -> str:
+    """:func:`pad` for a text already known to take ``used`` columns."""
+    gap = max(cells - used, 0)
     if align == "r":
         return " " * gap + text
     if align == "c":
@@ -65,9 +84,12 @@ _GROUP = re.compile(r"[(（\[][^\s()（）\[\]]{1,16}[)）\]]")
 _GROUP_WIDTH = 12  # (王伟), (Alipay), (03:39); longer bracketed text wraps as text
 _OPENING = set("（「『《【〔“‘")
 _UNITS = set("年月日号天小时分钟秒个工作周")
+_SPECIAL = re.compile(r"[(\[\x1b]")  # what only the full tokenizer handles
+_RUN = re.compile(r"[!-'*-Z\\\]-~)]+")  # printable ASCII but for space, ( and [
 
 
-def _tokens(paragraph: str) -> list[str]:
+@lru_cache(maxsize=2048)  # a table measures its wrapped cells, then wraps them
+def _tokens(paragraph: str) -> tuple[str, ...]:
     """The unbreakable pieces of a paragraph, and the spaces between them.
 
     A Latin word stays whole (an identifier such as ``confirm-and-grade`` too); a short
@@ -76,7 +98,16 @@ def _tokens(paragraph: str) -> list[str]:
     to the piece before it and opening punctuation to the piece after it, so that no line
     starts with ``，`` or ends with ``（``.  Colour codes stick to the text they colour.
     """
-    tokens: list[str] = []
+    if paragraph.isascii() and not _SPECIAL.search(paragraph):
+        # Plain ASCII (most step ids, names and English text): words between spaces.
+        tokens: list[str] = []
+        for n, word_ in enumerate(paragraph.split(" ")):
+            if n:
+                tokens.append(" ")
+            if word_:
+                tokens.append(word_)
+        return tuple(tokens)
+    tokens = []
     word: list[str] = []
     held = ""  # opening punctuation or colour codes waiting for the next piece
 
@@ -112,7 +143,7 @@ def _tokens(paragraph: str) -> list[str]:
             flush()
             tokens.append(" ")
         elif char_width(ch) == 2:
-            if word and ch in _UNITS and (word[-1].isdecimal() or word[-1] in _UNITS):
+            if word and ch in _UNITS and (word[-1][-1].isdecimal() or word[-1][-1] in _UNITS):
                 word.append(ch)  # 10分钟, 41分14秒, 2个工作日: a number stays with its unit
                 continue
             flush()
@@ -123,12 +154,15 @@ def _tokens(paragraph: str) -> list[str]:
             else:
                 tokens.append(held + ch)
                 held = ""
+        elif run := _RUN.match(paragraph, i - 1):
+            word.append(run.group())  # a run of plain ASCII at once, not char by char
+            i = run.end()
         else:
             word.append(ch)
     flush()
     if held:
         tokens.append(held)
-    return tokens
+    return tuple(tokens)
 
 
 def longest_word_of(text: str) -> int:
@@ -137,6 +171,8 @@ def longest_word_of(text: str) -> int:
     best = 0
     for paragraph in text.splitlines():
         for tok in _tokens(paragraph):
+            if 2 * len(tok) <= best:  # no character is wider than two columns
+                continue
             for part in re.findall(r"[^-]+-?|-", tok) if "-" in tok else [tok]:
                 best = max(best, width(part))
     return best
