@@ -44,9 +44,17 @@ def deadlines(app: App, incidents: tuple[str, ...], show_all: bool, as_json: boo
 
 
 def _notifier(app: App) -> Notifier:
-    from incidentctl.deadlines.notify import Notifier
+    from incidentctl.deadlines.notify import Notifier, SecretMissing
 
-    return Notifier.from_config(app.config.notify)
+    try:
+        return Notifier.from_config(app.config.notify, people=app.config.people)
+    except SecretMissing as exc:
+        from incidentctl.config import home_config_error
+        from incidentctl.i18n import t
+
+        where = ("notify", "webhooks", exc.index, "secret_env")
+        text = t("err.config.secret_env", "en", name=exc.variable)
+        raise home_config_error(app.home, where, text) from None
 
 
 @click.command("check")

@@ -112,7 +112,14 @@ class Watch:
             if kind is not None and before is not None and kind != before:
                 rings += 1
             if kind is not None and self.notifier is not None and self.notifier.wants(kind):
-                notice = notice_for(item, kind, item.now, self.app.zone, self.app.lang)
+                notice = notice_for(
+                    item,
+                    kind,
+                    item.now,
+                    self.notifier.zone(self.app.zone),
+                    self.notifier.language(self.app.lang),
+                    self.notifier.directory,
+                )
                 held = (notice.incident, notice.dedupe_key)
                 known = item.view.state.notices.get(notice.dedupe_key)
                 if held not in self.in_flight and self.notifier.due(known, item.now):
