@@ -146,13 +146,12 @@ def _check_notify(path: Path, name: str, data: Any) -> None:
             message = t("err.config.unknown_person", "en", name=who, people=list(people) or "-")
             raise config_error(path, name, where, message)
     zone = notify.get("tz")
-    if zone:
-        from incidentctl.errors import IncidentctlError
-        from incidentctl.times import resolve_zone
+    if zone and zone.upper() not in ("UTC", "Z"):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         try:
-            resolve_zone(zone)
-        except IncidentctlError:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
             message = t("err.config.zone", "en", zone=zone)
             raise config_error(path, name, ("notify", "tz"), message) from None
 

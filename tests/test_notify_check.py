@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from incidentctl.clock import ManualClock
-from incidentctl.deadlines.notify import Channel, Notice, Notifier, mask_url, payload
+from incidentctl.deadlines.notice import Notice
+from incidentctl.deadlines.notify import Channel, Notifier, mask_url, payload
 
 from .conftest import DATA, REPO, Run
 

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from incidentctl.cli.app import App
-    from incidentctl.deadlines.notify import Notice, Notifier
+    from incidentctl.deadlines.notice import Notice
+    from incidentctl.deadlines.notify import Notifier
     from incidentctl.incidents.service import View
 
 ENTER = "\x1b[?1049h\x1b[?25l"  # alternate screen, hide cursor

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from incidentctl.i18n import t
 
 if TYPE_CHECKING:
-    from incidentctl.deadlines.notify import Notice
+    from incidentctl.deadlines.notice import Notice
     from incidentctl.deadlines.people import Mention
 
 

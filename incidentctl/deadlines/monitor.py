@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
     from incidentctl.deadlines.engine import CalendarSource, Deadline, Policy
-    from incidentctl.deadlines.notify import Notice, Notifier
+    from incidentctl.deadlines.notice import Notice
+    from incidentctl.deadlines.notify import Notifier
     from incidentctl.deadlines.people import Directory
     from incidentctl.incidents.service import Incidents, View
 
@@ -150,7 +151,7 @@ def notice_for(
     """The notice ``kind`` (``due-soon``, ``breach``, or ``escalation`` at ``level``,
     paging ``target``) for ``item``, in ``lang`` with times in ``zone``; it mentions the
     holder of the step's role (an escalation: its target), as ``directory`` finds them."""
-    from incidentctl.deadlines.notify import Notice  # only check and watch send notices
+    from incidentctl.deadlines.notice import Notice  # only check and watch send notices
     from incidentctl.deadlines.people import Directory
 
     v, d = item.view, item.deadline
