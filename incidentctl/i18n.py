@@ -126,6 +126,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "notice.card.incident": ("Incident", "事件"),
     "notice.card.step": ("Step", "步骤"),
     "notice.card.due": ("Due", "时限"),
+    "notice.card.due_left": ("{due}, {left}", "{due}，{left}"),
     "notice.card.owner": ("Owner", "负责"),
     "notice.card.run": ("Run", "处理"),
     "notice.card.ack": ("Acknowledge", "确认收到"),

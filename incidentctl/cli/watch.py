@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from incidentctl.deadlines import deadline_title
 from incidentctl.deadlines import engine as dl
-from incidentctl.deadlines.monitor import Item, classify, items_of, notice_for, views
+from incidentctl.deadlines.monitor import (
+    Item,
+    classify,
+    items_of,
+    notice_for,
+    unacknowledged,
+    views,
+)
 from incidentctl.errors import IncidentctlError
 from incidentctl.i18n import t
 from incidentctl.render.table import table
@@ -134,6 +141,8 @@ class Watch:
         lang = app.lang
         size = shutil.get_terminal_size((100, 30))
         open_items = [i for i in items if i.deadline.state in (dl.OVERDUE, dl.DUE_SOON, dl.PENDING)]
+        # breaches nobody has acknowledged come first: they are what still needs a person
+        open_items.sort(key=lambda i: not unacknowledged(i))
         counts = {
             s: sum(1 for i in open_items if i.deadline.state == s)
             for s in (dl.OVERDUE, dl.DUE_SOON, dl.PENDING)

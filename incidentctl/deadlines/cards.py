@@ -44,12 +44,13 @@ def _lines(notice: Notice, bold: str, escape: Any = str, code: str = "`") -> lis
     lang = notice.lang
 
     def row(key: str, value: str) -> str:
-        return f"{bold}{t(f'notice.card.{key}', lang)}{bold}: {value}"
+        return t("labelled", lang, label=f"{bold}{t(f'notice.card.{key}', lang)}{bold}", text=value)
 
+    due = t("notice.card.due_left", lang, due=notice.due_text, left=notice.left_text)
     lines = [
         row("incident", escape(f"{notice.incident} {notice.tier} {notice.title}")),
         row("step", escape(f"{notice.key} ({notice.step_title})")),
-        row("due", escape(f"{notice.due_text}, {notice.left_text}")),
+        row("due", escape(due)),
         row("owner", escape(notice.owner_text)),
         row("run", f"{code}{notice.command}{code}"),
     ]
@@ -101,8 +102,8 @@ def _ding_card(notice: Notice) -> dict[str, Any]:
 def _wecom_text(notice: Notice) -> dict[str, Any]:
     text: dict[str, Any] = {"content": notice.text}
     mention = notice.mention
-    users = [p.wecom_userid for p in mention.people if p.wecom_userid]
-    mobiles = [p.mobile for p in mention.people if p.mobile and not p.wecom_userid]
+    mobiles = [p.mobile for p in mention.people if p.mobile]
+    users = [p.wecom_userid for p in mention.people if p.wecom_userid and not p.mobile]
     unreachable = [p.name for p in mention.people if not (p.wecom_userid or p.mobile)]
     if unreachable:
         text["content"] += " " + " ".join(f"@{name}" for name in unreachable)

@@ -147,6 +147,8 @@ class Channel:
             detail = self._command(notice, limit) if self.argv else self._post(notice, limit)
         except _Failed as exc:
             return Outcome(self.name, False, str(exc), exc.permanent)
+        except Exception as exc:  # a request that cannot even be made: never try it again
+            return Outcome(self.name, False, f"cannot send: {type(exc).__name__}", True)
         return Outcome(self.name, True, detail)
 
     def _command(self, notice: Notice, limit: float) -> str:
@@ -174,6 +176,7 @@ class Channel:
     def _post(self, notice: Notice, limit: float) -> str:
         import urllib.error
         import urllib.request
+        from urllib.parse import quote
 
         assert self.url is not None
         url, body = self.url, payload(notice, self.format)
@@ -188,7 +191,7 @@ class Channel:
             method="POST",
             headers={
                 "Content-Type": "application/json; charset=utf-8",
-                "Idempotency-Key": notice.idempotency_key,
+                "Idempotency-Key": quote(notice.idempotency_key, safe="/:@#"),
             },
         )
         where = mask_url(self.url)
