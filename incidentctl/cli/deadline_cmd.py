@@ -80,6 +80,10 @@ def check(app: App, warn_before: str | None, notify: bool, as_json: bool) -> int
     home config, all at once within its time budget (10s by default); exit 6
     says a notice could not be delivered (it is tried again on a later run if
     the failure may pass).
+
+    A notice @-mentions whoever holds the step's role (`people` in the config),
+    and a breach that stays undone and unacknowledged (`incidentctl ack`) is
+    escalated level by level as `notify.escalation` says for the incident's tier.
     """
     from incidentctl.deadlines.monitor import CheckResult, pending_notices
     from incidentctl.deadlines.monitor import check as flag
