@@ -145,6 +145,17 @@ def _check_notify(path: Path, name: str, data: Any) -> None:
             where = ("notify", "fallback", role)
             message = t("err.config.unknown_person", "en", name=who, people=list(people) or "-")
             raise config_error(path, name, where, message)
+    import re
+
+    role_id = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
+    for tier, levels in (notify.get("escalation") or {}).items():
+        for i, level in enumerate(levels or ()):
+            who = level.get("notify") if isinstance(level, dict) else None
+            if who is None or who == "@all" or who in people or role_id.fullmatch(who):
+                continue
+            where = ("notify", "escalation", tier, i, "notify")
+            message = t("err.config.escalation_target", "en", name=who, people=list(people) or "-")
+            raise config_error(path, name, where, message)
     zone = notify.get("tz")
     if zone and zone.upper() not in ("UTC", "Z"):
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

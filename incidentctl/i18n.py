@@ -158,6 +158,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "'{name}' is not in people (expected one of: {people}, or @all)",
         "'{name}' 不在 people 中（应为其中之一：{people}，或 @all）",
     ),
+    "err.config.escalation_target": (
+        "'{name}' is neither a name in people ({people}), a role id, nor @all",
+        "'{name}' 既不是 people 中的姓名（{people}），也不是角色编号或 @all",
+    ),
     "err.config.zone": (
         "unknown time zone '{zone}' (expected e.g. Asia/Shanghai or UTC)",
         "未知时区 '{zone}'（应为如 Asia/Shanghai 或 UTC）",

@@ -226,6 +226,11 @@ def test_an_unknown_person_in_the_config_is_a_clear_error(run: Run, isolated: Pa
             "notify:\n  escalation:\n    sev1: [{after: soon, notify: x}]\n",
             "notify.escalation.sev1[0].after: 'soon' is not a duration",
         ),
+        (
+            PEOPLE_YAML + "notify:\n  escalation:\n    sev1: [{after: 10m, notify: 赵六}]\n",
+            "config.yaml:7:33: notify.escalation.sev1[0].notify: '赵六' is neither a name in "
+            "people (王伟, 李娜, 张总), a role id, nor @all",
+        ),
     ],
 )
 def test_bad_notify_settings_point_at_the_line(
