@@ -131,7 +131,6 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "notice.card.run": ("Run", "处理"),
     "notice.card.ack": ("Acknowledge", "确认收到"),
     "notice.everyone": ("everyone", "所有人"),
-    "notice.nobody": ("nobody assigned", "未指派"),
     "ev.notified.mentioned": ("mentioned {names}", "提及 {names}"),
     "ev.escalated": (
         "escalated (level {level}, {target}) {deadline} -> {channels}",
@@ -140,7 +139,6 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "ev.acked": ("acknowledged the page", "确认收到提醒"),
     "ev.acked.step": ("acknowledged the page for {step}", "确认收到 {step} 的提醒"),
     "acked": ("{id} #{seq}: {what} ({actor})", "{id} #{seq}：{what}（{actor}）"),
-    "watch.unacked": ("unacknowledged", "未确认"),
     "err.config.secret_twice": (
         "give the signing secret one way: either secret or secret_env, not both",
         "签名密钥只能给一种：secret 或 secret_env，不能同时给出",
