@@ -25,6 +25,8 @@ class Config(NamedTuple):
     due_soon_max_seconds: int = 15 * 60
     org: Mapping[str, str] = _EMPTY
     notify: Mapping[str, Any] = _EMPTY
+    #: Who notices mention, by name: their accounts on each chat platform (``people:``).
+    people: Mapping[str, Mapping[str, Any]] = _EMPTY
     path: str | None = None
     #: The file holds notification secrets (webhook URLs, a command) and others can read it.
     exposed: bool = False
@@ -69,6 +71,7 @@ def load_config(home: Path) -> Config:
         located = _load(path, name)
         data = located.data if located is not None else None
         _check_calendar(home, path, name, data)
+        _check_notify(path, name, data)
         _remember(path, text, data)
     else:
         _check_calendar(home, path, name, data)
@@ -83,8 +86,9 @@ def load_config(home: Path) -> Config:
         else 15 * 60,
         org={k: str(v) for k, v in data.get("org", {}).items()},
         notify=data.get("notify", {}),
+        people=data.get("people", {}),
         path=name,
-        exposed=bool(data.get("notify")) and readable_by_others(path),
+        exposed=bool(data.get("notify") or data.get("people")) and readable_by_others(path),
         max_text=int(data.get("limits", {}).get("text", 64 * 1024)),
     )
 
@@ -106,23 +110,80 @@ def _check_calendar(home: Path, path: Path, name: str, data: Any) -> None:
     calendar = data.get("calendar") if isinstance(data, dict) else None
     if calendar is None or calendar_file(home, calendar).is_file():
         return
-    from incidentctl.errors import DocumentError
     from incidentctl.i18n import t
 
-    located = _load(path, name)  # again, for the line and column
-    assert located is not None
-    problem = located.problem(
-        ("calendar",),
-        t(
-            "err.config.calendar",
-            "en",
-            name=calendar,
-            shipped=shipped_calendars(),
-            path=calendar_file(home, calendar),
-        ),
+    message = t(
+        "err.config.calendar",
+        "en",
+        name=calendar,
+        shipped=shipped_calendars(),
+        path=calendar_file(home, calendar),
     )
-    invalid = DocumentError([problem])
-    raise ConfigError(invalid.what, problems=invalid.problems)
+    raise config_error(path, name, ("calendar",), message)
+
+
+def _check_notify(path: Path, name: str, data: Any) -> None:
+    """What the schema cannot say about ``notify``: a secret given one way only and only to
+    a robot that signs, mentions that name someone in ``people``, a zone that exists."""
+    notify = data.get("notify") if isinstance(data, dict) else None
+    if not isinstance(notify, dict):
+        return
+    from incidentctl.i18n import t
+
+    people = data.get("people") or {}
+    for i, hook in enumerate(notify.get("webhooks") or ()):
+        given = [k for k in ("secret", "secret_env") if k in hook]
+        if len(given) == 2:
+            where: tuple[str | int, ...] = ("notify", "webhooks", i, "secret_env")
+            raise config_error(path, name, where, t("err.config.secret_twice", "en"))
+        fmt = str(hook.get("format", "json"))
+        if given and fmt.split("-", 1)[0] not in ("dingtalk", "feishu"):
+            where = ("notify", "webhooks", i, given[0])
+            raise config_error(path, name, where, t("err.config.secret_unsigned", "en", fmt=fmt))
+    for role, who in (notify.get("fallback") or {}).items():
+        if who != "@all" and who not in people:
+            where = ("notify", "fallback", role)
+            message = t("err.config.unknown_person", "en", name=who, people=list(people) or "-")
+            raise config_error(path, name, where, message)
+    import re
+
+    role_id = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
+    for tier, levels in (notify.get("escalation") or {}).items():
+        for i, level in enumerate(levels or ()):
+            who = level.get("notify") if isinstance(level, dict) else None
+            if who is None or who == "@all" or who in people or role_id.fullmatch(who):
+                continue
+            where = ("notify", "escalation", tier, i, "notify")
+            message = t("err.config.escalation_target", "en", name=who, people=list(people) or "-")
+            raise config_error(path, name, where, message)
+    zone = notify.get("tz")
+    if zone and zone.upper() not in ("UTC", "Z"):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            message = t("err.config.zone", "en", zone=zone)
+            raise config_error(path, name, ("notify", "tz"), message) from None
+
+
+def config_error(path: Path, name: str, where: tuple[str | int, ...], message: str) -> ConfigError:
+    """The error for a problem at ``where`` in the config, located at its line and column
+    (the file is loaded again: this is only ever the way out)."""
+    from incidentctl.errors import DocumentError
+
+    located = _load(path, name)
+    assert located is not None
+    invalid = DocumentError([located.problem(where, message)])
+    return ConfigError(invalid.what, problems=invalid.problems)
+
+
+def home_config_error(home: Path, where: tuple[str | int, ...], message: str) -> ConfigError:
+    """:func:`config_error` for the config of ``home``."""
+    from incidentctl.paths import display_path
+
+    path = home / CONFIG_FILE
+    return config_error(path, display_path(path), where, message)
 
 
 # --- a config already checked ----------------------------------------------------------

@@ -112,6 +112,59 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "notice.overdue_by": ("overdue by {d}", "已逾期 {d}"),
     "notice.left": ("{d} left", "还剩 {d}"),
+    # --- notices that reach a person: cards, mentions, escalation, ack ------------------
+    "notice.escalation": ("escalation", "升级"),
+    "notice.head.breach": ("[BREACH]", "【已逾期】"),
+    "notice.head.due-soon": ("[DUE SOON]", "【即将到期】"),
+    "notice.head.escalation": ("[ESCALATION {level}]", "【升级·第{level}级】"),
+    "notice.text.escalation": (
+        "[ESCALATION {level}] {id} {tier} {title}: step {key} ({step}) was due {due}, {left}, "
+        "and nobody has acknowledged. Owner: {owner}. Acknowledge: incidentctl ack {id}",
+        "【升级·第{level}级】{id} {tier} {title}：步骤 {key}（{step}）应于 {due} 完成，{left}，"
+        "无人确认。负责：{owner}。确认收到：incidentctl ack {id}",
+    ),
+    "notice.card.incident": ("Incident", "事件"),
+    "notice.card.step": ("Step", "步骤"),
+    "notice.card.due": ("Due", "时限"),
+    "notice.card.due_left": ("{due}, {left}", "{due}，{left}"),
+    "notice.card.owner": ("Owner", "负责"),
+    "notice.card.run": ("Run", "处理"),
+    "notice.card.ack": ("Acknowledge", "确认收到"),
+    "notice.everyone": ("everyone", "所有人"),
+    "ev.notified.mentioned": ("mentioned {names}", "提及 {names}"),
+    "ev.escalated": (
+        "escalated (level {level}, {target}) {deadline} -> {channels}",
+        "已升级（第{level}级，{target}）{deadline} -> {channels}",
+    ),
+    "ev.acked": ("acknowledged the page", "确认收到提醒"),
+    "ev.acked.step": ("acknowledged the page for {step}", "确认收到 {step} 的提醒"),
+    "acked": ("{id} #{seq}: {what} ({actor})", "{id} #{seq}：{what}（{actor}）"),
+    "err.config.secret_twice": (
+        "give the signing secret one way: either secret or secret_env, not both",
+        "签名密钥只能给一种：secret 或 secret_env，不能同时给出",
+    ),
+    "err.config.secret_unsigned": (
+        "a '{fmt}' webhook does not sign its requests (only dingtalk and feishu robots do; "
+        "a WeCom key stays in the URL)",
+        "'{fmt}' 类型的 webhook 不签名（只有钉钉和飞书机器人签名；企业微信的 key 留在 URL 中）",
+    ),
+    "err.config.secret_env": (
+        "the environment variable {name} is not set (expected the robot's signing secret in it)",
+        "环境变量 {name} 未设置（应为机器人的签名密钥）",
+    ),
+    "err.config.unknown_person": (
+        "'{name}' is not in people (expected one of: {people}, or @all)",
+        "'{name}' 不在 people 中（应为其中之一：{people}，或 @all）",
+    ),
+    "err.config.escalation_target": (
+        "'{name}' is neither a name in people ({people}), a role id, nor @all",
+        "'{name}' 既不是 people 中的姓名（{people}），也不是角色编号或 @all",
+    ),
+    "err.config.zone": (
+        "unknown time zone '{zone}' (expected e.g. Asia/Shanghai or UTC)",
+        "未知时区 '{zone}'（应为如 Asia/Shanghai 或 UTC）",
+    ),
+    # --- end of notices that reach a person ----------------------------------------------
     "status_to_customers.open": ("being handled", "处理中"),
     "status_to_customers.mitigated": ("mitigated", "已止损"),
     "status_to_customers.resolved": ("resolved", "已解决"),

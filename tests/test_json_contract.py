@@ -136,6 +136,8 @@ def test_every_json_command_follows_its_schema(
     j("deadlines", inc)
     j("deadlines", "--all")
     assert j("check", expect=5)["status"] == "overdue"
+    assert j("ack", inc)["event"]["payload"] == {}
+    assert j("ack", inc, "assemble")["event"]["payload"] == {"step": "assemble"}
     j("mitigate", inc, "--note", "traffic moved to the backup channel")
     clock.advance(minutes=40)
     j("resolve", inc, "--summary", "channel restored")

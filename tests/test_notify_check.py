@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from incidentctl.clock import ManualClock
-from incidentctl.deadlines.notify import Channel, Notice, Notifier, mask_url, payload
+from incidentctl.deadlines.notice import Notice
+from incidentctl.deadlines.notify import Channel, Notifier, mask_url, payload
 
 from .conftest import DATA, REPO, Run
 
@@ -156,7 +157,7 @@ def test_each_breach_pages_the_webhook_once_and_the_log_keeps_no_secret(
 ) -> None:
     config(
         isolated,
-        f"notify:\n  kinds: [breach]\n  webhooks:\n    - {{name: oncall, url: '{hook.url}', format: dingtalk}}\n",
+        f"notify:\n  kinds: [breach]\n  webhooks:\n    - {{name: oncall, url: '{hook.url}', format: dingtalk-text}}\n",
     )
     inc = run("open", ENGINE, "-s", "2", "-t", "支付异常").stdout.strip()
     clock.advance(minutes=31)
@@ -417,10 +418,10 @@ NOTICE = Notice(
 @pytest.mark.parametrize(
     ("fmt", "expected"),
     [
-        ("dingtalk", {"msgtype": "text", "text": {"content": NOTICE.text}}),
-        ("wecom", {"msgtype": "text", "text": {"content": NOTICE.text}}),
-        ("feishu", {"msg_type": "text", "content": {"text": NOTICE.text}}),
-        ("slack", {"text": NOTICE.text}),
+        ("dingtalk-text", {"msgtype": "text", "text": {"content": NOTICE.text}}),
+        ("wecom-text", {"msgtype": "text", "text": {"content": NOTICE.text}}),
+        ("feishu-text", {"msg_type": "text", "content": {"text": NOTICE.text}}),
+        ("slack-text", {"text": NOTICE.text}),
     ],
 )
 def test_webhook_payload_formats(fmt: str, expected: dict[str, Any], hook: Hook) -> None:

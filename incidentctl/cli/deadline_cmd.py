@@ -44,9 +44,17 @@ def deadlines(app: App, incidents: tuple[str, ...], show_all: bool, as_json: boo
 
 
 def _notifier(app: App) -> Notifier:
-    from incidentctl.deadlines.notify import Notifier
+    from incidentctl.deadlines.notify import Notifier, SecretMissing
 
-    return Notifier.from_config(app.config.notify)
+    try:
+        return Notifier.from_config(app.config.notify, people=app.config.people)
+    except SecretMissing as exc:
+        from incidentctl.config import home_config_error
+        from incidentctl.i18n import t
+
+        where = ("notify", "webhooks", exc.index, "secret_env")
+        text = t("err.config.secret_env", "en", name=exc.variable)
+        raise home_config_error(app.home, where, text) from None
 
 
 @click.command("check")
@@ -72,6 +80,10 @@ def check(app: App, warn_before: str | None, notify: bool, as_json: bool) -> int
     home config, all at once within its time budget (10s by default); exit 6
     says a notice could not be delivered (it is tried again on a later run if
     the failure may pass).
+
+    A notice @-mentions whoever holds the step's role (`people` in the config),
+    and a breach that stays undone and unacknowledged (`incidentctl ack`) is
+    escalated level by level as `notify.escalation` says for the incident's tier.
     """
     from incidentctl.deadlines.monitor import CheckResult, pending_notices
     from incidentctl.deadlines.monitor import check as flag

@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "deadlines": "incidentctl.cli.deadline_cmd:deadlines",
     "watch": "incidentctl.cli.deadline_cmd:watch",
     "check": "incidentctl.cli.deadline_cmd:check",
+    "ack": "incidentctl.cli.ack_cmd:ack",
     "walk": "incidentctl.cli.walk_cmd:walk",
     "comms": "incidentctl.cli.comms_cmd:comms",
     "audit": "incidentctl.cli.audit_cmd:audit",

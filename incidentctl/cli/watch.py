@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from incidentctl.deadlines import deadline_title
 from incidentctl.deadlines import engine as dl
-from incidentctl.deadlines.monitor import Item, classify, items_of, notice_for, views
+from incidentctl.deadlines.monitor import (
+    Item,
+    classify,
+    items_of,
+    notice_for,
+    unacknowledged,
+    views,
+)
 from incidentctl.errors import IncidentctlError
 from incidentctl.i18n import t
 from incidentctl.render.table import table
@@ -32,7 +39,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from incidentctl.cli.app import App
-    from incidentctl.deadlines.notify import Notice, Notifier
+    from incidentctl.deadlines.notice import Notice
+    from incidentctl.deadlines.notify import Notifier
     from incidentctl.incidents.service import View
 
 ENTER = "\x1b[?1049h\x1b[?25l"  # alternate screen, hide cursor
@@ -112,7 +120,14 @@ class Watch:
             if kind is not None and before is not None and kind != before:
                 rings += 1
             if kind is not None and self.notifier is not None and self.notifier.wants(kind):
-                notice = notice_for(item, kind, item.now, self.app.zone, self.app.lang)
+                notice = notice_for(
+                    item,
+                    kind,
+                    item.now,
+                    self.notifier.zone(self.app.zone),
+                    self.notifier.language(self.app.lang),
+                    self.notifier.directory,
+                )
                 held = (notice.incident, notice.dedupe_key)
                 known = item.view.state.notices.get(notice.dedupe_key)
                 if held not in self.in_flight and self.notifier.due(known, item.now):
@@ -126,6 +141,8 @@ class Watch:
         lang = app.lang
         size = shutil.get_terminal_size((100, 30))
         open_items = [i for i in items if i.deadline.state in (dl.OVERDUE, dl.DUE_SOON, dl.PENDING)]
+        # breaches nobody has acknowledged come first: they are what still needs a person
+        open_items.sort(key=lambda i: not unacknowledged(i))
         counts = {
             s: sum(1 for i in open_items if i.deadline.state == s)
             for s in (dl.OVERDUE, dl.DUE_SOON, dl.PENDING)

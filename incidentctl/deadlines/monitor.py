@@ -16,10 +16,14 @@ if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
     from incidentctl.deadlines.engine import CalendarSource, Deadline, Policy
-    from incidentctl.deadlines.notify import Notice, Notifier
+    from incidentctl.deadlines.notice import Notice
+    from incidentctl.deadlines.notify import Notifier
+    from incidentctl.deadlines.people import Directory
     from incidentctl.incidents.service import Incidents, View
 
 ACTIVE = ("open", "mitigated", "resolved")
+#: The kind of notice that pages the next level when a breach stays unacknowledged.
+ESCALATION = "escalation"
 
 
 class Item(NamedTuple):
@@ -133,10 +137,25 @@ def flagged_as(item: Item, kind: str) -> Item:
     return item
 
 
-def notice_for(item: Item, kind: str, now: datetime, zone: tzinfo, lang: str) -> Notice:
-    from incidentctl.deadlines.notify import Notice  # only check and watch send notices
+def notice_for(
+    item: Item,
+    kind: str,
+    now: datetime,
+    zone: tzinfo,
+    lang: str,
+    directory: Directory | None = None,
+    *,
+    level: int = 0,
+    target: str = "",
+) -> Notice:
+    """The notice ``kind`` (``due-soon``, ``breach``, or ``escalation`` at ``level``,
+    paging ``target``) for ``item``, in ``lang`` with times in ``zone``; it mentions the
+    holder of the step's role (an escalation: its target), as ``directory`` finds them."""
+    from incidentctl.deadlines.notice import Notice  # only check and watch send notices
+    from incidentctl.deadlines.people import Directory
 
     v, d = item.view, item.deadline
+    directory = directory or Directory()
     step_title = deadline_title(v.runbook, d, now, zone, lang)
     role = v.runbook.roles.get(d.role)
     owner = v.state.roles.get(d.role)
@@ -162,7 +181,12 @@ def notice_for(item: Item, kind: str, now: datetime, zone: tzinfo, lang: str) ->
         due=due,
         left=left_text,
         owner=who,
+        level=level,
     )
+    if level:
+        mention = directory.target(target, v.state.roles, v.runbook.roles)
+    else:
+        mention = directory.for_role(d.role, owner)
     return Notice(
         kind=kind,
         incident=v.state.id,
@@ -176,7 +200,55 @@ def notice_for(item: Item, kind: str, now: datetime, zone: tzinfo, lang: str) ->
         role=d.role,
         owner=owner,
         text=text,
+        mention=mention,
+        lang=lang,
+        tier=tier,
+        due_text=due,
+        left_text=left_text,
+        owner_text=who,
+        level=level,
+        target=target,
     )
+
+
+def unacknowledged(item: Item) -> bool:
+    """A breach nobody has acknowledged since it became overdue (see ``incidentctl ack``)."""
+    d = item.deadline
+    return (
+        d.state == dl.OVERDUE
+        and d.due is not None
+        and item.view.state.acknowledged(d.step, d.due) is None
+    )
+
+
+def escalations(items: list[Item], zone: tzinfo, lang: str, notifier: Notifier) -> list[Notice]:
+    """The escalation notices due now: for each breach still unacknowledged and undone, every
+    level of the incident's current tier's policy it has been overdue long enough for, that
+    some channel should still get.  A level already sent is not sent again; ``ack`` or
+    doing the step stops the rest; a change of tier changes the levels that apply."""
+    out = []
+    for item in items:
+        if not unacknowledged(item):
+            continue
+        d, state = item.deadline, item.view.state
+        assert d.due is not None
+        overdue = (item.now - d.due).total_seconds()
+        for level, (after, target) in enumerate(notifier.levels(state.severity), 1):
+            if overdue < after:
+                break
+            notice = notice_for(
+                item,
+                ESCALATION,
+                item.now,
+                zone,
+                lang,
+                notifier.directory,
+                level=level,
+                target=target,
+            )
+            if notifier.due(state.notices.get(notice.dedupe_key), item.now):
+                out.append(notice)
+    return out
 
 
 def pending_notices(
@@ -189,11 +261,14 @@ def pending_notices(
     """The notices some channel should get now: one per flagged deadline and kind the
     notifier wants, unless every channel has it, has given up on it, or is backing off."""
     out = []
+    zone, lang = notifier.zone(zone), notifier.language(lang)
     for item in items:
         kind = classify(item, item.now, warn_before)
         if kind is None or not notifier.wants(kind):
             continue
-        notice = notice_for(item, kind, item.now, zone, lang)
+        notice = notice_for(item, kind, item.now, zone, lang, notifier.directory)
         if notifier.due(item.view.state.notices.get(notice.dedupe_key), item.now):
             out.append(notice)
+    if notifier.configured and notifier.escalation:
+        out += escalations(items, zone, lang, notifier)
     return out

@@ -37,12 +37,14 @@ import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from incidentctl.deadlines.engine import BREACH, DUE_SOON
+from incidentctl.deadlines.people import Directory
 from incidentctl.durations import parse_duration
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from datetime import datetime
+    from collections.abc import Callable, Mapping
+    from datetime import datetime, tzinfo
 
+    from incidentctl.deadlines.notice import Notice
     from incidentctl.incidents.service import Incidents
     from incidentctl.incidents.state import NoticeState
 
@@ -59,56 +61,13 @@ CLAIM_GRACE = 30.0
 KILL_GRACE = 1.0
 
 
-class Notice(NamedTuple):
-    kind: str  # due-soon | breach
-    incident: str
-    title: str
-    severity: str
-    step: str
-    step_title: str
-    key: str
-    due: str  # ISO 8601
-    seconds_left: int
-    role: str
-    owner: str | None
-    text: str  # one human line, in the configured language
-
-    @property
-    def dedupe_key(self) -> str:
-        return f"{self.kind}:{self.key}"
-
-    @property
-    def idempotency_key(self) -> str:
-        """The same for every sending of this notice: incident, kind, deadline, occurrence."""
-        return f"{self.incident}/{self.kind}/{self.key}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "type": f"deadline.{self.kind}",
-            "incident": self.incident,
-            "title": self.title,
-            "severity": self.severity,
-            "step": self.step,
-            "step_title": self.step_title,
-            "deadline": self.key,
-            "due": self.due,
-            "seconds_left": self.seconds_left,
-            "role": self.role,
-            "owner": self.owner,
-            "text": self.text,
-            "idempotency_key": self.idempotency_key,
-        }
-
-
 def payload(notice: Notice, fmt: str) -> dict[str, Any]:
-    """The request body each webhook flavour expects."""
-    if fmt in ("dingtalk", "wecom"):
-        return {"msgtype": "text", "text": {"content": notice.text}}
-    if fmt == "feishu":
-        return {"msg_type": "text", "content": {"text": notice.text}}
-    if fmt == "slack":
-        return {"text": notice.text}
-    return notice.as_dict()
+    """The request body each webhook flavour expects (see :mod:`.cards`)."""
+    if fmt == "json":
+        return notice.as_dict()
+    from incidentctl.deadlines.cards import payload as card
+
+    return card(notice, fmt)
 
 
 def mask_url(url: str) -> str:
@@ -154,7 +113,7 @@ class _Failed(Exception):
 class Channel:
     """Somewhere a notice can go: the command, or one webhook."""
 
-    __slots__ = ("argv", "format", "name", "timeout", "url")
+    __slots__ = ("argv", "format", "name", "secret", "timeout", "url", "wallclock")
 
     def __init__(
         self,
@@ -164,12 +123,22 @@ class Channel:
         argv: list[str] | None = None,
         url: str | None = None,
         fmt: str = "json",
+        secret: str | None = None,
+        wallclock: Callable[[], float] = time.time,
     ) -> None:
         self.name = name
         self.timeout = timeout
         self.argv = argv
         self.url = url
         self.format = fmt
+        #: The robot's signing secret (DingTalk 加签, Feishu signature verification).
+        self.secret = secret
+        #: The real time a signature is made at: the robot checks it against its own clock,
+        #: so it is never a drill's or a test's time.
+        self.wallclock = wallclock
+
+    def __repr__(self) -> str:  # never the URL or the secret
+        return f"Channel({self.name!r}, format={self.format!r})"
 
     def send(self, notice: Notice, limit: float) -> Outcome:
         """Deliver ``notice``, taking at most ``limit`` seconds (the caller enforces it on
@@ -178,6 +147,8 @@ class Channel:
             detail = self._command(notice, limit) if self.argv else self._post(notice, limit)
         except _Failed as exc:
             return Outcome(self.name, False, str(exc), exc.permanent)
+        except Exception as exc:  # a request that cannot even be made: never try it again
+            return Outcome(self.name, False, f"cannot send: {type(exc).__name__}", True)
         return Outcome(self.name, True, detail)
 
     def _command(self, notice: Notice, limit: float) -> str:
@@ -205,16 +176,22 @@ class Channel:
     def _post(self, notice: Notice, limit: float) -> str:
         import urllib.error
         import urllib.request
+        from urllib.parse import quote
 
         assert self.url is not None
-        data = json.dumps(payload(notice, self.format), ensure_ascii=False).encode("utf-8")
+        url, body = self.url, payload(notice, self.format)
+        if self.secret:
+            from incidentctl.deadlines.signing import sign_request
+
+            url, body = sign_request(self.format, url, body, self.secret, self.wallclock())
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(
-            self.url,
+            url,
             data=data,
             method="POST",
             headers={
                 "Content-Type": "application/json; charset=utf-8",
-                "Idempotency-Key": notice.idempotency_key,
+                "Idempotency-Key": quote(notice.idempotency_key, safe="/:@#"),
             },
         )
         where = mask_url(self.url)
@@ -229,7 +206,7 @@ class Channel:
             reason = getattr(exc, "reason", exc)
             raise _Failed(f"cannot reach {where}: {reason}") from None
         # DingTalk, WeCom and Feishu answer 200 with an error code in the body.
-        if self.format in ("dingtalk", "wecom", "feishu") and text:
+        if self.format.split("-", 1)[0] in ("dingtalk", "wecom", "feishu") and text:
             try:
                 answer = json.loads(text)
             except ValueError:
@@ -242,6 +219,33 @@ class Channel:
                     permanent=code not in _RATE_LIMITED,
                 )
         return f"HTTP {status}"
+
+
+class SecretMissing(Exception):
+    """A webhook's ``secret_env`` names an environment variable that is not set (or empty)."""
+
+    def __init__(self, index: int, variable: str) -> None:
+        super().__init__(variable)
+        self.index = index
+        self.variable = variable
+
+
+def webhook_secret(
+    hook: Mapping[str, Any], index: int, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """The signing secret of webhook number ``index``: its ``secret``, or the value of the
+    environment variable its ``secret_env`` names."""
+    if hook.get("secret"):
+        return str(hook["secret"])
+    variable = hook.get("secret_env")
+    if not variable:
+        return None
+    import os
+
+    value = (os.environ if environ is None else environ).get(str(variable), "")
+    if not value:
+        raise SecretMissing(index, str(variable))
+    return value
 
 
 #: Chat-robot error codes that mean "too many messages, try later" rather than "never".
@@ -259,15 +263,50 @@ class Notifier:
         retries: int = DEFAULT_RETRIES,
         backoff: float = DEFAULT_BACKOFF,
         budget: float = DEFAULT_BUDGET,
+        lang: str | None = None,
+        zone: str | None = None,
+        directory: Directory | None = None,
+        escalation: Mapping[str, list[tuple[float, str]]] | None = None,
     ) -> None:
         self.channels = channels
         self.kinds = kinds
         self.retries = retries
         self.backoff = backoff
         self.budget = budget
+        #: The team's language and zone for notices (``None``: the sending command's).
+        self.lang = lang
+        self.zone_name = zone
+        self.directory = directory or Directory()
+        #: Per tier id (or ``*``): each level's (seconds overdue, whom to notify).
+        self.escalation = dict(escalation or {})
+
+    def language(self, default: str) -> str:
+        return self.lang or default
+
+    def zone(self, default: tzinfo) -> tzinfo:
+        if not self.zone_name:
+            return default
+        from incidentctl.times import resolve_zone
+
+        return resolve_zone(self.zone_name)
+
+    def levels(self, tier: str) -> list[tuple[float, str]]:
+        """The escalation levels of ``tier`` (its own, else ``*``'s), earliest first."""
+        return sorted(self.escalation.get(tier) or self.escalation.get("*") or [])
 
     @classmethod
-    def from_config(cls, section: Mapping[str, Any]) -> Notifier:
+    def from_config(
+        cls,
+        section: Mapping[str, Any],
+        environ: Mapping[str, str] | None = None,
+        *,
+        people: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> Notifier:
+        """The notifier a ``notify`` section describes (``people``: the config's, whom
+        notices mention); ``environ`` (default: the process's environment) is where
+        ``secret_env`` names are looked up.  Raises :class:`SecretMissing` for a
+        ``secret_env`` that names no variable."""
+
         def seconds(key: str, default: float) -> float:
             return float(parse_duration(section[key]).seconds) if key in section else default
 
@@ -280,7 +319,7 @@ class Notifier:
                     argv=[str(a) for a in section["command"]],
                 )
             )
-        for hook in section.get("webhooks", []):
+        for index, hook in enumerate(section.get("webhooks", [])):
             timeout = (
                 float(parse_duration(hook["timeout"]).seconds)
                 if "timeout" in hook
@@ -292,6 +331,7 @@ class Notifier:
                     timeout=timeout,
                     url=str(hook["url"]),
                     fmt=str(hook.get("format", "json")),
+                    secret=webhook_secret(hook, index, environ),
                 )
             )
         return cls(
@@ -300,6 +340,16 @@ class Notifier:
             retries=int(section.get("retries", DEFAULT_RETRIES)),
             backoff=seconds("backoff", DEFAULT_BACKOFF),
             budget=seconds("budget", DEFAULT_BUDGET),
+            lang=section.get("lang"),
+            zone=section.get("tz"),
+            directory=Directory(people, section.get("fallback")),
+            escalation={
+                str(tier): [
+                    (float(parse_duration(level["after"]).seconds), str(level["notify"]))
+                    for level in levels
+                ]
+                for tier, levels in (section.get("escalation") or {}).items()
+            },
         )
 
     @property
@@ -413,6 +463,9 @@ def deliver(svc: Incidents, notices: list[Notice], notifier: Notifier, via: str)
             via=via,
             delivered=[o.channel for o in outs if o.ok],
             failed=[(o.channel, o.detail, o.permanent) for o in outs if not o.ok],
+            mentioned=notice.mention.names,
+            level=notice.level,
+            target=notice.target,
         )
         outcomes.append((notice, outs))
         for o in outs:

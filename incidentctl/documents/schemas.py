@@ -124,6 +124,9 @@ def _convert(
     kind = error.validator
     wanted: Any = error.validator_value
     schema = error.schema if isinstance(error.schema, dict) else {}
+    if schema.get("x-secret"):  # said without the value: it is a secret
+        yield located.problem(path, schema["x-secret"])
+        return
     value = error.instance
     if kind == "additionalProperties" and isinstance(value, dict):
         known = list(schema.get("properties", {}))

@@ -30,6 +30,10 @@ NOTICE_CLAIMED = "notice.claimed"
 # NOTIFIED: key, kind (due-soon|breach), deadline, run, via, channels[] (those that accepted),
 # failed[{channel, reason, permanent}]; an older form has no run and means "sent everywhere"
 NOTIFIED = "deadline.notified"
+# NOTIFIED for an escalation has kind "escalation", level and notify (the level's target);
+# every NOTIFIED may have mentioned[]: who the notice @-mentioned, by name only
+# ACKED: step?: someone has seen the page (of that step, or of the whole incident)
+ACKED = "notice.acked"
 
 STEP_EVENTS = (STEP_STARTED, STEP_DONE, STEP_SKIPPED, STEP_NA)
-RETRACTABLE = (*STEP_EVENTS, NOTE, ASSIGNED, SEVERITY, UPDATED, COMMS)
+RETRACTABLE = (*STEP_EVENTS, NOTE, ASSIGNED, SEVERITY, UPDATED, COMMS, ACKED)

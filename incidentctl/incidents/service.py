@@ -560,6 +560,21 @@ class Incidents:
 
         return self._record(ref, at, rule)[0]
 
+    def ack(self, ref: str, step_id: str | None = None, *, at: str | None = None) -> Event:
+        """Record that the actor has seen the page: of ``step_id``, or of the whole incident.
+        It stops the escalation of every breach (of that step) it comes after."""
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            _not_closed(state)
+            payload: dict[str, Any] = {}
+            if step_id is not None:
+                if runbook.step(step_id) is None:
+                    raise UnknownStep(_unknown_step(step_id, runbook, state.severity))
+                payload["step"] = step_id
+            return [self._draft(ev.ACKED, payload, when)]
+
+        return self._record(ref, at, rule)[0]
+
     def claim_notice(
         self,
         incident_id: str,
@@ -603,6 +618,9 @@ class Incidents:
         via: str,
         delivered: list[str],
         failed: list[tuple[str, str, bool]],
+        mentioned: list[str] | None = None,
+        level: int = 0,
+        target: str = "",
     ) -> dict[str, int]:
         """Record what each channel did with notice ``key`` this run (and so release the
         run's claim): the channels that accepted it, and the ``(channel, reason,
@@ -626,6 +644,11 @@ class Incidents:
                     for c, reason, permanent in failed
                 ],
             }
+            if mentioned:
+                payload["mentioned"] = list(mentioned)  # names only: never an account
+            if level:
+                payload["level"] = level
+                payload["notify"] = target
             return [self._draft(ev.NOTIFIED, payload, when)]
 
         self._record(incident_id, None, rule)

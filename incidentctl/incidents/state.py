@@ -62,6 +62,15 @@ class Promise(NamedTuple):
     ended_at: datetime | None = None
 
 
+class Ack(NamedTuple):
+    """Someone saw the page: of one step, or (``step`` None) of the whole incident."""
+
+    at: datetime
+    seq: int
+    actor: str
+    step: str | None
+
+
 class SeverityChange(NamedTuple):
     at: datetime
     seq: int
@@ -212,6 +221,8 @@ class IncidentState:
         self.notes: list[tuple[datetime, str, str, int]] = []
         self.comms: list[Event] = []
         self.notices: dict[str, NoticeState] = {}
+        #: Every acknowledgment of a page, in the order they occurred.
+        self.acks: list[Ack] = []
         self.retracted: set[int] = set()
         self.last_seq = 0
         self.head_hash = GENESIS
@@ -231,6 +242,7 @@ class IncidentState:
         other.notes = list(self.notes)
         other.comms = list(self.comms)
         other.notices = {k: v.copy() for k, v in self.notices.items()}
+        other.acks = list(self.acks)
         other.open_at_close = list(self.open_at_close)
         other.retracted = set(self.retracted)
         return other
@@ -242,6 +254,14 @@ class IncidentState:
             if change.at <= instant:
                 tier = change.after
         return tier
+
+    def acknowledged(self, step: str, since: datetime) -> Ack | None:
+        """The first acknowledgment, at ``since`` or later, of a page about ``step`` (an
+        acknowledgment of the whole incident counts for every step)."""
+        return next(
+            (a for a in self.acks if a.at >= since and a.step in (None, step)),
+            None,
+        )
 
     def summary(self) -> Summary:
         """The facts the store keeps for listing without folding."""
@@ -425,6 +445,8 @@ def _apply(state: IncidentState, e: Event, index: _Index, at: datetime) -> None:
                 step.completions.append(
                     Completion(at, e.seq, e.actor, state.severity, via=ev.COMMS)
                 )
+    elif t == ev.ACKED:
+        state.acks.append(Ack(at, e.seq, e.actor, p.get("step")))
     elif t == ev.NOTICE_CLAIMED:
         notice = state.notices.setdefault(p["key"], NoticeState(p["key"]))
         notice.claim = (p["run"], from_iso(p["until"]))

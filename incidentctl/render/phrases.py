@@ -246,14 +246,28 @@ def describe(e: Event, rb: Runbook, lang: str, zone: tzinfo | None = None) -> st
         )
     if e.type == ev.NOTICE_CLAIMED:
         return t("ev.notice.claimed", lang, key=p["key"], channels=list(p["channels"]))
+    if e.type == ev.ACKED:
+        return t("ev.acked.step", lang, step=p["step"]) if p.get("step") else t("ev.acked", lang)
     if e.type == ev.NOTIFIED:
-        text = t(
-            "ev.notified",
-            lang,
-            kind=t(f"notice.{p['kind']}", lang),
-            deadline=p.get("deadline", p["key"]),
-            channels=list(p.get("channels", [])) or "-",
-        )
+        if p.get("level"):
+            text = t(
+                "ev.escalated",
+                lang,
+                level=p["level"],
+                target=p.get("notify", "-"),
+                deadline=p.get("deadline", p["key"]),
+                channels=list(p.get("channels", [])) or "-",
+            )
+        else:
+            text = t(
+                "ev.notified",
+                lang,
+                kind=t(f"notice.{p['kind']}", lang),
+                deadline=p.get("deadline", p["key"]),
+                channels=list(p.get("channels", [])) or "-",
+            )
+        if p.get("mentioned"):
+            text += sep + t("ev.notified.mentioned", lang, names=list(p["mentioned"]))
         for failure in p.get("failed", ()):
             text += sep + t(
                 "ev.notice.failed" if not failure.get("permanent") else "ev.notice.refused",
