@@ -152,3 +152,12 @@ def open_press_incident(run: Run) -> str:
         "--scope",
         "部分 App 用户",
     ).stdout.strip()
+
+
+def write_config(home: Path, text: str) -> None:
+    """Write ``config.yaml`` in ``home`` as a careful user would: the home 0700, the file
+    0600 (it holds webhook tokens and signing secrets; a looser one is refused)."""
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = home / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)

@@ -23,6 +23,7 @@ from incidentctl.deadlines.notice import Notice
 from incidentctl.deadlines.notify import payload
 from incidentctl.deadlines.people import Directory
 from incidentctl.incidents.service import Incidents
+from tests.conftest import write_config as config
 
 from .conftest import DATA, T0, Run, runbook
 from .test_notify_check import Hook
@@ -58,13 +59,6 @@ PEOPLE_YAML = """people:
   张总: {mobile: 13800000003, dingtalk_user_id: zhangzong}
 """
 M = timedelta(minutes=1)
-
-
-def config(home: Path, text: str) -> None:
-    home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = home / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o600)
 
 
 # --- golden payloads --------------------------------------------------------------------

@@ -20,6 +20,7 @@ import pytest
 from incidentctl.clock import ManualClock
 from incidentctl.deadlines.notice import Notice
 from incidentctl.deadlines.notify import Channel, Notifier, mask_url, payload
+from tests.conftest import write_config as config
 
 from .conftest import DATA, REPO, Run
 
@@ -91,13 +92,6 @@ def second_hook() -> Iterator[Hook]:
     h.release.set()
     h.server.shutdown()
     h.server.server_close()
-
-
-def config(home: Path, text: str) -> None:
-    home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = home / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o600)  # it holds webhook tokens
 
 
 ENGINE = str(DATA / "runbooks" / "valid" / "engine.yaml")

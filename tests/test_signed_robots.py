@@ -20,6 +20,7 @@ import pytest
 
 from incidentctl.clock import ManualClock
 from incidentctl.deadlines.signing import dingtalk_sign, dingtalk_url, feishu_sign, sign_request
+from tests.conftest import write_config as config
 
 from .conftest import DATA, Run
 
@@ -153,13 +154,6 @@ def robot(request: pytest.FixtureRequest) -> Iterator[Robot]:
     yield r
     r.server.shutdown()
     r.server.server_close()
-
-
-def config(home: Path, text: str) -> None:
-    home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = home / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o600)
 
 
 def hook_config(robot: Robot, secret_line: str) -> str:
