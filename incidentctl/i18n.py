@@ -1126,6 +1126,119 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "话术模板 {template} 没有指定渠道；请以 `channel=NAME` 给出",
     ),
     # === end of walk, continued =============================================================
+    # === the review (复盘), action items, post-mortems =====================================
+    "err.review.field": (
+        "the review has no section '{field}'{near}; sections: {fields}",
+        "复盘没有 '{field}' 这一部分{near}；可用部分：{fields}",
+    ),
+    "err.review.not_set": (
+        "{id}: the review's {field} is not set, so there is nothing to clear",
+        "{id}：复盘的 {field} 尚未填写，无需清除",
+    ),
+    "err.review.same": (
+        "{id}: the review's {field} already says exactly that",
+        "{id}：复盘的 {field} 已是这一内容",
+    ),
+    "err.review.discovered_late": (
+        "discovered at {at} is after the incident was opened ({opened})",
+        "发现时间 {at} 晚于事件开启时间（{opened}）",
+    ),
+    "err.review.no_text": (
+        "give the text, --file FILE or --edit (an empty text clears the section)",
+        "请给出内容，或用 `--file FILE`、`--edit`（空内容即清除该部分）",
+    ),
+    "err.review.one_source": (
+        "give the text in one way only: TEXT, --file or --edit",
+        "内容只能以一种方式给出：TEXT、`--file` 或 `--edit`",
+    ),
+    "err.review.unreadable": ("cannot read {path}: {problem}", "无法读取 {path}：{problem}"),
+    "err.review.edit_aborted": (
+        "the editor was closed without saving; nothing recorded",
+        "编辑器未保存即关闭；未记录任何内容",
+    ),
+    "err.impact.item": (
+        "impact: '{item}' is not NAME=VALUE with NAME one of {facts}",
+        "影响：'{item}' 不是 NAME=VALUE 形式，NAME 须为 {facts} 之一",
+    ),
+    "err.impact.twice": ("impact: {fact} is given twice", "影响：{fact} 给出了两次"),
+    "err.impact.count": (
+        "impact: {fact}={value} is not a whole number",
+        "影响：{fact}={value} 不是非负整数",
+    ),
+    "err.impact.amount": (
+        "impact: amount={value} is not an amount in CNY (e.g. 56000.50)",
+        "影响：amount={value} 不是人民币金额（例如 56000.50）",
+    ),
+    "err.impact.duration": (
+        "impact: duration={value} must be a span of time (e.g. 2h30m), not business days",
+        "影响：duration={value} 须为时长（例如 2h30m），不能用工作日",
+    ),
+    "err.impact.empty": (
+        "impact needs at least one of {facts} as NAME=VALUE",
+        "影响至少需要以 NAME=VALUE 给出 {facts} 之一",
+    ),
+    "err.action.empty": ("an action item needs its text", "行动项需要写明内容"),
+    "err.action.owner": (
+        "an action item needs an owner (--owner)",
+        "行动项需要负责人（`--owner`）",
+    ),
+    "err.action.kind": (
+        "'{kind}' is not a kind of action item; kinds: {kinds}",
+        "'{kind}' 不是行动项类型；可用类型：{kinds}",
+    ),
+    "err.action.due": (
+        "'{text}' is not a due date: write YYYY-MM-DD",
+        "'{text}' 不是截止日期：请写作 YYYY-MM-DD",
+    ),
+    "err.action.drop_reason": (
+        "dropping an action item needs --reason",
+        "放弃行动项需要 `--reason`",
+    ),
+    "err.action.none": (
+        "{id} has no action item {n}; it has: {known}",
+        "{id} 没有第 {n} 项行动项；现有：{known}",
+    ),
+    "err.action.ended": (
+        "{id}: action item {n} is already {state}",
+        "{id}：第 {n} 项行动项已{state}",
+    ),
+    "action.open": ("open", "进行中"),
+    "action.done": ("done", "完成"),
+    "action.dropped": ("dropped", "放弃"),
+    "action.overdue": ("overdue", "逾期"),
+    "action.kind.prevent": ("prevent", "预防"),
+    "action.kind.detect": ("detect", "发现"),
+    "action.kind.mitigate": ("mitigate", "止损"),
+    "action.kind.process": ("process", "流程"),
+    "action.kind.training": ("training", "培训"),
+    "ev.review.set": ("review: {field} set", "复盘：填写 {field}"),
+    "ev.review.cleared": ("review: {field} cleared", "复盘：清除 {field}"),
+    "ev.action.added": (
+        "action item {n} ({kind}): {text}; owner {owner}, due {due}",
+        "行动项 {n}（{kind}）：{text}；负责人 {owner}，截止 {due}",
+    ),
+    "ev.action.done": ("action item {n} done", "行动项 {n} 完成"),
+    "ev.action.dropped": ("action item {n} dropped", "行动项 {n} 放弃"),
+    "review.summary": ("Summary", "概述"),
+    "review.impact": ("Impact", "影响"),
+    "review.discovered": ("Discovered", "发现时间"),
+    "review.trigger": ("Trigger", "触发因素"),
+    "review.root-causes": ("Root causes", "根本原因"),
+    "review.contributing-factors": ("Contributing factors", "促成因素"),
+    "review.went-well": ("What went well", "做得好的"),
+    "review.went-badly": ("What went badly", "做得不好的"),
+    "review.lucky": ("Where we got lucky", "侥幸之处"),
+    "review.lessons": ("Lessons", "经验教训"),
+    "impact.customers": ("customers affected: {n}", "受影响客户：{n}"),
+    "impact.orders": ("orders affected: {n}", "受影响订单：{n}"),
+    "impact.amount": ("amount: CNY {amount}", "涉及金额：人民币 {amount} 元"),
+    "impact.duration": ("duration: {d}", "持续时长：{d}"),
+    "actions.none": ("no action items", "没有行动项"),
+    "actions.heading": (
+        "#|incident|action|kind|owner|due|state",
+        "#|事件|行动项|类型|负责人|截止|状态",
+    ),
+    # === end of the review, action items, post-mortems ======================================
 }
 
 

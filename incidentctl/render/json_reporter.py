@@ -24,9 +24,10 @@ if TYPE_CHECKING:
     from incidentctl.deadlines.engine import Deadline
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing
     from incidentctl.errors import Problem
-    from incidentctl.incidents import IncidentListing, Opened, Recorded, Timeline
+    from incidentctl.incidents import ActionListing, IncidentListing, Opened, Recorded, Timeline
     from incidentctl.incidents.audit import AuditProblem, AuditReport
     from incidentctl.incidents.service import View
+    from incidentctl.incidents.state import ActionItem
     from incidentctl.records import Head
     from incidentctl.runbooks.model import Runbook, Text
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
@@ -179,6 +180,21 @@ def incident(view: View) -> dict[str, Any]:
     }
 
 
+def action_item(a: ActionItem) -> dict[str, Any]:
+    return {
+        "number": a.number,
+        "text": a.text,
+        "owner": a.owner,
+        "kind": a.kind,
+        "due": a.due,
+        "due_at": utc(a.due_at),
+        "state": a.state,
+        "added_at": utc(a.added_at),
+        "ended_at": time(a.ended_at),
+        "reason": a.reason,
+    }
+
+
 def deadline(d: Deadline, now: datetime) -> dict[str, Any]:
     """A deadline as it stands at its incident's ``now``."""
     from incidentctl.deadlines.engine import OPEN_STATES
@@ -327,6 +343,18 @@ class JsonReporter(Reporter):
                         "problems": [self._problem(p) for p in entry.problems],
                     }
                     for entry in r.incidents
+                ],
+            )
+        )
+
+    def ActionListing(self, r: ActionListing) -> None:
+        self.emit(
+            document(
+                "action-list",
+                now=utc(r.now),
+                actions=[
+                    dict(action_item(a), incident=incident, overdue=r.overdue(a))
+                    for incident, _title, a in r.items
                 ],
             )
         )

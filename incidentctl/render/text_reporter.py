@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from incidentctl.comms.messages import Message, Sent, TemplateListing
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, Item
-    from incidentctl.incidents import IncidentListing, Opened, Recorded, Timeline
+    from incidentctl.incidents import ActionListing, IncidentListing, Opened, Recorded, Timeline
     from incidentctl.incidents.audit import AuditProblem, AuditReport
     from incidentctl.incidents.service import View
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
@@ -129,6 +129,27 @@ class TextReporter(Reporter):
         views: dict[int, View] = {}
         shown = [i._replace(view=views.setdefault(id(i.view), clean_view(i.view))) for i in items]
         out.echo(deadlines_table(shown, out.zone, out.lang, out.style, out.width))
+
+    def ActionListing(self, r: ActionListing) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+        from incidentctl.render.table import table
+
+        out = self.out
+        if not r.items:
+            out.echo(t("actions.none", out.lang))
+            return
+        rows = []
+        for incident, _title, a in r.items:
+            state = t(f"action.{a.state}", out.lang)
+            if r.overdue(a):
+                state = out.style(t("action.overdue", out.lang), "red")
+            kind = t(f"action.kind.{a.kind}", out.lang)
+            rows.append(
+                [str(a.number), incident, clean(a.text), kind, clean(a.owner), a.due, state]
+            )
+        headers = t("actions.heading", out.lang).split("|")
+        out.echo(table(headers, rows, max_width=out.width, shrink=[2], wrap_shrunk=True))
 
     def DeadlineListing(self, r: DeadlineListing) -> None:
         from incidentctl.i18n import t

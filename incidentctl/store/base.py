@@ -135,6 +135,15 @@ class Store(Protocol):
         starting with it (``20261122`` or ``20261122-00``)."""
         ...
 
+    def incidents_with(self, event_type: str) -> list[str]:
+        """Ids of the incidents that have an event of ``event_type``, in id order."""
+        ...
+
+    def incident_ids(self) -> list[str]:
+        """Every incident the store knows of, from its events as well as its summary rows
+        (what an audit walks: a summary row removed must not hide an incident)."""
+        ...
+
     def change_token(self) -> object:
         """A value that changes whenever anyone (another process included) has written to
         the store since it was last read: how ``watch`` and ``walk`` notice other people."""

@@ -1,0 +1,192 @@
+"""The review (复盘): ``review INC set FIELD``, action items (``action add|done|drop``,
+``actions``) and ``postmortem``."""
+
+from __future__ import annotations
+
+import click
+
+from incidentctl.cli.app import App, json_option, pass_app
+from incidentctl.cli.incident_cmd import INC, _recorded, at_option
+from incidentctl.incidents import events as ev
+
+#: The review's sections and the kinds of action item, as the domain names them.
+FIELDS = ev.REVIEW_FIELDS
+KINDS = ev.ACTION_KINDS
+
+
+def _read_text(app: App, path: str) -> str:
+    from incidentctl.errors import InvalidInput
+    from incidentctl.i18n import msg
+
+    try:
+        if path == "-":
+            return str(click.open_file("-", encoding="utf-8").read())
+        with open(path, encoding="utf-8") as fh:
+            return fh.read(app.config.max_text * 4 + 1)
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InvalidInput(msg("err.review.unreadable", path=path, problem=problem)) from None
+
+
+@click.command("review")
+@INC
+@click.argument("verb", type=click.Choice(["set"]), metavar="set")
+@click.argument("field", type=click.Choice(FIELDS), metavar="FIELD")
+@click.argument("text", nargs=-1)
+@click.option(
+    "--file",
+    "file",
+    metavar="FILE",
+    help="Read the text from FILE (- for standard input).",
+)
+@click.option("--edit", is_flag=True, help="Write the text in $EDITOR, starting from what is set.")
+@at_option
+@json_option
+@pass_app
+def review(
+    app: App,
+    incident: str,
+    verb: str,
+    field: str,
+    text: tuple[str, ...],
+    file: str | None,
+    edit: bool,
+    at: str | None,
+    as_json: bool,
+) -> int:
+    """Write one section of the review (复盘), blameless, as an event of the log.
+
+    FIELD is summary, impact, discovered, trigger, root-causes,
+    contributing-factors, went-well, went-badly, lucky or lessons.  impact is
+    typed: `customers=N orders=N amount=CNY duration=2h30m note=TEXT`;
+    discovered is a time (when the problem was first noticed, before the
+    incident was opened).  An empty TEXT ('') clears a section.  Allowed on a
+    closed incident: the review is written afterwards.
+    """
+    from incidentctl.errors import InvalidInput
+    from incidentctl.i18n import msg
+
+    given = sum(bool(x) for x in (text, file, edit))
+    if given > 1:
+        raise InvalidInput(msg("err.review.one_source"))
+    if not given:
+        raise InvalidInput(msg("err.review.no_text"))
+    svc = app.incidents()
+    if file:
+        value = _read_text(app, file)
+    elif edit:
+        current = svc.view(incident).state.review.get(field, "")
+        edited = click.edit(current if isinstance(current, str) else "")
+        if edited is None:
+            raise InvalidInput(msg("err.review.edit_aborted"))
+        value = edited
+    else:
+        value = " ".join(text)
+    return _recorded(app, svc, svc.review(incident, field, value, at=at), as_json)
+
+
+@click.group("action")
+def action() -> None:
+    """Action items of the review: add, done, drop (they outlive the incident)."""
+
+
+@action.command("add")
+@INC
+@click.argument("text", nargs=-1, required=True)
+@click.option("--owner", required=True, metavar="NAME", help="Who sees it through.")
+@click.option("--due", required=True, metavar="DATE", help="Due by the end of DATE (YYYY-MM-DD).")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default="prevent",
+    show_default=True,
+    help="What it is for.",
+)
+@at_option
+@json_option
+@pass_app
+def action_add(
+    app: App,
+    incident: str,
+    text: tuple[str, ...],
+    owner: str,
+    due: str,
+    kind: str,
+    at: str | None,
+    as_json: bool,
+) -> int:
+    """Add an action item (the words are joined with spaces); print its number."""
+    svc = app.incidents()
+    event = svc.add_action(incident, " ".join(text), owner=owner, due=due, kind=kind, at=at)
+    return _recorded(app, svc, event, as_json)
+
+
+@action.command("done")
+@INC
+@click.argument("number", type=click.IntRange(min=1), metavar="N")
+@click.option("--reason", help="What was done.")
+@at_option
+@json_option
+@pass_app
+def action_done(
+    app: App, incident: str, number: int, reason: str | None, at: str | None, as_json: bool
+) -> int:
+    """Record action item N of the incident as done."""
+    svc = app.incidents()
+    return _recorded(
+        app, svc, svc.end_action(incident, number, done=True, reason=reason, at=at), as_json
+    )
+
+
+@action.command("drop")
+@INC
+@click.argument("number", type=click.IntRange(min=1), metavar="N")
+@click.option("--reason", required=True, help="Why it will not be done.")
+@at_option
+@json_option
+@pass_app
+def action_drop(
+    app: App, incident: str, number: int, reason: str, at: str | None, as_json: bool
+) -> int:
+    """Record that action item N of the incident will not be done, and why."""
+    svc = app.incidents()
+    return _recorded(
+        app, svc, svc.end_action(incident, number, done=False, reason=reason, at=at), as_json
+    )
+
+
+@click.command("actions")
+@click.option("--overdue", is_flag=True, help="Only open items past their due date.")
+@click.option("--owner", metavar="NAME", help="Only items of this owner.")
+@click.option("--all", "every", is_flag=True, help="Done and dropped items too.")
+@json_option
+@pass_app
+def actions(app: App, overdue: bool, owner: str | None, every: bool, as_json: bool) -> int:
+    """Action items across every incident, open ones by due date (closed incidents too)."""
+    from incidentctl.incidents import ActionListing
+
+    now = app.clock.now()
+    items = []
+    if app.has_store():
+        for view in app.incidents().with_actions():
+            for a in view.state.actions.values():
+                items.append((view.state.id, view.state.title, a))
+    listing = ActionListing([], now)
+    items = [
+        i
+        for i in items
+        if (every or i[2].state == "open")
+        and (not overdue or listing.overdue(i[2]))
+        and (owner is None or i[2].owner == owner.strip())
+    ]
+    items.sort(key=lambda i: (i[2].state != "open", i[2].due_at, i[0], i[2].number))
+    listing.items = items
+    return app.report(listing, as_json=as_json)
+
+
+@click.command("postmortem")
+@INC
+@pass_app
+def postmortem(app: App, incident: str) -> int:
+    """Placeholder."""
+    return 0
