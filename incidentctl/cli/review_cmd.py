@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from incidentctl.cli.app import App, json_option, pass_app
@@ -186,7 +188,76 @@ def actions(app: App, overdue: bool, owner: str | None, every: bool, as_json: bo
 
 @click.command("postmortem")
 @INC
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json", "html"]),
+    default="md",
+    show_default=True,
+    help="Markdown (wikis, 语雀, Confluence), JSON (schemas/postmortem.schema.json), or one "
+    "self-contained HTML file with an SVG timeline, printable on A4.",
+)
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+@click.option(
+    "--redact",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[FILE]",
+    help="Mask personal data in every free-text field: mobile numbers, resident ID numbers, "
+    "bank cards, e-mail addresses, IPv4 addresses, and the names FILE lists (one a line).",
+)
 @pass_app
-def postmortem(app: App, incident: str) -> int:
-    """Placeholder."""
+def postmortem(app: App, incident: str, fmt: str, output: str | None, redact: str | None) -> int:
+    """The blameless post-mortem of INC, generated entirely from its log.
+
+    Header, key times, deadline compliance (missed legal and regulatory
+    deadlines first), communications and promises, the review's sections (empty
+    ones listed as to do), action items, the full timeline and an audit footer.
+    The same log always gives the same bytes; times are in --tz; --lang picks
+    the language.
+    """
+    from incidentctl.incidents.audit import log_problems
+    from incidentctl.postmortem import build, redacted
+    from incidentctl.render.postmortem import render
+
+    svc = app.incidents()
+    view = svc.view(incident)
+    problems = log_problems(view.events, svc.store.runbook_document)
+    names = _read_text(app, redact).splitlines() if redact else []
+    events, state, counts = redacted(view.events, view.runbook, view.state, names, redact)
+    pm = build(
+        events,
+        view.runbook,
+        state,
+        problems=problems,
+        calendar=app.calendar,
+        policy=app.policy,
+        redactions=counts,
+        head=view.events[-1],
+    )
+    write_out(render(pm, fmt, app.lang, app.zone), output)
     return 0
+
+
+def write_out(text: str, output: str | None) -> None:
+    """``text`` to standard output, or to ``output`` (replaced whole, never half written)."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    import os
+
+    from incidentctl.errors import InvalidInput
+    from incidentctl.i18n import msg
+
+    tmp = f"{output}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, output)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise InvalidInput(
+            msg("err.output.write", path=output, problem=exc.strerror or str(exc))
+        ) from None
