@@ -199,6 +199,32 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "摘要行与哈希链末端不符",
     ),
     "audit.empty": ("the incident has no events", "该事件没有任何记录"),
+    "audit.summary-missing": (
+        "the incident's summary row is missing (list, show and check no longer see it)",
+        "事件的摘要行缺失（list、show、check 均看不到该事件）",
+    ),
+    "audit.summary-fold": (
+        "the summary row does not agree with the log: {detail}",
+        "摘要行与记录不一致：{detail}",
+    ),
+    "audit.unreadable": ("the log cannot be read", "记录无法读取"),
+    "audit.anchor-digest": (
+        "an anchor naming it does not match its own digest (the anchor file was altered)",
+        "引用本事件的锚点与其自身摘要不符（锚点文件已被改动）",
+    ),
+    "audit.anchor-removed": (
+        "anchored at {detail}, and since removed from the store",
+        "已于 {detail} 锚定，之后被从存储中删除",
+    ),
+    "audit.anchor-truncated": (
+        "anchored at {detail} with {expected} events; events were since removed from its end",
+        "已于 {detail} 锚定（{expected} 个事件）；之后末尾的事件被删除",
+    ),
+    "audit.anchor-rewritten": (
+        "the chain was rewritten since the anchor of {detail}: this event no longer has "
+        "the anchored hash",
+        "自 {detail} 的锚点之后哈希链被重写：该事件已不是锚定时的哈希",
+    ),
     "audit.failed": (
         "{bad} of {n} incident(s) failed verification",
         "{n} 个事件中有 {bad} 个未通过校验",
@@ -1346,6 +1372,15 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "pm.redacted": (
         "personal data masked: {n} ({kinds})",
         "已遮蔽个人信息：{n} 处（{kinds}）",
+    ),
+    "err.anchor.line": (
+        "{file}:{line}: not an incidentctl anchor",
+        "{file}:{line}：不是 incidentctl 锚点",
+    ),
+    "err.anchor.empty": ("{file} holds no anchor", "{file} 中没有锚点"),
+    "anchor.written": (
+        "anchored {n} incident(s) at {at}: digest {digest} (appended to {file})",
+        "已于 {at} 锚定 {n} 个事件：摘要 {digest}（已追加到 {file}）",
     ),
     # === end of the review, action items, post-mortems ======================================
 }

@@ -178,6 +178,7 @@ def test_every_json_command_follows_its_schema(
 
     # audit: intact, then tampered with
     assert j("audit", "verify", "--all")["ok"] is True
+    assert j("audit", "anchor", "--to", str(tmp_path / "anchors.jsonl"))["incidents"] == 2
     db = sqlite3.connect(isolated / "incidents.db")
     db.execute("DROP TRIGGER events_no_update")
     db.execute("UPDATE events SET actor = 'mallory' WHERE incident_id = ? AND seq = 2", (inc,))

@@ -11,7 +11,7 @@ time; ``list`` in particular reads only summary rows and loads nothing else of i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -88,3 +88,13 @@ class ActionListing:
 
     def overdue(self, item: ActionItem) -> bool:
         return item.state == "open" and item.due_at < self.now
+
+
+class Anchored:
+    """An anchor just appended to an anchor file (``audit anchor``)."""
+
+    __slots__ = ("file", "record")
+
+    def __init__(self, record: dict[str, Any], file: str) -> None:
+        self.record = record
+        self.file = file

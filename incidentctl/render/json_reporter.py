@@ -24,7 +24,14 @@ if TYPE_CHECKING:
     from incidentctl.deadlines.engine import Deadline
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing
     from incidentctl.errors import Problem
-    from incidentctl.incidents import ActionListing, IncidentListing, Opened, Recorded, Timeline
+    from incidentctl.incidents import (
+        ActionListing,
+        Anchored,
+        IncidentListing,
+        Opened,
+        Recorded,
+        Timeline,
+    )
     from incidentctl.incidents.audit import AuditProblem, AuditReport
     from incidentctl.incidents.service import View
     from incidentctl.incidents.state import ActionItem
@@ -321,7 +328,9 @@ class JsonReporter(Reporter):
     def _problem(self, p: AuditProblem) -> dict[str, Any]:
         from incidentctl.i18n import t
 
-        message = t(f"audit.{p.code}", self.out.lang, expected=p.expected, seq=p.seq)
+        message = t(
+            f"audit.{p.code}", self.out.lang, expected=p.expected, seq=p.seq, detail=p.detail
+        )
         return {"seq": p.seq, "code": p.code, "message": message}
 
     def AuditReport(self, r: AuditReport) -> None:
@@ -344,6 +353,18 @@ class JsonReporter(Reporter):
                     }
                     for entry in r.incidents
                 ],
+            )
+        )
+
+    def Anchored(self, r: Anchored) -> None:
+        a = r.record
+        self.emit(
+            document(
+                "anchor",
+                at=a["at"],
+                incidents=a["incidents"],
+                digest=a["digest"],
+                file=path(r.file),
             )
         )
 

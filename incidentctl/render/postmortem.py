@@ -214,7 +214,9 @@ def document(pm: PostMortem, lang: str, zone: tzinfo) -> dict[str, Any]:
                 {
                     "seq": p.seq,
                     "code": p.code,
-                    "message": t(f"audit.{p.code}", lang, expected=p.expected, seq=p.seq),
+                    "message": t(
+                        f"audit.{p.code}", lang, expected=p.expected, seq=p.seq, detail=p.detail
+                    ),
                 }
                 for p in pm.problems
             ],
