@@ -35,15 +35,24 @@ def sha256(data: bytes = b"") -> Any:
     """A SHA-256 hash object (``update``, ``hexdigest``), from the interpreter's own
     implementation when it has one (``_sha2`` since Python 3.12, ``_sha256`` before):
     loading OpenSSL for :mod:`hashlib` costs about 2 ms, more than hashing a whole
-    incident, and every recording command hashes.  The digest is the same either way."""
-    try:
-        from _sha2 import sha256 as make  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
+    incident, and every recording command hashes.  The digest is the same either way.
+    The constructor is looked up once: a failed import is not cached by Python, and
+    searching the path for ``_sha2`` again for every event cost more than the hashing."""
+    found: Any = _FOUND.get("sha256")
+    if found is None:
         try:
-            from _sha256 import sha256 as make  # type: ignore[import-not-found,no-redef,unused-ignore]
-        except ImportError:  # an interpreter without them: the standard way
-            from hashlib import sha256 as make  # type: ignore[assignment,unused-ignore]
-    return make(data)
+            from _sha2 import sha256 as make  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            try:
+                from _sha256 import sha256 as make  # type: ignore[import-not-found,no-redef,unused-ignore]
+            except ImportError:  # an interpreter without them: the standard way
+                from hashlib import sha256 as make  # type: ignore[assignment,unused-ignore]
+        _FOUND["sha256"] = found = make
+    return found(data)
+
+
+#: The hash constructor, once found.
+_FOUND: dict[str, Any] = {}
 
 
 def sha256_of(data: Any) -> str:

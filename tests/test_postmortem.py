@@ -135,11 +135,14 @@ def test_markdown_cells_cannot_break_the_table(
     svc: Incidents, clock: ManualClock, run: Run
 ) -> None:
     inc = svc.open(runbook("minimal"), severity="1", title="a | b").state.id
-    svc.note(inc, "line one\nline | two")
+    svc.note(inc, "line one\nline *two*")
+    svc.add_action(inc, "fix a | b\nthen c", owner="王伟", due="2026-12-01")
     md = run("postmortem", inc).stdout
-    row = next(line for line in md.splitlines() if "line one" in line)
-    assert "line one<br>line \\| two" in row
-    assert row.count(" | ") == 3  # four cells, none added by the note
+    row = next(line for line in md.splitlines() if "fix a" in line)
+    assert "fix a \\| b<br>then c" in row
+    assert row.count(" | ") == 5  # six cells, none added by the text
+    item = next(line for line in md.splitlines() if "line one" in line)
+    assert item.startswith("- **#2** ") and item.endswith("line one<br>line \\*two\\*")
 
 
 class Structure(HTMLParser):

@@ -236,13 +236,21 @@ def postmortem(app: App, incident: str, fmt: str, output: str | None, redact: st
         redactions=counts,
         head=view.events[-1],
     )
-    write_out(render(pm, fmt, app.lang, app.zone), output)
+    write_out(render(pm, fmt, app.lang, app.zone), output, json_text=fmt == "json")
     return 0
 
 
-def write_out(text: str, output: str | None) -> None:
-    """``text`` to standard output, or to ``output`` (replaced whole, never half written)."""
+def write_out(text: str, output: str | None, *, json_text: bool = False) -> None:
+    """``text`` to standard output, or to ``output`` (replaced whole, never half written).
+    On a terminal, what people typed is made harmless first (control characters shown
+    as escapes); a file or a pipe gets the true text."""
     if output is None or output == "-":
+        import sys
+
+        if sys.stdout.isatty():
+            from incidentctl.render.safe import clean, visible_json
+
+            text = visible_json(text) if json_text else clean(text, one_line=False)
         click.echo(text, nl=False)
         return
     import os
