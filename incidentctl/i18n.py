@@ -1382,6 +1382,39 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "anchored {n} incident(s) at {at}: digest {digest} (appended to {file})",
         "已于 {at} 锚定 {n} 个事件：摘要 {digest}（已追加到 {file}）",
     ),
+    "err.bundle.invalid": (
+        "{file} is not an incident bundle: {problem}",
+        "{file} 不是事件包：{problem}",
+    ),
+    "err.bundle.which": (
+        "the bundle holds several incidents ({ids}); name one with --incident",
+        "事件包中有多个事件（{ids}）；请用 `--incident` 指定",
+    ),
+    "err.bundle.no_incident": (
+        "the bundle holds no incident '{ref}'; it holds {ids}",
+        "事件包中没有事件 '{ref}'；其中有 {ids}",
+    ),
+    "err.bundle.broken": (
+        "the bundle does not verify ({id}: {problem}); nothing was imported",
+        "事件包校验未通过（{id}：{problem}）；未导入任何内容",
+    ),
+    "err.bundle.verify_how": (
+        "`incidentctl audit verify BUNDLE` lists every problem",
+        "`incidentctl audit verify BUNDLE` 会列出全部问题",
+    ),
+    "err.bundle.present": (
+        "already in this store: {ids}; nothing was imported",
+        "本存储中已有：{ids}；未导入任何内容",
+    ),
+    "bundle.imported": ("imported {n} incident(s): {ids}", "已导入 {n} 个事件：{ids}"),
+    "audit.bundle-foreign": (
+        "the event belongs to another incident",
+        "该事件属于另一个事件",
+    ),
+    "audit.bundle-head": (
+        "the chain does not end where the bundle says (events missing or added)",
+        "哈希链末端与事件包所述不符（有事件缺失或被添加）",
+    ),
     # === end of the review, action items, post-mortems ======================================
 }
 

@@ -41,7 +41,7 @@ ALLOWED: dict[str, set[str]] = {
         *("errors", "i18n", "times", "durations", "clock"),
     },
     "postmortem": {
-        *("deadlines", "incidents", "runbooks", "records", "store"),
+        *("deadlines", "incidents", "runbooks", "records", "store", "paths"),
         *("errors", "i18n", "times", "durations", "clock"),
     },
     "walk": {

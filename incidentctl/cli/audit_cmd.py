@@ -19,7 +19,9 @@ def audit() -> None:
 
 
 @audit.command("verify")
-@click.argument("incidents", nargs=-1, metavar="[INC]...", shell_complete=complete.incidents)
+@click.argument(
+    "incidents", nargs=-1, metavar="[INC... | BUNDLE]", shell_complete=complete.incidents
+)
 @click.option("--all", "every", is_flag=True, help="Verify every incident in the store.")
 @click.option(
     "--anchors",
@@ -40,6 +42,7 @@ def verify(
     was altered, removed or reordered or a summary row disagrees (each break is
     listed), 2 when neither INC nor --all is given.
     """
+    import os
     import sys
 
     from incidentctl.i18n import t
@@ -53,6 +56,12 @@ def verify(
 
         found = read_anchors(_read(anchors), anchors)
         every = every or not incidents
+    if len(incidents) == 1 and not every and os.path.isfile(incidents[0]):
+        from incidentctl.postmortem.bundle import audit as audit_bundle
+        from incidentctl.postmortem.bundle import load
+
+        bundle = load(_read(incidents[0]), incidents[0])
+        return app.report(audit_bundle(bundle, found), as_json=as_json)
     svc = app.incidents()
     store = svc.store
     ids = store.incident_ids() if every else [_resolve(svc, ref) for ref in incidents]

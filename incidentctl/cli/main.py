@@ -50,6 +50,8 @@ COMMANDS: dict[str, str] = {
     "action": "incidentctl.cli.review_cmd:action",
     "actions": "incidentctl.cli.review_cmd:actions",
     "postmortem": "incidentctl.cli.review_cmd:postmortem",
+    "export": "incidentctl.cli.bundle_cmd:export",
+    "import": "incidentctl.cli.bundle_cmd:import_",
     "runbook": "incidentctl.cli.runbook_cmd:runbook",
     "completion": "incidentctl.cli.complete:completion",
 }

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import click
 
+from incidentctl.cli import complete
 from incidentctl.cli.app import App, json_option, pass_app
 from incidentctl.cli.incident_cmd import INC, _recorded, at_option
 from incidentctl.incidents import events as ev
@@ -187,7 +186,13 @@ def actions(app: App, overdue: bool, owner: str | None, every: bool, as_json: bo
 
 
 @click.command("postmortem")
-@INC
+@click.argument("incident", metavar="INC|BUNDLE", shell_complete=complete.incidents)
+@click.option(
+    "--incident",
+    "pick",
+    metavar="ID",
+    help="With a bundle of several incidents, the one to review.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -208,64 +213,64 @@ def actions(app: App, overdue: bool, owner: str | None, every: bool, as_json: bo
     "bank cards, e-mail addresses, IPv4 addresses, and the names FILE lists (one a line).",
 )
 @pass_app
-def postmortem(app: App, incident: str, fmt: str, output: str | None, redact: str | None) -> int:
+def postmortem(
+    app: App, incident: str, pick: str | None, fmt: str, output: str | None, redact: str | None
+) -> int:
     """The blameless post-mortem of INC, generated entirely from its log.
 
     Header, key times, deadline compliance (missed legal and regulatory
     deadlines first), communications and promises, the review's sections (empty
     ones listed as to do), action items, the full timeline and an audit footer.
     The same log always gives the same bytes; times are in --tz; --lang picks
-    the language.
+    the language.  BUNDLE is a file written by `export`: the review is made from
+    it alone, with no store.
     """
+    import os
+
     from incidentctl.incidents.audit import log_problems
+    from incidentctl.incidents.state import fold
     from incidentctl.postmortem import build, redacted
     from incidentctl.render.postmortem import render
+    from incidentctl.runbooks.model import from_document
 
-    svc = app.incidents()
-    view = svc.view(incident)
-    problems = log_problems(view.events, svc.store.runbook_document)
+    if os.path.isfile(incident):
+        from incidentctl.cli.output import read_file
+        from incidentctl.postmortem.bundle import audit, load
+
+        bundle = load(read_file(incident), incident)
+        chosen = bundle.pick(pick)
+        log = bundle.incidents[chosen]
+        problems = next(i.problems for i in audit(bundle).incidents if i.incident == chosen)
+        anchors = bundle.anchors
+        pinned = log[0].payload["runbook"]["sha256"]
+        runbook = from_document(bundle.snapshot(pinned), pinned)
+        state = fold(runbook, log)
+    else:
+        from incidentctl.cli.output import home_anchors
+
+        svc = app.incidents()
+        view = svc.view(incident)
+        log, runbook, state = view.events, view.runbook, view.state
+        problems = log_problems(log, svc.store.runbook_document)
+        anchors = home_anchors(app)
     names = _read_text(app, redact).splitlines() if redact else []
-    events, state, counts = redacted(view.events, view.runbook, view.state, names, redact)
+    events, state, counts = redacted(log, runbook, state, names, redact)
     pm = build(
         events,
-        view.runbook,
+        runbook,
         state,
         problems=problems,
         calendar=app.calendar,
         policy=app.policy,
         redactions=counts,
-        head=view.events[-1],
+        head=log[-1],
+        anchors=[
+            {"at": a["at"], "digest": a["digest"]}
+            for a in anchors
+            if log[0].incident in a.get("heads", {})
+        ],
     )
+    from incidentctl.cli.output import write_out
+
     write_out(render(pm, fmt, app.lang, app.zone), output, json_text=fmt == "json")
     return 0
-
-
-def write_out(text: str, output: str | None, *, json_text: bool = False) -> None:
-    """``text`` to standard output, or to ``output`` (replaced whole, never half written).
-    On a terminal, what people typed is made harmless first (control characters shown
-    as escapes); a file or a pipe gets the true text."""
-    if output is None or output == "-":
-        import sys
-
-        if sys.stdout.isatty():
-            from incidentctl.render.safe import clean, visible_json
-
-            text = visible_json(text) if json_text else clean(text, one_line=False)
-        click.echo(text, nl=False)
-        return
-    import os
-
-    from incidentctl.errors import InvalidInput
-    from incidentctl.i18n import msg
-
-    tmp = f"{output}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, output)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise InvalidInput(
-            msg("err.output.write", path=output, problem=exc.strerror or str(exc))
-        ) from None

@@ -113,6 +113,14 @@ class Store(Protocol):
         :class:`HeadMoved` and write nothing."""
         ...
 
+    def import_incidents(
+        self, items: Sequence[tuple[dict[str, Any], str, str, Sequence[Event], Summary]]
+    ) -> None:
+        """Store whole incidents sealed elsewhere, each ``(runbook document, its sha256,
+        runbook id, events, summary)``, all in one transaction; raises :class:`IdTaken` and
+        writes nothing if any of them is already here."""
+        ...
+
     def events(self, incident_id: str, *, after: int = 0) -> list[Event]:
         """The incident's events with ``seq > after``, in sequence order."""
         ...

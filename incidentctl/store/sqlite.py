@@ -464,6 +464,37 @@ class SQLiteStore:
                 (*_kept(summary, events[-1]), incident_id),
             )
 
+    @guarded
+    def import_incidents(
+        self, items: Sequence[tuple[dict[str, Any], str, str, Sequence[Event], Summary]]
+    ) -> None:
+        with self._immediate():
+            for runbook_doc, runbook_sha256, runbook_id, events, summary in items:
+                first, head = events[0], events[-1]
+                taken = self.db.execute(
+                    "SELECT 1 FROM incidents WHERE id = ? UNION SELECT 1 FROM events "
+                    "WHERE incident_id = ?",
+                    (first.incident, first.incident),
+                ).fetchone()
+                if taken:
+                    raise IdTaken(first.incident)
+                self.db.execute(
+                    "INSERT OR IGNORE INTO runbooks (sha256, runbook_id, version, document) "
+                    "VALUES (?, ?, ?, ?)",
+                    (
+                        runbook_sha256,
+                        runbook_id,
+                        str(runbook_doc["version"]),
+                        json.dumps(runbook_doc, ensure_ascii=False, sort_keys=True),
+                    ),
+                )
+                number = self.db.execute(NEXT_NUMBER).fetchone()[0]
+                self.db.execute(
+                    INSERT_INCIDENT,
+                    incident_row(first, head, runbook_id, runbook_sha256, summary, number),
+                )
+                self.db.executemany(INSERT_EVENT, [event_row(e) for e in events])
+
     # --- reading ---------------------------------------------------------------------
     @guarded
     def events(self, incident_id: str, *, after: int = 0) -> list[Event]:
