@@ -168,7 +168,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "注意：部分按工作日计算的时限超出了日历已知的节假日范围（该段只计周末）；见 README“Business days”",
     ),
     # --- audit ---------------------------------------------------------------------------
-    "audit.ok": ("{id}: ok ({n} events)", "{id}：完好（{n} 个事件）"),
+    "audit.ok": ("{id}: ok ({n} events), head {hash}", "{id}：完好（{n} 个事件），链头 {hash}"),
     "audit.at_event": ("event {seq}: {text}", "事件 {seq}：{text}"),
     "audit.gap": (
         "sequence gap: expected event {expected}, found {seq}",

@@ -231,3 +231,27 @@ def test_tabulate_stays_off_the_everyday_path() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_drill_says_so_at_the_top(svc: Incidents, run: Run) -> None:
+    inc = svc.open(
+        runbook("minimal"), severity="1", title="drill", drill={"scenario": "x"}
+    ).state.id
+    md = run("postmortem", inc).stdout
+    assert md.splitlines()[2] == "> **DRILL: this incident was an exercise, not a real event**"
+    page = Structure()
+    page.feed(run("postmortem", inc, "--format", "html").stdout)
+    assert page.ids[:2] == ["top", "drill"]
+    assert json.loads(run("postmortem", inc, "--format", "json").stdout)["incident"]["drill"]
+    plain = svc.open(runbook("minimal"), severity="1", title="real").state.id
+    assert "DRILL" not in run("postmortem", plain).stdout
+
+
+def test_chinese_throughout(run: Run, inc: str) -> None:
+    import re
+
+    html = run("--lang", "zh", "--tz", "Asia/Shanghai", "postmortem", inc, "--format", "html")
+    body = re.sub(r"<style>.*?</style>|<[^>]+>", " ", html.stdout, flags=re.S)
+    for word in ("Missed", "Timeline", "Deadline", "never done", "Review", "Audit", "events"):
+        assert word not in body, word
+    assert "时间线" in body and "审计" in body

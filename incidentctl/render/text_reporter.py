@@ -117,7 +117,8 @@ class TextReporter(Reporter):
         for entry in r.incidents:
             incident = clean(entry.incident)
             if entry.ok:
-                out.echo(t("audit.ok", out.lang, id=incident, n=entry.events))
+                head = entry.head.hash if entry.head is not None else "-"
+                out.echo(t("audit.ok", out.lang, id=incident, n=entry.events, hash=head))
                 continue
             for p in entry.problems:
                 text = t(
