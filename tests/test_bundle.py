@@ -158,3 +158,24 @@ def test_not_a_bundle(run: Run, tmp_path: Path) -> None:
     for args in (["import", str(path)], ["audit", "verify", str(path)], ["postmortem", str(path)]):
         err = run(*args, expect=1).stderr
         assert "is not an incident bundle" in err and "Traceback" not in err
+
+
+def test_a_chain_recomputed_over_nonsense_is_refused_not_a_crash(
+    run: Run, bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = _elsewhere(monkeypatch, tmp_path)
+    data = _load(bundle)
+    data["anchors"] = []  # they would show the rewrite
+    item = data["incidents"][0]
+    del item["events"][0]["payload"]["title"]
+    prev = GENESIS
+    for event in item["events"]:
+        event["prev_hash"] = prev
+        event["hash"] = prev = compute_hash({k: v for k, v in event.items() if k != "hash"})
+    item["head"]["hash"] = prev
+    _save(bundle, data)
+    inc = item["id"]
+    for args in (["import", str(bundle)], ["postmortem", str(bundle), "--incident", inc]):
+        err = run(*args, expect=1).stderr
+        assert "the log cannot be read" in err and "Traceback" not in err
+    assert not home.exists()

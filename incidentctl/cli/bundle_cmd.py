@@ -48,10 +48,10 @@ def import_(app: App, bundle: str) -> int:
     nothing is written."""
     from incidentctl.cli.output import read_file
     from incidentctl.i18n import t
-    from incidentctl.postmortem.bundle import ensure_verified, import_into, load
+    from incidentctl.postmortem.bundle import import_into, load, prepare
 
     loaded = load(read_file(bundle), bundle)
-    ensure_verified(loaded)  # before there is any store to write to
-    ids = import_into(app.incidents(create=True).store, loaded)
+    items = prepare(loaded)  # before there is any store to write to
+    ids = import_into(app.incidents(create=True).store, loaded, items)
     app.echo(t("bundle.imported", app.lang, n=len(ids), ids=ids))
     return 0

@@ -228,23 +228,19 @@ def postmortem(
     import os
 
     from incidentctl.incidents.audit import log_problems
-    from incidentctl.incidents.state import fold
     from incidentctl.postmortem import build, redacted
     from incidentctl.render.postmortem import render
-    from incidentctl.runbooks.model import from_document
 
     if os.path.isfile(incident):
         from incidentctl.cli.output import read_file
-        from incidentctl.postmortem.bundle import audit, load
+        from incidentctl.postmortem.bundle import audit, folded, load
 
         bundle = load(read_file(incident), incident)
         chosen = bundle.pick(pick)
         log = bundle.incidents[chosen]
         problems = next(i.problems for i in audit(bundle).incidents if i.incident == chosen)
         anchors = bundle.anchors
-        pinned = log[0].payload["runbook"]["sha256"]
-        runbook = from_document(bundle.snapshot(pinned), pinned)
-        state = fold(runbook, log)
+        runbook, state = folded(bundle, chosen)
     else:
         from incidentctl.cli.output import home_anchors
 

@@ -18,6 +18,8 @@ from incidentctl.records import Event
 
 if TYPE_CHECKING:
     from incidentctl.incidents.audit import AuditProblem, AuditReport
+    from incidentctl.incidents.state import IncidentState
+    from incidentctl.runbooks.model import Runbook
     from incidentctl.store.base import Store
 
 KIND = "incidentctl-bundle"
@@ -60,6 +62,22 @@ class Bundle:
         if len(found) != 1:
             raise InvalidInput(msg("err.bundle.no_incident", ref=ref, ids=ids))
         return found[0]
+
+
+def folded(bundle: Bundle, incident: str) -> tuple[Runbook, IncidentState]:
+    """The pinned runbook of one incident of the bundle and the state folded from its log;
+    a log that cannot be read (a chain recomputed over nonsense) is refused, not a crash."""
+    from incidentctl.incidents.state import fold
+    from incidentctl.runbooks.model import from_document
+
+    events = bundle.incidents[incident]
+    try:
+        pinned = events[0].payload["runbook"]["sha256"]
+        runbook = from_document(bundle.snapshot(pinned), pinned)
+        return runbook, fold(runbook, events)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        problem = f"{incident}: the log cannot be read ({type(exc).__name__}: {exc})"
+        raise InvalidInput(msg("err.bundle.invalid", file="bundle", problem=problem)) from None
 
 
 def export(store: Store, ids: list[str], anchors: list[dict[str, Any]]) -> dict[str, Any]:
@@ -165,23 +183,29 @@ def ensure_verified(bundle: Bundle) -> None:
         )
 
 
-def import_into(store: Store, bundle: Bundle) -> list[str]:
-    """Write every incident of a bundle that verifies into ``store``, all or nothing;
-    refused (nothing written) when any of it does not verify or is already there."""
-    from incidentctl.incidents.state import fold
-    from incidentctl.runbooks.model import from_document
+Prepared = list[tuple[dict[str, Any], str, str, list[Event], Any]]
 
+
+def prepare(bundle: Bundle) -> Prepared:
+    """Everything :func:`import_into` writes, checked: every part of the bundle verifies
+    and every log can be read.  Done before any store is opened, so a bundle that is
+    refused leaves nothing behind."""
     ensure_verified(bundle)
+    items: Prepared = []
+    for incident, events in bundle.incidents.items():
+        runbook, state = folded(bundle, incident)
+        items.append((runbook.doc, runbook.sha256, runbook.id, events, state.summary()))
+    return items
+
+
+def import_into(store: Store, bundle: Bundle, items: Prepared) -> list[str]:
+    """Write a prepared bundle (:func:`prepare`) into ``store``, all or nothing; refused
+    (nothing written) when any of its incidents is already there."""
+    from incidentctl.store.base import IdTaken
+
     present = [i for i in bundle.incidents if store.events(i) or store.incident(i)]
     if present:
         raise InvalidInput(msg("err.bundle.present", ids=present))
-    items = []
-    for events in bundle.incidents.values():
-        sha = events[0].payload["runbook"]["sha256"]
-        runbook = from_document(bundle.snapshot(sha), sha)
-        items.append((runbook.doc, sha, runbook.id, events, fold(runbook, events).summary()))
-    from incidentctl.store.base import IdTaken
-
     try:
         store.import_incidents(items)
     except IdTaken as exc:
