@@ -179,3 +179,27 @@ def test_a_chain_recomputed_over_nonsense_is_refused_not_a_crash(
         err = run(*args, expect=1).stderr
         assert "the log cannot be read" in err and "Traceback" not in err
     assert not home.exists()
+
+
+def test_the_review_footer_checks_an_outside_anchor(
+    run: Run, bundle: Path, isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = tmp_path / "anchor-line.jsonl"
+    line.write_text((isolated / "anchors.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    _elsewhere(monkeypatch, tmp_path)
+    data = _load(bundle)
+    inc = data["incidents"][0]["id"]
+    args = ["postmortem", str(bundle), "--incident", inc, "--format", "json"]
+    doc = json.loads(run(*args, "--anchors", str(line)).stdout)
+    assert doc["audit"]["verified"] is True and len(doc["audit"]["anchors"]) == 1  # one, twice
+    data["anchors"] = []
+    data["incidents"][0]["events"].pop()
+    prev = data["incidents"][0]["events"][-1]["hash"]
+    data["incidents"][0]["head"] = {"seq": 2, "hash": prev}
+    _save(bundle, data)
+    assert json.loads(run(*args).stdout)["audit"]["verified"] is True  # alone, it cannot tell
+    doc = json.loads(run(*args, "--anchors", str(line)).stdout)
+    assert doc["audit"]["verified"] is False
+    assert [p["code"] for p in doc["audit"]["problems"]] == ["anchor-truncated"]
+    html = run(*args[:-1], "html", "--anchors", str(line)).stdout
+    assert "THE LOG DOES NOT VERIFY" in html

@@ -212,9 +212,22 @@ def actions(app: App, overdue: bool, owner: str | None, every: bool, as_json: bo
     help="Mask personal data in every free-text field: mobile numbers, resident ID numbers, "
     "bank cards, e-mail addresses, IPv4 addresses, and the names FILE lists (one a line).",
 )
+@click.option(
+    "--anchors",
+    "anchor_file",
+    metavar="FILE",
+    help="An anchor file kept elsewhere (`audit anchor`): the footer lists the anchors "
+    "naming the incident and says whether its chain still matches them.",
+)
 @pass_app
 def postmortem(
-    app: App, incident: str, pick: str | None, fmt: str, output: str | None, redact: str | None
+    app: App,
+    incident: str,
+    pick: str | None,
+    fmt: str,
+    output: str | None,
+    redact: str | None,
+    anchor_file: str | None,
 ) -> int:
     """The blameless post-mortem of INC, generated entirely from its log.
 
@@ -249,6 +262,17 @@ def postmortem(
         log, runbook, state = view.events, view.runbook, view.state
         problems = log_problems(log, svc.store.runbook_document)
         anchors = home_anchors(app)
+    if anchor_file:
+        from incidentctl.cli.output import read_file
+        from incidentctl.incidents.anchors import read_anchors
+
+        anchors = [*anchors, *read_anchors(read_file(anchor_file), anchor_file)]
+    if anchors:
+        from incidentctl.incidents.anchors import check
+
+        own = log[0].incident
+        found = check(anchors, lambda i: log if i == own else []).get(own, [])
+        problems = [*problems, *(p for p in found if p not in problems)]
     names = _read_text(app, redact).splitlines() if redact else []
     events, state, counts = redacted(log, runbook, state, names, redact)
     pm = build(
@@ -261,9 +285,10 @@ def postmortem(
         redactions=counts,
         head=log[-1],
         anchors=[
-            {"at": a["at"], "digest": a["digest"]}
-            for a in anchors
-            if log[0].incident in a.get("heads", {})
+            {"at": at, "digest": digest}
+            for at, digest in sorted(
+                {(a["at"], a["digest"]) for a in anchors if log[0].incident in a["heads"]}
+            )
         ],
     )
     from incidentctl.cli.output import write_out
