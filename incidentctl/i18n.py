@@ -1378,6 +1378,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{file}:{line}：不是 incidentctl 锚点",
     ),
     "err.anchor.empty": ("{file} holds no anchor", "{file} 中没有锚点"),
+    "err.anchor.post": (
+        "the anchor was written, but {where} did not take it: {problem}",
+        "锚点已写入文件，但 {where} 未接收：{problem}",
+    ),
     "anchor.written": (
         "anchored {n} incident(s) at {at}: digest {digest} (appended to {file})",
         "已于 {at} 锚定 {n} 个事件：摘要 {digest}（已追加到 {file}）",

@@ -341,3 +341,26 @@ def test_an_altered_anchor_file_is_named(run: Run, tmp_path: Path) -> None:
     anchors.write_text("not json\n", encoding="utf-8")
     err = run("audit", "verify", "--anchors", str(anchors), expect=1).stderr
     assert "not an incidentctl anchor" in err and "Traceback" not in err
+
+
+def test_an_anchor_posted_to_a_webhook(run: Run, tmp_path: Path) -> None:
+    from .test_notify_check import Hook
+
+    hook = Hook("/robot/send?access_token=SECRET42")
+    try:
+        inc = run("open", "payment-failure", "-s", "2", "-t", "a").stdout.strip()
+        out = run("audit", "anchor", "--post", hook.url, "--post-format", "wecom").stdout
+        (sent,) = hook.requests
+        content = sent["json"]["text"]["content"]
+        assert sent["json"]["msgtype"] == "text" and content.startswith("incidentctl anchor ")
+        digest = json.loads(run("audit", "anchor", "--post", hook.url, "--json").stdout)["digest"]
+        assert hook.requests[1]["json"]["heads"][inc]["seq"] == 1
+        assert hook.requests[1]["json"]["digest"] == digest and digest in content
+        assert digest in out
+        hook.statuses.append(403)
+        err = run("audit", "anchor", "--post", hook.url, expect=1).stderr
+        assert "did not take it: HTTP 403" in err and "SECRET42" not in err
+    finally:
+        hook.release.set()
+        hook.server.shutdown()
+        hook.server.server_close()

@@ -113,17 +113,31 @@ def _read(path: str) -> str:
     help="The anchor file to append to (default: anchors.jsonl in the home).  Keep it "
     "where whoever can write the database cannot: another machine, a signed repository.",
 )
+@click.option(
+    "--post",
+    "url",
+    metavar="URL",
+    help="Also post the anchor to this webhook (a chat group's robot, a ticket system).",
+)
+@click.option(
+    "--post-format",
+    type=click.Choice(["json", "wecom", "dingtalk", "feishu", "slack"]),
+    default="json",
+    show_default=True,
+    help="What the webhook is sent: the whole anchor, or one line in a chat robot's format.",
+)
 @json_option
 @pass_app
-def anchor(app: App, to: str | None, as_json: bool) -> int:
+def anchor(app: App, to: str | None, url: str | None, post_format: str, as_json: bool) -> int:
     """Record the head of every incident's chain, with one digest over them all, as one
     line appended to an anchor file outside the database; print the digest (short
     enough to paste into a chat group or a ticket as a second, outside copy).
     """
     import os
 
+    from incidentctl.incidents import Anchored
     from incidentctl.incidents.anchors import anchor as make
-    from incidentctl.incidents.anchors import heads_of
+    from incidentctl.incidents.anchors import heads_of, post
     from incidentctl.records import canonical
 
     store = app.incidents(create=True).store
@@ -141,6 +155,6 @@ def anchor(app: App, to: str | None, as_json: bool) -> int:
         raise InvalidInput(
             msg("err.output.write", path=path, problem=exc.strerror or str(exc))
         ) from None
-    from incidentctl.incidents import Anchored
-
+    if url:
+        post(url, record, post_format)
     return app.report(Anchored(record, os.path.abspath(path)), as_json=as_json)

@@ -136,3 +136,56 @@ def check(
             if problem not in problems:
                 problems.append(problem)
     return found
+
+
+#: What a webhook is sent: the whole anchor (``json``), or one line for a chat robot.
+WEBHOOK_FORMATS = ("json", "wecom", "dingtalk", "feishu", "slack")
+
+
+def message(record: dict[str, Any]) -> str:
+    """The anchor in one line, to paste or post where the database's writers cannot edit."""
+    return (
+        f"incidentctl anchor {record['at']}: {record['incidents']} incident(s), "
+        f"sha256 {record['digest']}"
+    )
+
+
+def post(url: str, record: dict[str, Any], fmt: str = "json", timeout: float = 10.0) -> None:
+    """Post the anchor to a webhook (a chat group's robot, a ticket system); raise
+    :class:`InvalidInput` saying why when it is not taken.  The URL is never printed
+    whole: its path and query carry tokens."""
+    import json
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    text = message(record)
+    body: dict[str, Any]
+    if fmt in ("wecom", "dingtalk"):
+        body = {"msgtype": "text", "text": {"content": text}}
+    elif fmt == "feishu":
+        body = {"msg_type": "text", "content": {"text": text}}
+    elif fmt == "slack":
+        body = {"text": text}
+    else:
+        body = {**record, "text": text}
+    try:
+        where = f"{urlsplit(url).scheme}://{urlsplit(url).hostname or '?'}"
+    except ValueError:
+        where = "(an invalid URL)"
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read(4096)
+    except urllib.error.HTTPError as exc:
+        raise InvalidInput(
+            msg("err.anchor.post", where=where, problem=f"HTTP {exc.code}")
+        ) from None
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+        problem = str(getattr(exc, "reason", exc))
+        raise InvalidInput(msg("err.anchor.post", where=where, problem=problem)) from None
