@@ -103,8 +103,9 @@ def test_it_prints_on_the_expected_pages(
     headless(
         tmp_path, _html(run, small, tmp_path), f"--print-to-pdf={pdf}", "--no-pdf-header-footer"
     )
-    # the review on the first two pages, the timeline starting on a page of its own
-    assert pdf_pages(pdf.read_bytes()) == 3
+    # each part starts a page: the summary, the compliance tables, the chart (with messages,
+    # review and actions), the timeline; a small incident's parts each fit on one
+    assert pdf_pages(pdf.read_bytes()) == 4
     big = breach(svc, clock)
     for n in range(60):
         svc.note(big, f"progress note {n}: " + "checked the export job and the bucket policy " * 3)

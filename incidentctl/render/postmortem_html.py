@@ -50,7 +50,7 @@ svg text { font-size: 11px; fill: #424242; }
   body { margin: 0; max-width: none; font-size: 10pt; }
   h2 { break-after: avoid; }
   tr, .banner, .alarm { break-inside: avoid; }
-  section.timeline { break-before: page; }
+  section.compliance, section.chart, section.timeline { break-before: page; }
   a { color: inherit; text-decoration: none; }
 }
 """
@@ -300,16 +300,22 @@ def svg_timeline(doc: dict[str, Any], zone: tzinfo) -> str:
 
     lang = doc["lang"]
     deadlines = doc["compliance"]["deadlines"]
-    instants = [from_iso(doc["key_times"]["opened"]), from_iso(doc["as_of"])]
+    # the axis spans the incident's own time (to its close, or the end of its log) and
+    # whatever was done in it; a deadline falling due later sits at the right edge, ▷
+    stop = from_iso(doc["key_times"]["closed"] or doc["as_of"])
+    instants = [from_iso(doc["key_times"]["opened"]), stop]
     for r in deadlines:
-        instants += [from_iso(x) for x in (r["due"], r["done_at"]) if x]
+        instants += [from_iso(x) for x in (r["done_at"],) if x]
+        if r["due"] and from_iso(r["due"]) <= stop:
+            instants.append(from_iso(r["due"]))
     instants += [from_iso(m["at"]) for m in doc["communications"]["messages"]]
     start, end = min(instants), max(instants)
     total = max((end - start).total_seconds(), 60.0)
     plot = _W - _LABEL - 20
 
     def x(instant: datetime) -> float:
-        return round(_LABEL + (instant - start).total_seconds() / total * plot, 1)
+        seconds = min(max((instant - start).total_seconds(), 0.0), total)
+        return round(_LABEL + seconds / total * plot, 1)
 
     steps: list[str] = []
     by_step: dict[str, list[dict[str, Any]]] = {}
@@ -374,7 +380,14 @@ def svg_timeline(doc: dict[str, Any], zone: tzinfo) -> str:
                     f'<line x1="{x(due)}" y1="{y}" x2="{x(until)}" y2="{y}" '
                     f'stroke="{"#c62828" if red else "#2e7d32"}" stroke-width="3"/>'
                 )
-            if due is not None:
+            if due is not None and due > end:
+                dx = x(end)
+                out.append(
+                    f'<path class="due later" d="M{dx - 6},{y - 6} L{dx + 2},{y} L{dx - 6},{y + 6} '
+                    f'Z" fill="white" stroke="#757575"><title>{_e(r["key"])} '
+                    f"{_e(when(r['due'], zone))}</title></path>"
+                )
+            elif due is not None:
                 dx = x(due)
                 out.append(
                     f'<path class="due" d="M{dx},{y - 6} L{dx + 6},{y} L{dx},{y + 6} '
