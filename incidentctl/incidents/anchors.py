@@ -183,6 +183,7 @@ def post(url: str, record: dict[str, Any], fmt: str = "json", timeout: float = 1
         with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read(4096)
     except urllib.error.HTTPError as exc:
+        exc.close()  # it holds the connection open
         raise InvalidInput(
             msg("err.anchor.post", where=where, problem=f"HTTP {exc.code}")
         ) from None

@@ -295,7 +295,8 @@ def markdown(doc: dict[str, Any], zone: tzinfo) -> str:
     def w(text: str = "") -> None:
         out.append(text)
 
-    w(f"# {L('title', id=inc['id'])}: {_inline(inc['title'])}")
+    heading = t("labelled", lang, label=L("title", id=inc["id"]), text=_inline(inc["title"]))
+    w(f"# {heading}")
     w()
     if inc["drill"]:
         w(f"> **{L('drill')}**")

@@ -78,7 +78,7 @@ def html(doc: dict[str, Any], zone: tzinfo) -> str:
 
     parts: list[str] = []
     add = parts.append
-    title = f"{L('title', id=inc['id'])}: {inc['title']}"
+    title = t("labelled", lang, label=L("title", id=inc["id"]), text=inc["title"])
     add("<!DOCTYPE html>")
     add(f'<html lang="{"zh-CN" if lang == "zh" else "en"}">')
     add('<head><meta charset="utf-8">')
