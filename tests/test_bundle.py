@@ -198,8 +198,10 @@ def test_the_review_footer_checks_an_outside_anchor(
     data["incidents"][0]["head"] = {"seq": 2, "hash": prev}
     _save(bundle, data)
     assert json.loads(run(*args).stdout)["audit"]["verified"] is True  # alone, it cannot tell
-    doc = json.loads(run(*args, "--anchors", str(line)).stdout)
+    result = run(*args, "--anchors", str(line), expect=1)
+    assert "WARNING" in result.stderr
+    doc = json.loads(result.stdout)
     assert doc["audit"]["verified"] is False
     assert [p["code"] for p in doc["audit"]["problems"]] == ["anchor-truncated"]
-    html = run(*args[:-1], "html", "--anchors", str(line)).stdout
+    html = run(*args[:-1], "html", "--anchors", str(line), expect=1).stdout
     assert "THE LOG DOES NOT VERIFY" in html

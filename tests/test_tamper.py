@@ -364,3 +364,16 @@ def test_an_anchor_posted_to_a_webhook(run: Run, tmp_path: Path) -> None:
         hook.release.set()
         hook.server.shutdown()
         hook.server.server_close()
+
+
+def test_a_post_mortem_of_a_log_that_does_not_verify_says_so(run: Run, isolated: Path) -> None:
+    inc = run("open", "payment-failure", "-s", "2", "-t", "a").stdout.strip()
+    run("note", inc, "one")
+    db = _db(isolated)
+    _drop_triggers(db)
+    alter_payload(db, inc, "")  # no event 3: nothing changes yet
+    db.execute("UPDATE events SET actor = 'mallory' WHERE incident_id = ? AND seq = 2", (inc,))
+    db.close()
+    result = run("postmortem", inc, expect=1)
+    assert "THE LOG DOES NOT VERIFY" in result.stdout
+    assert f"the log of {inc} does not verify from event #2" in result.stderr

@@ -236,7 +236,8 @@ def postmortem(
     ones listed as to do), action items, the full timeline and an audit footer.
     The same log always gives the same bytes; times are in --tz; --lang picks
     the language.  BUNDLE is a file written by `export`: the review is made from
-    it alone, with no store.
+    it alone, with no store.  A log that does not verify is still rendered, its
+    footer says so, a warning goes to stderr and the exit code is 1.
     """
     import os
 
@@ -294,4 +295,9 @@ def postmortem(
     from incidentctl.cli.output import write_out
 
     write_out(render(pm, fmt, app.lang, app.zone), output, json_text=fmt == "json")
+    if problems:  # written all the same, as show and timeline do, and said loudly
+        from incidentctl.render.phrases import log_warning
+
+        app.echo(log_warning(log[0].incident, problems, app.lang), err=True)
+        return 1
     return 0
