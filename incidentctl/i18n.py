@@ -1410,6 +1410,15 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "already in this store: {ids}; nothing was imported",
         "本存储中已有：{ids}；未导入任何内容",
     ),
+    "warn.anchor_broken": (
+        "WARNING: the log of {id} no longer matches an anchor taken of it: run "
+        "`incidentctl audit verify --anchors FILE`",
+        "警告：{id} 的日志与其锚点不再一致：请运行 `incidentctl audit verify --anchors FILE`",
+    ),
+    "warn.log_unverified": (
+        "WARNING: the log of {id} does not verify: run `incidentctl audit verify` on it",
+        "警告：{id} 的日志校验不通过：请对其运行 `incidentctl audit verify`",
+    ),
     "bundle.imported": ("imported {n} incident(s): {ids}", "已导入 {n} 个事件：{ids}"),
     "audit.bundle-foreign": (
         "the event belongs to another incident",

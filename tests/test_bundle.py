@@ -199,7 +199,7 @@ def test_the_review_footer_checks_an_outside_anchor(
     _save(bundle, data)
     assert json.loads(run(*args).stdout)["audit"]["verified"] is True  # alone, it cannot tell
     result = run(*args, "--anchors", str(line), expect=1)
-    assert "WARNING" in result.stderr
+    assert f"WARNING: the log of {inc} no longer matches an anchor" in result.stderr
     doc = json.loads(result.stdout)
     assert doc["audit"]["verified"] is False
     assert [p["code"] for p in doc["audit"]["problems"]] == ["anchor-truncated"]

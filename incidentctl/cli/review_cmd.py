@@ -296,8 +296,17 @@ def postmortem(
 
     write_out(render(pm, fmt, app.lang, app.zone), output, json_text=fmt == "json")
     if problems:  # written all the same, as show and timeline do, and said loudly
+        from incidentctl.i18n import t
         from incidentctl.render.phrases import log_warning
 
-        app.echo(log_warning(log[0].incident, problems, app.lang), err=True)
+        own = log[0].incident
+        codes = {p.code for p in problems if p.seq is None}
+        if any(p.seq is not None for p in problems) or codes & {"snapshot", "snapshot-missing"}:
+            warning = log_warning(own, problems, app.lang)
+        elif any(c.startswith("anchor-") for c in codes):
+            warning = t("warn.anchor_broken", app.lang, id=own)
+        else:
+            warning = t("warn.log_unverified", app.lang, id=own)
+        app.echo(warning, err=True)
         return 1
     return 0
