@@ -40,12 +40,19 @@ ALLOWED: dict[str, set[str]] = {
         *("deadlines", "incidents", "runbooks", "records", "store"),
         *("errors", "i18n", "times", "durations", "clock"),
     },
+    "postmortem": {
+        *("deadlines", "incidents", "runbooks", "records", "store", "paths"),
+        *("errors", "i18n", "times", "durations", "clock"),
+    },
     "walk": {
         *("comms", "deadlines", "incidents", "runbooks", "records", "store"),
         *("errors", "i18n", "times", "durations", "clock"),
     },
 }
-DOMAIN = {"records", "store", "documents", "runbooks", "incidents", "deadlines", "comms", "walk"}
+DOMAIN = {
+    *("records", "store", "documents", "runbooks", "incidents", "deadlines", "comms", "walk"),
+    "postmortem",
+}
 
 
 def _module_name(path: Path) -> str:

@@ -18,7 +18,7 @@ def test_verify_intact_and_tampered(run: Run, isolated: Path) -> None:
     assert f"{a}: ok (3 events)" in out and f"{b}: ok (3 events)" in out
     err = run("audit", "verify", expect=2).stderr  # nothing named: a usage error
     assert "name the incidents to verify, or use --all" in err
-    assert "Usage: " in err and "audit verify [OPTIONS] [INC]..." in err
+    assert "Usage: " in err and "audit verify [OPTIONS] [INC... | BUNDLE]" in err
     # someone with file access drops the trigger and rewrites a note
     db = sqlite3.connect(isolated / "incidents.db")
     db.execute("DROP TRIGGER events_no_update")

@@ -65,7 +65,7 @@ GLOBAL_OPTIONS = ("--home", "--runbooks", "--lang", "--tz", "--by")
 def _words(name: str) -> list[str]:
     """The command line of a command, from the name of its schema."""
     group, _, command = name.partition("-")
-    return [group, command] if group in ("step", "runbook", "audit") else [name]
+    return [group, command] if group in ("step", "runbook", "audit", "action") else [name]
 
 
 def _schema_name(command: list[str]) -> str:
@@ -148,6 +148,25 @@ def test_every_json_command_follows_its_schema(
     assert closed["status"] == "closed" and closed["closed_at"] is not None
     j("timeline", inc)
     j("list", "--status", "all")
+    # the review, written after the close, and its action items
+    j("review", inc, "set", "impact", "customers=3000", "amount=1200.5")
+    j(
+        "action",
+        "add",
+        inc,
+        "alert",
+        "on",
+        "success",
+        "rate",
+        "--owner",
+        "王伟",
+        "--due",
+        "2026-12-01",
+    )
+    j("action", "add", inc, "drill", "--owner", "李娜", "--due", "2026-12-02", "--kind", "training")
+    j("action", "done", inc, "1")
+    j("action", "drop", inc, "2", "--reason", "covered by the quarterly drill")
+    assert [a["state"] for a in j("actions", "--all")["actions"]] == ["done", "dropped"]
 
     # messages: the templates, a draft, one rendered, one sent
     press = open_press_incident(run)
@@ -161,6 +180,7 @@ def test_every_json_command_follows_its_schema(
 
     # audit: intact, then tampered with
     assert j("audit", "verify", "--all")["ok"] is True
+    assert j("audit", "anchor", "--to", str(tmp_path / "anchors.jsonl"))["incidents"] == 2
     db = sqlite3.connect(isolated / "incidents.db")
     db.execute("DROP TRIGGER events_no_update")
     db.execute("UPDATE events SET actor = 'mallory' WHERE incident_id = ? AND seq = 2", (inc,))

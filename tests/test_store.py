@@ -409,7 +409,7 @@ def test_a_store_of_the_first_schema_is_migrated_and_numbers_its_incidents(
     finally:
         store.close()
     db = sqlite3.connect(old / FILENAME)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     db.close()
 
 

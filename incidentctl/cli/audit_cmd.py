@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from incidentctl.cli import complete
 from incidentctl.cli.app import App, json_option, pass_app
+
+if TYPE_CHECKING:
+    from incidentctl.incidents.service import Incidents
 
 
 @click.group()
@@ -14,22 +19,142 @@ def audit() -> None:
 
 
 @audit.command("verify")
-@click.argument("incidents", nargs=-1, metavar="[INC]...", shell_complete=complete.incidents)
+@click.argument(
+    "incidents", nargs=-1, metavar="[INC... | BUNDLE]", shell_complete=complete.incidents
+)
 @click.option("--all", "every", is_flag=True, help="Verify every incident in the store.")
+@click.option(
+    "--anchors",
+    metavar="FILE",
+    help="An anchor file (`audit anchor`): also show events removed from a chain's end, "
+    "incidents removed, and chains rewritten since each anchor.  Implies --all.",
+)
 @json_option
 @pass_app
-def verify(app: App, incidents: tuple[str, ...], every: bool, as_json: bool) -> int:
-    """Recompute each incident's hash chain and check its pinned runbook snapshot.
+def verify(
+    app: App, incidents: tuple[str, ...], every: bool, anchors: str | None, as_json: bool
+) -> int:
+    """Recompute each incident's hash chain and check its pinned runbook snapshot, and
+    that its summary row (what list, show and check read) agrees with its log.
 
-    Exit 0 when every chain is intact, 1 when any event was altered, removed
-    or reordered (each break is listed), 2 when neither INC nor --all is given.
+    --all walks every incident the events name, so one whose summary row was
+    removed is still checked.  Exit 0 when everything verifies, 1 when any event
+    was altered, removed or reordered or a summary row disagrees (each break is
+    listed), 2 when neither INC nor --all is given.
     """
+    import os
+    import sys
+
     from incidentctl.i18n import t
     from incidentctl.incidents.audit import verify as audit
 
-    if not incidents and not every:
+    if not incidents and not every and not anchors:
         raise click.UsageError(t("err.cli.audit_which", app.lang))
+    found = None
+    if anchors:
+        from incidentctl.incidents.anchors import read_anchors
+
+        found = read_anchors(_read(anchors), anchors)
+        every = every or not incidents
+    if len(incidents) == 1 and not every and os.path.isfile(incidents[0]):
+        from incidentctl.postmortem.bundle import audit as audit_bundle
+        from incidentctl.postmortem.bundle import load
+
+        bundle = load(_read(incidents[0]), incidents[0])
+        return app.report(audit_bundle(bundle, found), as_json=as_json)
     svc = app.incidents()
     store = svc.store
-    ids = [r.id for r in store.incidents()] if every else [svc.resolve(ref) for ref in incidents]
-    return app.report(audit(store, ids), as_json=as_json)
+    ids = store.incident_ids() if every else [_resolve(svc, ref) for ref in incidents]
+    anchored = None
+    if found is not None:
+        from incidentctl.incidents.anchors import check
+
+        anchored = check(found, store.events)
+        if every:
+            ids = sorted(set(ids) | set(anchored))
+    if every and len(ids) > 50 and sys.stderr.isatty():
+        with click.progressbar(length=len(ids), file=sys.stderr, label="audit") as bar:
+            report = audit(store, ids, progress=lambda _: bar.update(1), anchored=anchored)
+    else:
+        report = audit(store, ids, anchored=anchored)
+    return app.report(report, as_json=as_json)
+
+
+def _resolve(svc: Incidents, ref: str) -> str:
+    """An incident named on the command line; one whose summary row is gone is still
+    found by its full id, from its events."""
+    from incidentctl.errors import IncidentNotFound
+
+    try:
+        return svc.resolve(ref)
+    except IncidentNotFound:
+        if svc.store.events(ref.strip().upper(), after=0):
+            return ref.strip().upper()
+        raise
+
+
+def _read(path: str) -> str:
+    from incidentctl.errors import InvalidInput
+    from incidentctl.i18n import msg
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InvalidInput(msg("err.review.unreadable", path=path, problem=problem)) from None
+
+
+@audit.command("anchor")
+@click.option(
+    "--to",
+    "to",
+    metavar="FILE",
+    help="The anchor file to append to (default: anchors.jsonl in the home).  Keep it "
+    "where whoever can write the database cannot: another machine, a signed repository.",
+)
+@click.option(
+    "--post",
+    "url",
+    metavar="URL",
+    help="Also post the anchor to this webhook (a chat group's robot, a ticket system).",
+)
+@click.option(
+    "--post-format",
+    type=click.Choice(["json", "wecom", "dingtalk", "feishu", "slack"]),
+    default="json",
+    show_default=True,
+    help="What the webhook is sent: the whole anchor, or one line in a chat robot's format.",
+)
+@json_option
+@pass_app
+def anchor(app: App, to: str | None, url: str | None, post_format: str, as_json: bool) -> int:
+    """Record the head of every incident's chain, with one digest over them all, as one
+    line appended to an anchor file outside the database; print the digest (short
+    enough to paste into a chat group or a ticket as a second, outside copy).
+    """
+    import os
+
+    from incidentctl.incidents import Anchored
+    from incidentctl.incidents.anchors import anchor as make
+    from incidentctl.incidents.anchors import heads_of, post
+    from incidentctl.records import canonical
+
+    store = app.incidents(create=True).store
+    record = make(heads_of(store), app.clock.now())
+    path = to or os.path.join(app.home, "anchors.jsonl")
+    line = canonical(record).decode("utf-8") + "\n"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(line)
+    except OSError as exc:
+        from incidentctl.errors import InvalidInput
+        from incidentctl.i18n import msg
+
+        raise InvalidInput(
+            msg("err.output.write", path=path, problem=exc.strerror or str(exc))
+        ) from None
+    if url:
+        post(url, record, post_format)
+    return app.report(Anchored(record, os.path.abspath(path)), as_json=as_json)

@@ -46,6 +46,13 @@ COMMANDS: dict[str, str] = {
     "walk": "incidentctl.cli.walk_cmd:walk",
     "comms": "incidentctl.cli.comms_cmd:comms",
     "audit": "incidentctl.cli.audit_cmd:audit",
+    # the review (复盘) and what comes after the incident
+    "review": "incidentctl.cli.review_cmd:review",
+    "action": "incidentctl.cli.review_cmd:action",
+    "actions": "incidentctl.cli.review_cmd:actions",
+    "postmortem": "incidentctl.cli.review_cmd:postmortem",
+    "export": "incidentctl.cli.bundle_cmd:export",
+    "import": "incidentctl.cli.bundle_cmd:import_",
     "runbook": "incidentctl.cli.runbook_cmd:runbook",
     "completion": "incidentctl.cli.complete:completion",
 }

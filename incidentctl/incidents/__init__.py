@@ -11,7 +11,7 @@ time; ``list`` in particular reads only summary rows and loads nothing else of i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from incidentctl.incidents.audit import AuditProblem
     from incidentctl.incidents.service import View
+    from incidentctl.incidents.state import ActionItem
     from incidentctl.records import Event
     from incidentctl.runbooks.model import Runbook
     from incidentctl.store.base import IncidentRow
@@ -73,3 +74,27 @@ class Timeline:
     @property
     def exit_code(self) -> int:
         return 1 if self.problems else 0
+
+
+class ActionListing:
+    """Action items across incidents (``actions``): each with its incident's id and title,
+    and whether it is overdue at ``now``."""
+
+    __slots__ = ("items", "now")
+
+    def __init__(self, items: list[tuple[str, str, ActionItem]], now: datetime) -> None:
+        self.items = items
+        self.now = now
+
+    def overdue(self, item: ActionItem) -> bool:
+        return item.state == "open" and item.due_at < self.now
+
+
+class Anchored:
+    """An anchor just appended to an anchor file (``audit anchor``)."""
+
+    __slots__ = ("file", "record")
+
+    def __init__(self, record: dict[str, Any], file: str) -> None:
+        self.record = record
+        self.file = file

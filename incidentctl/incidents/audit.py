@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from incidentctl.records import Event
-    from incidentctl.store.base import Store
+    from incidentctl.store.base import IncidentRow, Store
 
 
 class AuditProblem(NamedTuple):
@@ -29,6 +29,7 @@ class AuditProblem(NamedTuple):
     code: str
     message: str
     expected: int | None = None
+    detail: str | None = None  # what differs, for ``summary-fold``
 
 
 class IncidentAudit(NamedTuple):
@@ -97,19 +98,85 @@ def log_problems(
 
 
 def verify_incident(store: Store, incident_id: str) -> IncidentAudit:
+    """Audit one incident: its log (:func:`log_problems`), and its summary row against the
+    log: the row must exist, end where the chain ends, and say what the fold of the log
+    says (title, tier, status, commander, opening, pinned runbook) -- the row is what
+    ``list``, ``show`` and ``check`` read, so a row edited or removed would silence them."""
     events = store.events(incident_id)
     problems = log_problems(events, store.runbook_document)
     if not events:
         return IncidentAudit(incident_id, 0, None, problems)
     row = store.incident(incident_id)
     head = events[-1]
-    if row is not None and (row.last_seq, row.head_hash) != (head.seq, head.hash):
+    if row is None:
         problems.append(
-            AuditProblem(None, "summary", "the summary row does not match the end of the chain")
+            AuditProblem(None, "summary-missing", "the incident's summary row is missing")
         )
+    else:
+        if (row.last_seq, row.head_hash) != (head.seq, head.hash):
+            problems.append(
+                AuditProblem(None, "summary", "the summary row does not match the end of the chain")
+            )
+        if not problems:
+            problems.extend(_summary_against_fold(store, events, row))
     return IncidentAudit(incident_id, len(events), Head.of(head), problems)
 
 
-def verify(store: Store, incident_ids: Iterable[str]) -> AuditReport:
-    """Audit each incident in turn."""
-    return AuditReport([verify_incident(store, i) for i in incident_ids])
+def _summary_against_fold(
+    store: Store, events: list[Event], row: IncidentRow
+) -> list[AuditProblem]:
+    """Where the summary row says something the fold of the (intact) log does not."""
+    from incidentctl.incidents.state import fold
+    from incidentctl.runbooks.model import from_document
+
+    pinned = events[0].payload["runbook"]["sha256"]
+    try:
+        state = fold(from_document(store.runbook_document(pinned), pinned), events)
+    except (KeyError, TypeError, ValueError) as exc:
+        return [AuditProblem(None, "unreadable", f"the log cannot be read: {exc}")]
+    folded = state.summary()
+    expected = {
+        "title": folded.title,
+        "severity": folded.severity,
+        "status": folded.status,
+        "commander": folded.commander,
+        "opened_at": events[0].occurred_at,
+        "runbook_sha256": pinned,
+    }
+    out = []
+    for field, value in expected.items():
+        found = getattr(row, field)
+        if found != value:
+            detail = f"{field}: {found!r} (the log says {value!r})"
+            out.append(
+                AuditProblem(
+                    None,
+                    "summary-fold",
+                    f"the summary row does not agree with the log: {detail}",
+                    detail=detail,
+                )
+            )
+    return out
+
+
+def verify(
+    store: Store,
+    incident_ids: Iterable[str],
+    *,
+    progress: Callable[[str], None] | None = None,
+    anchored: dict[str, list[AuditProblem]] | None = None,
+) -> AuditReport:
+    """Audit each incident in turn (``progress`` is told each one as it is done), adding
+    what anchors showed about it (``anchored``, from
+    :func:`incidentctl.incidents.anchors.check`)."""
+    out = []
+    for incident_id in incident_ids:
+        entry = verify_incident(store, incident_id)
+        extra = (anchored or {}).get(incident_id, [])
+        if extra:
+            problems = [p for p in entry.problems if p.code != "empty"] + extra
+            entry = entry._replace(problems=problems)
+        out.append(entry)
+        if progress is not None:
+            progress(incident_id)
+    return AuditReport(out)

@@ -35,5 +35,42 @@ NOTIFIED = "deadline.notified"
 # ACKED: step?: someone has seen the page (of that step, or of the whole incident)
 ACKED = "notice.acked"
 
+# --- the review (复盘): written after the incident, allowed on a closed one ---------------
+# REVIEWED: field (one of REVIEW_FIELDS), value (text; for impact an object of typed facts;
+# for discovered an ISO 8601 UTC instant)
+REVIEWED = "review.set"
+# ACTION_ADDED: action (its number in the incident, from 1), text, owner, due (YYYY-MM-DD),
+# due_at (ISO 8601 UTC: the end of that day where it was set), kind
+ACTION_ADDED = "action.added"
+ACTION_DONE = "action.done"  # action, reason?
+ACTION_DROPPED = "action.dropped"  # action, reason
+
+#: The review's sections, in the order a post-mortem prints them.
+REVIEW_FIELDS = (
+    "summary",
+    "impact",
+    "discovered",
+    "trigger",
+    "root-causes",
+    "contributing-factors",
+    "went-well",
+    "went-badly",
+    "lucky",
+    "lessons",
+)
+#: What an action item is for.
+ACTION_KINDS = ("prevent", "detect", "mitigate", "process", "training")
+ACTION_EVENTS = (ACTION_ADDED, ACTION_DONE, ACTION_DROPPED)
+
 STEP_EVENTS = (STEP_STARTED, STEP_DONE, STEP_SKIPPED, STEP_NA)
-RETRACTABLE = (*STEP_EVENTS, NOTE, ASSIGNED, SEVERITY, UPDATED, COMMS, ACKED)
+RETRACTABLE = (
+    *STEP_EVENTS,
+    NOTE,
+    ASSIGNED,
+    SEVERITY,
+    UPDATED,
+    COMMS,
+    ACKED,
+    REVIEWED,
+    *ACTION_EVENTS,
+)

@@ -685,6 +685,181 @@ class Incidents:
             raise InvalidAction(msg("err.retract.not_retractable", seq=seq, type=target.type))
         return self._record(incident_id, at, rule)[0]
 
+    # --- the review (复盘) -------------------------------------------------------------
+    # Written after the incident, so allowed on a closed one: the review and its action
+    # items outlive the incident's own life.
+
+    def review(self, ref: str, field: str, value: str, *, at: str | None = None) -> Event:
+        """Set (or, with an empty value, clear) one section of the review.  ``impact`` is
+        typed (``customers=N orders=N amount=CNY duration=D note=TEXT``) and
+        ``discovered`` is a time; every other section is free text."""
+        if field not in ev.REVIEW_FIELDS:
+            raise InvalidInput(
+                msg(
+                    "err.review.field",
+                    field=field,
+                    near=did_you_mean(field, ev.REVIEW_FIELDS),
+                    fields=list(ev.REVIEW_FIELDS),
+                )
+            )
+        text = value.strip()
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            typed: Any = text
+            if not text:
+                if field not in state.review:
+                    raise InvalidAction(msg("err.review.not_set", id=state.id, field=field))
+            elif field == "impact":
+                typed = parse_impact(text)
+            elif field == "discovered":
+                found = parse_time(text, now=when.recorded, tz=self.zone)
+                if found > state.opened_at:
+                    raise InvalidInput(
+                        msg(
+                            "err.review.discovered_late",
+                            at=fmt_zoned(found, self.zone),
+                            opened=fmt_zoned(state.opened_at, self.zone),
+                        )
+                    )
+                typed = iso(found)
+            if state.review.get(field) == typed:
+                raise InvalidAction(msg("err.review.same", id=state.id, field=field))
+            return [self._draft(ev.REVIEWED, {"field": field, "value": typed}, when)]
+
+        return self._record(ref, at, rule)[0]
+
+    def add_action(
+        self,
+        ref: str,
+        text: str,
+        *,
+        owner: str,
+        due: str,
+        kind: str = "prevent",
+        at: str | None = None,
+    ) -> Event:
+        """Add an action item: what is to be done, by whom, by the end of which day."""
+        if not text.strip():
+            raise InvalidInput(msg("err.action.empty"))
+        if not owner.strip():
+            raise InvalidInput(msg("err.action.owner"))
+        if kind not in ev.ACTION_KINDS:
+            raise InvalidInput(msg("err.action.kind", kind=kind, kinds=list(ev.ACTION_KINDS)))
+        day, due_at = end_of_day(due, self.zone)
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            payload = {
+                "action": max(state.actions, default=0) + 1,
+                "text": text.strip(),
+                "owner": owner.strip(),
+                "due": day,
+                "due_at": iso(due_at),
+                "kind": kind,
+            }
+            return [self._draft(ev.ACTION_ADDED, payload, when)]
+
+        return self._record(ref, at, rule)[0]
+
+    def end_action(
+        self,
+        ref: str,
+        number: int,
+        *,
+        done: bool,
+        reason: str | None = None,
+        at: str | None = None,
+    ) -> Event:
+        """Record action item ``number`` as done, or dropped (which needs a reason)."""
+        if not done and not (reason or "").strip():
+            raise InvalidInput(msg("err.action.drop_reason"))
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            item = state.actions.get(number)
+            if item is None:
+                raise InvalidInput(
+                    msg("err.action.none", id=state.id, n=number, known=sorted(state.actions))
+                )
+            if item.state != st.ACTION_OPEN:
+                raise InvalidAction(
+                    msg(
+                        "err.action.ended", id=state.id, n=number, state=msg(f"action.{item.state}")
+                    )
+                )
+            payload: dict[str, Any] = {"action": number}
+            if reason and reason.strip():
+                payload["reason"] = reason.strip()
+            kind = ev.ACTION_DONE if done else ev.ACTION_DROPPED
+            return [self._draft(kind, payload, when)]
+
+        return self._record(ref, at, rule)[0]
+
+    def with_actions(self) -> list[View]:
+        """Every incident that has ever had an action item, read and folded, oldest first."""
+        return [self._view(i) for i in self.store.incidents_with(ev.ACTION_ADDED)]
+
+
+#: The typed facts of the review's ``impact``: name -> what it holds.
+IMPACT_FACTS = ("customers", "orders", "amount", "duration", "note")
+
+
+def parse_impact(text: str) -> dict[str, Any]:
+    """``customers=1200 orders=3400 amount=56000.50 duration=2h30m note=...`` as typed facts:
+    counts as integers, the amount in CNY as a decimal string with two places (never a
+    float), the duration in seconds; ``note`` takes the rest of the line."""
+    import re
+    from decimal import Decimal, InvalidOperation
+
+    from incidentctl.durations import parse_duration
+
+    out: dict[str, Any] = {}
+    rest = text.strip()
+    note = re.search(r"(?:^|\s)note=", rest)
+    if note:
+        out["note"] = rest[note.end() :].strip()
+        rest = rest[: note.start()]
+    for item in rest.split():
+        key, sep, value = item.partition("=")
+        if not sep or key not in IMPACT_FACTS:
+            raise InvalidInput(msg("err.impact.item", item=item, facts=list(IMPACT_FACTS)))
+        if key in out:
+            raise InvalidInput(msg("err.impact.twice", fact=key))
+        if key in ("customers", "orders"):
+            if not value.isdecimal() or len(value) > 15:
+                raise InvalidInput(msg("err.impact.count", fact=key, value=value))
+            out[key] = int(value)
+        elif key == "amount":
+            cleaned = value.replace(",", "").removeprefix("¥").removeprefix("￥")
+            try:
+                amount = Decimal(cleaned)
+            except InvalidOperation:
+                amount = Decimal(-1)
+            if not amount.is_finite() or amount < 0 or len(cleaned) > 20:
+                raise InvalidInput(msg("err.impact.amount", value=value))
+            out["amount_cny"] = str(amount.quantize(Decimal("0.01")))
+        else:
+            d = parse_duration(value)
+            if d.is_business:
+                raise InvalidInput(msg("err.impact.duration", value=value))
+            out["duration_seconds"] = d.seconds
+    if not out or out.get("note") == "":
+        raise InvalidInput(msg("err.impact.empty", facts=list(IMPACT_FACTS)))
+    return out
+
+
+def end_of_day(text: str, zone: tzinfo) -> tuple[str, datetime]:
+    """A due date ``YYYY-MM-DD`` and the instant it ends in ``zone`` (the next midnight)."""
+    from datetime import date, datetime, timedelta
+
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(msg("err.action.due", text=text)) from None
+    if len(text.strip()) != 10:
+        raise InvalidInput(msg("err.action.due", text=text))
+    nxt = day + timedelta(days=1)
+    local = datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone)
+    return day.isoformat(), local
+
 
 def _pause() -> None:
     """A moment's wait after losing a race, jittered so racing writers spread out."""

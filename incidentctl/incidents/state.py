@@ -80,6 +80,28 @@ class SeverityChange(NamedTuple):
     reason: str
 
 
+class ActionItem(NamedTuple):
+    """An action item of the review: what, who, by when, and where it stands (``open``,
+    ``done`` or ``dropped``, with when and why)."""
+
+    number: int
+    text: str
+    owner: str
+    due: str  # YYYY-MM-DD, as given
+    due_at: datetime  # the end of that day, where it was set
+    kind: str
+    added_at: datetime
+    seq: int
+    state: str = "open"
+    ended_at: datetime | None = None
+    reason: str | None = None
+
+
+ACTION_OPEN = "open"
+ACTION_DONE = "done"
+ACTION_DROPPED = "dropped"
+
+
 # The mutable parts of the fold are plain slotted classes: they are built on
 # every command, and dataclass generation would cost more than the fold itself.
 
@@ -224,6 +246,9 @@ class IncidentState:
         #: Every acknowledgment of a page, in the order they occurred.
         self.acks: list[Ack] = []
         self.retracted: set[int] = set()
+        #: The review's sections as last set (field -> value), and its action items by number.
+        self.review: dict[str, Any] = {}
+        self.actions: dict[int, ActionItem] = {}
         self.last_seq = 0
         self.head_hash = GENESIS
         self.head_recorded_at = ""
@@ -245,6 +270,8 @@ class IncidentState:
         other.acks = list(self.acks)
         other.open_at_close = list(self.open_at_close)
         other.retracted = set(self.retracted)
+        other.review = dict(self.review)
+        other.actions = dict(self.actions)
         return other
 
     def tier_at(self, instant: datetime) -> str:
@@ -447,6 +474,30 @@ def _apply(state: IncidentState, e: Event, index: _Index, at: datetime) -> None:
                 )
     elif t == ev.ACKED:
         state.acks.append(Ack(at, e.seq, e.actor, p.get("step")))
+    elif t == ev.REVIEWED:
+        if p["value"] in ("", None, {}):
+            state.review.pop(p["field"], None)
+        else:
+            state.review[p["field"]] = p["value"]
+    elif t == ev.ACTION_ADDED:
+        state.actions[p["action"]] = ActionItem(
+            p["action"],
+            p["text"],
+            p["owner"],
+            p["due"],
+            from_iso(p["due_at"]),
+            p["kind"],
+            at,
+            e.seq,
+        )
+    elif t in (ev.ACTION_DONE, ev.ACTION_DROPPED):
+        item = state.actions.get(p["action"])
+        if item is not None:
+            state.actions[item.number] = item._replace(
+                state=ACTION_DONE if t == ev.ACTION_DONE else ACTION_DROPPED,
+                ended_at=at,
+                reason=p.get("reason"),
+            )
     elif t == ev.NOTICE_CLAIMED:
         notice = state.notices.setdefault(p["key"], NoticeState(p["key"]))
         notice.claim = (p["run"], from_iso(p["until"]))

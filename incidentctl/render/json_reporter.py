@@ -24,9 +24,17 @@ if TYPE_CHECKING:
     from incidentctl.deadlines.engine import Deadline
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing
     from incidentctl.errors import Problem
-    from incidentctl.incidents import IncidentListing, Opened, Recorded, Timeline
+    from incidentctl.incidents import (
+        ActionListing,
+        Anchored,
+        IncidentListing,
+        Opened,
+        Recorded,
+        Timeline,
+    )
     from incidentctl.incidents.audit import AuditProblem, AuditReport
     from incidentctl.incidents.service import View
+    from incidentctl.incidents.state import ActionItem
     from incidentctl.records import Head
     from incidentctl.runbooks.model import Runbook, Text
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
@@ -179,6 +187,21 @@ def incident(view: View) -> dict[str, Any]:
     }
 
 
+def action_item(a: ActionItem) -> dict[str, Any]:
+    return {
+        "number": a.number,
+        "text": a.text,
+        "owner": a.owner,
+        "kind": a.kind,
+        "due": a.due,
+        "due_at": utc(a.due_at),
+        "state": a.state,
+        "added_at": utc(a.added_at),
+        "ended_at": time(a.ended_at),
+        "reason": a.reason,
+    }
+
+
 def deadline(d: Deadline, now: datetime) -> dict[str, Any]:
     """A deadline as it stands at its incident's ``now``."""
     from incidentctl.deadlines.engine import OPEN_STATES
@@ -305,7 +328,9 @@ class JsonReporter(Reporter):
     def _problem(self, p: AuditProblem) -> dict[str, Any]:
         from incidentctl.i18n import t
 
-        message = t(f"audit.{p.code}", self.out.lang, expected=p.expected, seq=p.seq)
+        message = t(
+            f"audit.{p.code}", self.out.lang, expected=p.expected, seq=p.seq, detail=p.detail
+        )
         return {"seq": p.seq, "code": p.code, "message": message}
 
     def AuditReport(self, r: AuditReport) -> None:
@@ -327,6 +352,30 @@ class JsonReporter(Reporter):
                         "problems": [self._problem(p) for p in entry.problems],
                     }
                     for entry in r.incidents
+                ],
+            )
+        )
+
+    def Anchored(self, r: Anchored) -> None:
+        a = r.record
+        self.emit(
+            document(
+                "anchor",
+                at=a["at"],
+                incidents=a["incidents"],
+                digest=a["digest"],
+                file=path(r.file),
+            )
+        )
+
+    def ActionListing(self, r: ActionListing) -> None:
+        self.emit(
+            document(
+                "action-list",
+                now=utc(r.now),
+                actions=[
+                    dict(action_item(a), incident=incident, overdue=r.overdue(a))
+                    for incident, _title, a in r.items
                 ],
             )
         )

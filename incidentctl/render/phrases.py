@@ -244,6 +244,24 @@ def describe(e: Event, rb: Runbook, lang: str, zone: tzinfo | None = None) -> st
             audience=t(f"audience.{audience}", lang) if audience else "-",
             channel=p.get("channel", "-"),
         )
+    if e.type == ev.REVIEWED:
+        field = t(f"review.{p['field']}", lang)
+        return t("ev.review.set" if p["value"] else "ev.review.cleared", lang, field=field)
+    if e.type == ev.ACTION_ADDED:
+        return t(
+            "ev.action.added",
+            lang,
+            n=p["action"],
+            kind=t(f"action.kind.{p['kind']}", lang),
+            text=p["text"],
+            owner=p["owner"],
+            due=p["due"],
+        )
+    if e.type in (ev.ACTION_DONE, ev.ACTION_DROPPED):
+        text = t(f"ev.{e.type}", lang, n=p["action"])
+        if p.get("reason"):
+            text += sep + t("labelled", lang, label=t("reason", lang), text=p["reason"])
+        return text
     if e.type == ev.NOTICE_CLAIMED:
         return t("ev.notice.claimed", lang, key=p["key"], channels=list(p["channels"]))
     if e.type == ev.ACKED:

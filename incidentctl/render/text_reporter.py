@@ -13,7 +13,14 @@ if TYPE_CHECKING:
     from incidentctl.comms.messages import Message, Sent, TemplateListing
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, Item
-    from incidentctl.incidents import IncidentListing, Opened, Recorded, Timeline
+    from incidentctl.incidents import (
+        ActionListing,
+        Anchored,
+        IncidentListing,
+        Opened,
+        Recorded,
+        Timeline,
+    )
     from incidentctl.incidents.audit import AuditProblem, AuditReport
     from incidentctl.incidents.service import View
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
@@ -110,10 +117,13 @@ class TextReporter(Reporter):
         for entry in r.incidents:
             incident = clean(entry.incident)
             if entry.ok:
-                out.echo(t("audit.ok", out.lang, id=incident, n=entry.events))
+                head = entry.head.hash if entry.head is not None else "-"
+                out.echo(t("audit.ok", out.lang, id=incident, n=entry.events, hash=head))
                 continue
             for p in entry.problems:
-                text = t(f"audit.{p.code}", out.lang, expected=p.expected, seq=p.seq)
+                text = t(
+                    f"audit.{p.code}", out.lang, expected=p.expected, seq=p.seq, detail=p.detail
+                )
                 if p.seq is not None:
                     text = t("audit.at_event", out.lang, seq=p.seq, text=text)
                 out.echo(out.style(f"{incident}: {text}", "red"))
@@ -129,6 +139,43 @@ class TextReporter(Reporter):
         views: dict[int, View] = {}
         shown = [i._replace(view=views.setdefault(id(i.view), clean_view(i.view))) for i in items]
         out.echo(deadlines_table(shown, out.zone, out.lang, out.style, out.width))
+
+    def Anchored(self, r: Anchored) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+
+        a = r.record
+        self.out.echo(
+            t(
+                "anchor.written",
+                self.out.lang,
+                n=a["incidents"],
+                digest=a["digest"],
+                at=a["at"],
+                file=clean(r.file),
+            )
+        )
+
+    def ActionListing(self, r: ActionListing) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+        from incidentctl.render.table import table
+
+        out = self.out
+        if not r.items:
+            out.echo(t("actions.none", out.lang))
+            return
+        rows = []
+        for incident, _title, a in r.items:
+            state = t(f"action.{a.state}", out.lang)
+            if r.overdue(a):
+                state = out.style(t("action.overdue", out.lang), "red")
+            kind = t(f"action.kind.{a.kind}", out.lang)
+            rows.append(
+                [str(a.number), incident, clean(a.text), kind, clean(a.owner), a.due, state]
+            )
+        headers = t("actions.heading", out.lang).split("|")
+        out.echo(table(headers, rows, max_width=out.width, shrink=[2], wrap_shrunk=True))
 
     def DeadlineListing(self, r: DeadlineListing) -> None:
         from incidentctl.i18n import t

@@ -113,6 +113,14 @@ class Store(Protocol):
         :class:`HeadMoved` and write nothing."""
         ...
 
+    def import_incidents(
+        self, items: Sequence[tuple[dict[str, Any], str, str, Sequence[Event], Summary]]
+    ) -> None:
+        """Store whole incidents sealed elsewhere, each ``(runbook document, its sha256,
+        runbook id, events, summary)``, all in one transaction; raises :class:`IdTaken` and
+        writes nothing if any of them is already here."""
+        ...
+
     def events(self, incident_id: str, *, after: int = 0) -> list[Event]:
         """The incident's events with ``seq > after``, in sequence order."""
         ...
@@ -133,6 +141,15 @@ class Store(Protocol):
     def match_ids(self, ref: str) -> list[str]:
         """Ids equal to ``ref``; the incident numbered ``ref`` (``17`` or ``#17``); or the ids
         starting with it (``20261122`` or ``20261122-00``)."""
+        ...
+
+    def incidents_with(self, event_type: str) -> list[str]:
+        """Ids of the incidents that have an event of ``event_type``, in id order."""
+        ...
+
+    def incident_ids(self) -> list[str]:
+        """Every incident the store knows of, from its events as well as its summary rows
+        (what an audit walks: a summary row removed must not hide an incident)."""
         ...
 
     def change_token(self) -> object:

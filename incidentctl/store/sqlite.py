@@ -97,6 +97,26 @@ MIGRATIONS: list[str] = [
         WHERE numbered.id = incidents.id;
     CREATE UNIQUE INDEX incidents_by_number ON incidents(number);
     """,
+    # 3: the summary row changes only as the append path changes it (events first, then the
+    # row moved on to the new head, in one transaction) and is never deleted; incidents
+    # with action items are found without reading every event
+    """
+    CREATE TRIGGER incidents_no_delete BEFORE DELETE ON incidents
+        BEGIN SELECT RAISE(ABORT, 'incident summary rows are kept: DELETE refused'); END;
+    CREATE TRIGGER incidents_append_only BEFORE UPDATE ON incidents
+        WHEN NEW.id IS NOT OLD.id
+          OR NEW.opened_at IS NOT OLD.opened_at
+          OR NEW.runbook_id IS NOT OLD.runbook_id
+          OR NEW.runbook_sha256 IS NOT OLD.runbook_sha256
+          OR NEW.number IS NOT OLD.number
+          OR NEW.last_seq <= OLD.last_seq
+          OR NEW.head_hash IS NOT
+             (SELECT hash FROM events WHERE incident_id = NEW.id AND seq = NEW.last_seq)
+          OR EXISTS (SELECT 1 FROM events WHERE incident_id = NEW.id AND seq > NEW.last_seq)
+        BEGIN SELECT RAISE(ABORT,
+            'incident summary rows change only with the events appended: UPDATE refused'); END;
+    CREATE INDEX events_action_items ON events(incident_id) WHERE type = 'action.added';
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -444,6 +464,37 @@ class SQLiteStore:
                 (*_kept(summary, events[-1]), incident_id),
             )
 
+    @guarded
+    def import_incidents(
+        self, items: Sequence[tuple[dict[str, Any], str, str, Sequence[Event], Summary]]
+    ) -> None:
+        with self._immediate():
+            for runbook_doc, runbook_sha256, runbook_id, events, summary in items:
+                first, head = events[0], events[-1]
+                taken = self.db.execute(
+                    "SELECT 1 FROM incidents WHERE id = ? UNION SELECT 1 FROM events "
+                    "WHERE incident_id = ?",
+                    (first.incident, first.incident),
+                ).fetchone()
+                if taken:
+                    raise IdTaken(first.incident)
+                self.db.execute(
+                    "INSERT OR IGNORE INTO runbooks (sha256, runbook_id, version, document) "
+                    "VALUES (?, ?, ?, ?)",
+                    (
+                        runbook_sha256,
+                        runbook_id,
+                        str(runbook_doc["version"]),
+                        json.dumps(runbook_doc, ensure_ascii=False, sort_keys=True),
+                    ),
+                )
+                number = self.db.execute(NEXT_NUMBER).fetchone()[0]
+                self.db.execute(
+                    INSERT_INCIDENT,
+                    incident_row(first, head, runbook_id, runbook_sha256, summary, number),
+                )
+                self.db.executemany(INSERT_EVENT, [event_row(e) for e in events])
+
     # --- reading ---------------------------------------------------------------------
     @guarded
     def events(self, incident_id: str, *, after: int = 0) -> list[Event]:
@@ -521,6 +572,23 @@ class SQLiteStore:
             (ref, ref + "\uffff"),
         ).fetchall()
         return [r[0] for r in rows]
+
+    @guarded
+    def incidents_with(self, event_type: str) -> list[str]:
+        # the partial index of migration 3 serves action items; any other type is a scan
+        rows = self.db.execute(
+            "SELECT DISTINCT incident_id FROM events WHERE type = ? ORDER BY incident_id",
+            (event_type,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    @guarded
+    def incident_ids(self) -> list[str]:
+        # from the events, not the summary rows: a deleted row must not hide an incident
+        rows = self.db.execute("SELECT DISTINCT incident_id FROM events ORDER BY incident_id")
+        ids = [r[0] for r in rows]
+        rows = self.db.execute("SELECT id FROM incidents")
+        return sorted(set(ids) | {r[0] for r in rows})
 
     @guarded
     def change_token(self) -> object:

@@ -1,0 +1,97 @@
+"""Words a post-mortem says the same way in Markdown and in HTML: times in the reader's
+zone, spans, verdicts, the review's sections and the audit footer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from incidentctl.i18n import t
+
+if TYPE_CHECKING:
+    from datetime import tzinfo
+
+VERDICTS = ("met", "late", "never-done", "skipped", "n/a", "open")
+
+
+def when(text: str | None, zone: tzinfo) -> str:
+    """A stored instant as the reader reads it: ``2026-11-22 10:05`` in ``zone``."""
+    if not text:
+        return "-"
+    from incidentctl.times import fmt, from_iso
+
+    return fmt(from_iso(text), zone, seconds=False)
+
+
+def span(seconds: int | None, lang: str) -> str:
+    from incidentctl.durations import human
+
+    return "-" if seconds is None else human(seconds, lang)
+
+
+def verdict_text(row: dict[str, Any], lang: str) -> str:
+    """``late by 12m`` / ``met, 3m to spare`` / ``skipped: reason`` / ``never done``."""
+    from incidentctl.durations import human
+
+    v = row["verdict"]
+    text = t(f"pm.verdict.{v}", lang)
+    margin = row.get("margin_seconds")
+    if v == "late" and margin is not None:
+        text = t("pm.late_by", lang, d=human(-margin, lang))
+    elif v == "met" and margin:
+        text = t("pm.met_early", lang, d=human(margin, lang))
+    if row.get("reason"):
+        text = t("labelled", lang, label=text, text=row["reason"])
+    return text
+
+
+def impact_lines(value: dict[str, Any], lang: str) -> list[str]:
+    out = []
+    if "customers" in value:
+        out.append(t("impact.customers", lang, n=value["customers"]))
+    if "orders" in value:
+        out.append(t("impact.orders", lang, n=value["orders"]))
+    if "amount_cny" in value:
+        out.append(t("impact.amount", lang, amount=value["amount_cny"]))
+    if "duration_seconds" in value:
+        out.append(t("impact.duration", lang, d=span(value["duration_seconds"], lang)))
+    if value.get("note"):
+        out.append(value["note"])
+    return out
+
+
+def review_text(section: dict[str, Any], lang: str, zone: tzinfo) -> list[str]:
+    """The lines of one review section's value."""
+    value = section["value"]
+    if section["field"] == "impact" and isinstance(value, dict):
+        return impact_lines(value, lang)
+    if section["field"] == "discovered" and isinstance(value, str):
+        return [when(value, zone)]
+    return str(value).splitlines()
+
+
+KEY_TIMES = ("discovered", "opened", "acknowledged", "mitigated", "resolved", "closed")
+
+
+def audit_lines(doc: dict[str, Any], lang: str, zone: tzinfo, *, bullet: str) -> str:
+    a = doc["audit"]
+    lines = [
+        t("pm.event_count", lang, n=a["event_count"]),
+        t("pm.head", lang, seq=a["head"]["seq"], hash=a["head"]["hash"]),
+        t("pm.verified" if a["verified"] else "pm.not_verified", lang),
+    ]
+    lines += [
+        t("audit.at_event", lang, seq=p["seq"], text=p["message"])
+        if p["seq"] is not None
+        else p["message"]
+        for p in a["problems"]
+    ]
+    if a["anchors"]:
+        lines += [
+            t("pm.anchor", lang, at=when(x["at"], zone), digest=x["digest"]) for x in a["anchors"]
+        ]
+    else:
+        lines.append(t("pm.no_anchor", lang))
+    if a["redactions"] is not None:
+        found = ", ".join(f"{k} {n}" for k, n in a["redactions"].items() if n)
+        lines.append(t("pm.redacted", lang, n=sum(a["redactions"].values()), kinds=found or "-"))
+    return "\n".join(bullet + line for line in lines)
