@@ -28,7 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "durations": {"errors", "i18n"},
     "times": {"errors", "i18n", "durations"},
     "store": {"records", "errors", "i18n"},
-    "documents": {"errors", "i18n", "paths"},
+    "documents": {"records", "errors", "i18n", "paths", "__init__"},
     "runbooks": {"documents", "errors", "i18n", "paths", "durations", "records", "__init__"},
     "config": {"documents", "errors", "i18n", "paths", "durations", "__init__"},
     "incidents": {"records", "store", "runbooks", "errors", "i18n", "times", "durations", "clock"},

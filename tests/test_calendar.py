@@ -75,3 +75,55 @@ def test_bad_calendar_file_points_at_the_line(isolated: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"month must be in 1\.\.12"):
         load_calendar(isolated)
+
+
+def test_a_calendar_already_checked_loads_no_yaml_and_no_schema(
+    isolated: Path, tmp_path: Path
+) -> None:
+    """show of a resolved incident counts business days: the calendar it reads is checked
+    once, then remembered by its bytes, so later commands load neither YAML nor JSON Schema
+    (which cost more than the rest of such a show)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; "
+        "from incidentctl.deadlines.calendar import load_calendar; "
+        "cal = load_calendar(Path(sys.argv[1])); "
+        "print(cal.id, cal.is_workday(__import__('datetime').date(2026, 10, 1)), "
+        "'yaml' in sys.modules, 'jsonschema' in sys.modules)"
+    )
+
+    def load() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(isolated)],
+            env={**os.environ},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    assert load() == "cn False True True"  # checked, and remembered
+    assert len(list((tmp_path / "cache" / "incidentctl" / "calendars").glob("*.json"))) == 1
+    assert load() == "cn False False False"  # the same answer, without checking again
+    isolated.mkdir(parents=True, exist_ok=True)
+    (isolated / "calendar.yaml").write_text(
+        "id: company\nzone: Asia/Shanghai\nweekend: [sun]\nholidays: []\n", encoding="utf-8"
+    )
+    (isolated / "calendar.yaml").chmod(0o600)
+    assert load() == "company True True True"  # another file: checked
+
+
+def test_a_remembered_calendar_follows_the_file(isolated: Path) -> None:
+    """A calendar edited after it was checked is checked again: a mistake is reported
+    where it is, not hidden behind the remembered check."""
+    isolated.mkdir(parents=True, exist_ok=True)
+    own = isolated / "calendar.yaml"
+    own.write_text("id: a\nzone: UTC\nweekend: [sat, sun]\nholidays: []\n", encoding="utf-8")
+    assert load_calendar(isolated).id == "a"
+    assert load_calendar(isolated).id == "a"
+    own.write_text("id: a\nzone: UTC\nweekend: [caturday]\nholidays: []\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"calendar.yaml:3:"):
+        load_calendar(isolated)

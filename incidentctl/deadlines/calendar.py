@@ -114,22 +114,43 @@ def from_data(data: dict[str, Any], source: str) -> BusinessCalendar:
     )
 
 
+#: Bump when what is checked in a calendar, or what a remembered check holds, changes.
+_MEMO_VERSION = "calendar/1"
+
+
 def load_calendar_file(path: Path) -> BusinessCalendar:
-    from incidentctl.documents.schemas import load_checked
+    """The calendar in the YAML file at ``path``, checked against its schema.  A calendar
+    this release already checked, byte for byte, is not checked again
+    (:mod:`incidentctl.documents.memo`): loading YAML and JSON Schema took longer than the
+    rest of a ``show`` that meets a business-day deadline."""
+    from incidentctl.documents import memo
+    from incidentctl.documents.files import MAX_BYTES, read_bytes
     from incidentctl.errors import DocumentError
     from incidentctl.paths import display_path
 
     name = display_path(path)
     try:
-        located = load_checked(path, "calendar", display=name)
+        raw = read_bytes(path, display=name, limit=MAX_BYTES)
+        where = memo.directory("calendars")
+        entry = memo.key(raw, _MEMO_VERSION) if where is not None else ""
+        data = memo.load(where, entry) if where is not None else None
+        if isinstance(data, dict):
+            return from_data(data, name)
+        from incidentctl.documents import yamlsafe
+        from incidentctl.documents.schemas import check_text
+
+        located = check_text(yamlsafe.decode(raw, name), "calendar", name)
     except DocumentError as exc:
         raise ConfigError(exc.what, problems=exc.problems) from None
     if located is None:
         raise ConfigError(msg("err.calendar.empty", file=name))
     try:
-        return from_data(located.data, name)
+        calendar = from_data(located.data, name)
     except ValueError as exc:  # an impossible date such as 2026-02-30
         raise ConfigError(f"{name}: {exc}") from None
+    if where is not None:
+        memo.save(where, entry, located.data)  # only a calendar that loaded
+    return calendar
 
 
 def load_calendar(home: Path, configured: str | None = None) -> BusinessCalendar:

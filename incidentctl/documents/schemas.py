@@ -49,7 +49,13 @@ def load_checked(
     from incidentctl.documents import yamlsafe
 
     name = display or str(path)
-    text = yamlsafe.read_text(path, display=name)
+    return check_text(yamlsafe.read_text(path, display=name), schema, name)
+
+
+def check_text(text: str, schema: str, name: str) -> Located | None:
+    """:func:`load_checked` for a document already read."""
+    from incidentctl.documents import yamlsafe
+
     if all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return None
     located = yamlsafe.load(text, name)

@@ -8,21 +8,19 @@ file's SHA-256, the package version and the runbook format version): the
 validated document, or its problems.  A changed file, or another release, simply
 misses.
 
-The cache lives in ``$XDG_CACHE_HOME/incidentctl/runbooks`` (``~/.cache/...``),
-private to the user; what is read back from it is trusted as checked, so a cache
-directory someone else could write is not used at all.  Entries are written
-whole (a temporary file, then a rename); a damaged entry is ignored.
+The entries are kept by :mod:`incidentctl.documents.memo`, in
+``$XDG_CACHE_HOME/incidentctl/runbooks`` (``~/.cache/...``), private to the user.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from incidentctl import RUNBOOK_SCHEMA_VERSION, __version__
+from incidentctl import RUNBOOK_SCHEMA_VERSION
 from incidentctl.errors import Problem
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: Bump when what a cache entry holds changes shape.
 ENTRY_VERSION = 1
@@ -31,45 +29,30 @@ ENTRY_VERSION = 1
 def cache_dir() -> Path | None:
     """The runbook cache directory, created private if need be; ``None`` when there is no
     usable one (not writable, or writable by someone else)."""
-    from incidentctl.errors import IncidentctlError
-    from incidentctl.paths import check_private
+    from incidentctl.documents import memo
 
-    env = os.environ.get("INCIDENTCTL_CACHE")
-    if env == "off":
-        return None
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    directory = Path(env) if env else base / "incidentctl" / "runbooks"
-    try:
-        if not directory.is_dir():
-            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            directory.chmod(0o700)
-        check_private(directory, what="home")
-    except (OSError, IncidentctlError):
-        return None
-    return directory
+    return memo.directory("runbooks")
 
 
 def key(raw: bytes) -> str:
     """What a check of ``raw`` depends on: the bytes, this release, the format version."""
-    from incidentctl.records import sha256
+    from incidentctl.documents import memo
 
-    digest = sha256(raw)
-    digest.update(f"\0{__version__}\0{RUNBOOK_SCHEMA_VERSION}\0{ENTRY_VERSION}".encode())
-    return str(digest.hexdigest())
+    return memo.key(raw, f"runbook/{RUNBOOK_SCHEMA_VERSION}/{ENTRY_VERSION}")
 
 
 def load(
     directory: Path, entry: str, file: str
 ) -> tuple[Any, list[Problem], tuple[int, int]] | None:
     """The document, problems and place of the ``id`` key of a checked file, or ``None``."""
+    from incidentctl.documents import memo
+
+    data = memo.load(directory, entry)
     try:
-        with open(directory / f"{entry}.json", encoding="utf-8") as fh:
-            data = json.load(fh)
         problems = [Problem(file, *p) for p in data["problems"]]
         line, column = data["id_at"]
         return data["document"], problems, (int(line), int(column))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None
 
 
@@ -81,18 +64,14 @@ def save(
     id_at: tuple[int, int],
 ) -> None:
     """Remember a check; a failure to write is not an error (the next run checks again)."""
-    data = {
-        "document": document,
-        "problems": [[p.line, p.column, p.path, p.message] for p in problems],
-        "id_at": list(id_at),
-    }
-    tmp = directory / f".{entry}.{os.getpid()}.tmp"
-    try:
-        fd = os.open(
-            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
-        )
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False)
-        os.replace(tmp, directory / f"{entry}.json")
-    except (OSError, TypeError, ValueError):
-        tmp.unlink(missing_ok=True)
+    from incidentctl.documents import memo
+
+    memo.save(
+        directory,
+        entry,
+        {
+            "document": document,
+            "problems": [[p.line, p.column, p.path, p.message] for p in problems],
+            "id_at": list(id_at),
+        },
+    )
