@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import DATA, REPO, Run
 
 
@@ -89,3 +91,14 @@ def test_the_cache_can_be_turned_off(run: Run, tmp_path: Path, monkeypatch) -> N
     monkeypatch.setenv("INCIDENTCTL_CACHE", "off")
     run("runbook", "list")
     assert cached(tmp_path) == []
+
+
+def test_a_changed_checker_misses_the_remembered_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A schema or lint change made without a version bump still re-checks every file."""
+    from incidentctl.runbooks import cache
+
+    before = cache.key(b"id: x\n")
+    monkeypatch.setattr(cache, "_fingerprint", ["another checker"])
+    assert cache.key(b"id: x\n") != before

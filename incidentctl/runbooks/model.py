@@ -50,6 +50,8 @@ class Reference(NamedTuple):
     note: Text | None
     url: str | None
     verified: bool
+    states: tuple[str, ...] = ()  # the limits the source itself states: "4h", "immediately"
+    quote: Text | None = None  # the words relied on
 
 
 class Tier(NamedTuple):
@@ -69,7 +71,8 @@ class Role(NamedTuple):
 class Due(NamedTuple):
     anchor: str
     durations: dict[str, Duration]
-    source: str
+    source: str  # where the number comes from
+    basis: str | None = None  # the duty the number puts into practice, if another reference
 
 
 class Every(NamedTuple):
@@ -77,6 +80,7 @@ class Every(NamedTuple):
     until: str
     intervals: dict[str, Duration]
     source: str
+    basis: str | None = None
 
 
 class Evidence(NamedTuple):
@@ -253,7 +257,12 @@ def from_document(doc: dict[str, Any], sha256: str | None = None) -> Runbook:
                     tiers=tuple(s.get("tiers") or all_tiers),
                     due=None
                     if due is None
-                    else Due(due.get("from", "opened"), _durations(due), due["source"]),
+                    else Due(
+                        due.get("from", "opened"),
+                        _durations(due),
+                        due["source"],
+                        due.get("basis"),
+                    ),
                     every=None
                     if every is None
                     else Every(
@@ -261,6 +270,7 @@ def from_document(doc: dict[str, Any], sha256: str | None = None) -> Runbook:
                         every.get("until", "resolved"),
                         _durations(every),
                         every["source"],
+                        every.get("basis"),
                     ),
                     evidence=tuple(
                         Evidence(e["id"], Text.of(e["label"]), bool(e.get("required", True)))
@@ -292,6 +302,8 @@ def from_document(doc: dict[str, Any], sha256: str | None = None) -> Runbook:
                 Text.maybe(r.get("note")),
                 r.get("url"),
                 bool(r.get("verified", True)),
+                tuple(str(x) for x in r.get("states", ())),
+                Text.maybe(r.get("quote")),
             )
             for r in doc["references"]
         },
