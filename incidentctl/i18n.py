@@ -1126,6 +1126,30 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "话术模板 {template} 没有指定渠道；请以 `channel=NAME` 给出",
     ),
     # === end of walk, continued =============================================================
+    # === grounding: sources and their bases, discovery, conditional duties =================
+    "states.immediately": ("immediately", "立即"),
+    "states.without-undue-delay": ("without undue delay", "不得无故拖延"),
+    "basis": ("basis", "所落实的义务"),
+    "rule_source": ("rule — source", "规则 — 依据"),
+    "rule.basis": ("{source} ({basis})", "{source}（{basis}）"),
+    "rule.stated": ("{cite}: {says}", "{cite}：{says}"),
+    "anchor.discovered": ("discovered", "发现事件"),
+    "anchor.discovered_fallback": (
+        "opened (no discovery time recorded: set INC discovered TIME)",
+        "事件开启（未记录发现时间：set INC discovered TIME）",
+    ),
+    "warn.unverified": (
+        "reference '{ref}' ({cite}) is marked verified: false: confirm it before relying on it{cited}",
+        "参考 '{ref}'（{cite}）标注为 verified: false：依赖之前请先核实{cited}",
+    ),
+    "warn.unverified.cited": ("; cited by {steps}", "；引用它的步骤：{steps}"),
+    "field.discovered": ("discovered", "发现时间"),
+    "err.discovered.future": (
+        "the discovery time {at} is after the incident was opened ({opened}); discovery "
+        "cannot come after opening",
+        "发现时间 {at} 晚于事件开启时间（{opened}）；发现不可能晚于开单",
+    ),
+    # === end of grounding ===================================================================
 }
 
 

@@ -115,7 +115,8 @@ def test_show_json_deadlines(run: Run) -> None:
     assert by_step["identify-cause"]["due"] == {
         "duration": "1h",
         "anchor": "opened",
-        "source": "manual-7-1",
+        "source": "team-policy",
+        "basis": "manual-7-1",
     }
     assert by_step["status-update"]["every"]["interval"] == "1h"
     assert "report-pboc" not in by_step
@@ -161,8 +162,8 @@ def test_validate_reports_each_problem_with_location(run: Run, tmp_path: Path) -
     lines = result.stdout.splitlines()
     assert len(lines) == 2
     assert lines[0].endswith("phases[0].steps[1].role: unknown role 'opps' (did you mean 'ops'?)")
-    assert ":50:15: " in lines[0]
-    assert ":52:43: " in lines[1] and "longer than the milder sev2" in lines[1]
+    assert ":55:15: " in lines[0]
+    assert ":57:43: " in lines[1] and "longer than the milder sev2" in lines[1]
     assert "2 problem(s) in 1 file(s)" in result.stderr
 
 

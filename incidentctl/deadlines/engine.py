@@ -104,6 +104,7 @@ class Deadline(NamedTuple):
     required: bool
     finished_at: datetime | None = None
     beyond_calendar: bool = False
+    basis: str | None = None  # reference id of the duty a team-policy number puts into practice
 
     def remaining(self, now: datetime) -> float | None:
         """Seconds left before the due instant (negative once past), or ``None`` while waiting."""
@@ -228,6 +229,7 @@ class _Engine:
             "duration": str(duration),
             "tier": tier,
             "source": due_rule.source,
+            "basis": due_rule.basis,
             "role": step.role,
             "required": step.required,
             "finished_at": ss.finished_at,
@@ -294,6 +296,7 @@ class _Engine:
             "step": step.id,
             "anchor": every.anchor,
             "source": every.source,
+            "basis": every.basis,
             "role": step.role,
             "required": step.required,
         }

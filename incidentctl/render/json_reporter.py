@@ -197,6 +197,7 @@ def deadline(d: Deadline, now: datetime) -> dict[str, Any]:
         "duration": d.duration,
         "tier": d.tier,
         "source": d.source,
+        "basis": d.basis,
         "role": d.role,
         "required": d.required,
         "finished_at": time(d.finished_at),
@@ -236,6 +237,7 @@ def schedule(rb: Runbook, tier: str) -> list[dict[str, Any]]:
                     "duration": str(due.durations[tier]),
                     "anchor": due.anchor,
                     "source": due.source,
+                    **({"basis": due.basis} if due.basis else {}),
                 },
                 "every": None
                 if every is None
@@ -244,6 +246,7 @@ def schedule(rb: Runbook, tier: str) -> list[dict[str, Any]]:
                     "anchor": every.anchor,
                     "until": every.until,
                     "source": every.source,
+                    **({"basis": every.basis} if every.basis else {}),
                 },
             }
         )

@@ -82,7 +82,6 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
                 if not s.applies_to(tier):
                     continue
                 n += 1
-                sources = [x for x in (s.due and s.due.source, s.every and s.every.source) if x]
                 due = rule_phrase(s, tier, lang)
                 if not s.required:
                     due += f" ({t('optional', lang)})"
@@ -92,7 +91,7 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
                         f"{s.id}\n{s.title.get(lang)}",
                         rb.roles[s.role].name.get(lang),
                         due,
-                        ", ".join(dict.fromkeys(sources)),
+                        step_sources(rb, s, lang),
                     ]
                 )
         headers = [
