@@ -1138,11 +1138,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "opened (no discovery time recorded: set INC discovered TIME)",
         "事件开启（未记录发现时间：set INC discovered TIME）",
     ),
-    "warn.unverified": (
-        "reference '{ref}' ({cite}) is marked verified: false: confirm it before relying on it{cited}",
-        "参考 '{ref}'（{cite}）标注为 verified: false：依赖之前请先核实{cited}",
-    ),
-    "warn.unverified.cited": ("; cited by {steps}", "；引用它的步骤：{steps}"),
+    "warnings": ("{n} warning(s)", "{n} 条警告"),
     "field.discovered": ("discovered", "发现时间"),
     "err.discovered.future": (
         "the discovery time {at} is after the incident was opened ({opened}); discovery "

@@ -9,6 +9,7 @@ runbook against the words of the article.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,22 @@ def test_deadlines_show_the_number_its_source_and_the_duty_it_serves(
     assert "team policy (GDPR art. 34: without undue delay)" in page
     shown = run("--lang", "en", "show", inc).stdout
     assert "sev1 10m — manual §1.2" in shown  # the next deadlines, each with its source
+
+
+def test_validate_strict_lists_unverified_references_as_warnings(run: Run) -> None:
+    plain = run("runbook", "validate")
+    assert "warning" not in plain.stdout
+    strict = run("runbook", "validate", "--strict")  # warnings keep exit code 0
+    lines = strict.stdout.splitlines()
+    assert any(
+        "payment-failure.yaml:" in ln
+        and "references[" in ln
+        and "'pboc-report' is not verified yet" in ln
+        and "cited by report-pboc" in ln
+        for ln in lines
+    ), strict.stdout
+    assert "warning(s)" in strict.stderr
+    data = json.loads(run("runbook", "validate", "--strict", "--json").stdout)
+    assert data["valid"] is True
+    warned = {w["message"].split("'")[1] for f in data["files"] for w in f["warnings"]}
+    assert {"pboc-report", "cac-2025-summary"} <= warned

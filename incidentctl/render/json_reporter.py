@@ -405,6 +405,11 @@ class JsonReporter(Reporter):
                         "file": path(c.file),
                         "valid": c.ok,
                         "problems": [problem(p) for p in c.problems],
+                        **(
+                            {"warnings": [problem(w) for w in r.warnings.get(c.file, [])]}
+                            if r.warnings is not None
+                            else {}
+                        ),
                     }
                     for c in r.results
                 ],

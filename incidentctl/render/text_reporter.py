@@ -189,11 +189,17 @@ class TextReporter(Reporter):
         problems = [p for c in r.results for p in c.problems]
         for p in problems:
             out.echo(clean(p.format()))
+        warnings = [w for ws in (r.warnings or {}).values() for w in ws]
+        for w in warnings:
+            out.echo(clean(w.format()))
         bad = sum(1 for c in r.results if not c.ok)
         if problems:
-            out.echo(t("problems", out.lang, p=len(problems), f=bad), err=True)
+            summary = t("problems", out.lang, p=len(problems), f=bad)
         else:
-            out.echo(t("valid", out.lang, n=len(r.results)), err=True)
+            summary = t("valid", out.lang, n=len(r.results))
+        if r.warnings is not None:
+            summary += t("clause_sep", out.lang) + t("warnings", out.lang, n=len(warnings))
+        out.echo(summary, err=True)
 
     # --- messages ------------------------------------------------------------------------
     def TemplateListing(self, r: TemplateListing) -> None:
