@@ -105,6 +105,8 @@ class Deadline(NamedTuple):
     finished_at: datetime | None = None
     beyond_calendar: bool = False
     basis: str | None = None  # reference id of the duty a team-policy number puts into practice
+    #: ``opened`` when the anchor is ``discovered`` but no discovery time is recorded
+    anchor_fallback: str | None = None
 
     def remaining(self, now: datetime) -> float | None:
         """Seconds left before the due instant (negative once past), or ``None`` while waiting."""
@@ -191,6 +193,8 @@ class _Engine:
         s = self.state
         if anchor == "opened":
             return s.opened_at
+        if anchor == "discovered":  # counted from opening while no discovery time is known
+            return s.discovered_at or s.opened_at
         if anchor in ("mitigated", "resolved"):
             periods = s.periods
             if before is not None:
@@ -204,6 +208,12 @@ class _Engine:
             return other.finished_at
         if other.completions:
             return other.completions[0].at
+        return None
+
+    def fallback(self, anchor: str) -> str | None:
+        """``opened`` when ``anchor`` is ``discovered`` and no discovery time is recorded."""
+        if anchor == "discovered" and self.state.discovered_at is None:
+            return "opened"
         return None
 
     # --- one-off steps ------------------------------------------------------------
@@ -230,6 +240,7 @@ class _Engine:
             "tier": tier,
             "source": due_rule.source,
             "basis": due_rule.basis,
+            "anchor_fallback": self.fallback(due_rule.anchor),
             "role": step.role,
             "required": step.required,
             "finished_at": ss.finished_at,
@@ -297,6 +308,7 @@ class _Engine:
             "anchor": every.anchor,
             "source": every.source,
             "basis": every.basis,
+            "anchor_fallback": self.fallback(every.anchor),
             "role": step.role,
             "required": step.required,
         }

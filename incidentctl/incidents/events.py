@@ -7,7 +7,8 @@ Events themselves (records, canonical encoding, hashing, the chain) are
 from __future__ import annotations
 
 # Event types.  Payload fields are listed beside each.
-# OPENED payload: title, severity, runbook{id,version,sha256}, commander?, scope?, drill?
+# OPENED payload: title, severity, runbook{id,version,sha256}, commander?, scope?, drill?,
+# discovered_at? (when the event was discovered, if before opening: legal clocks run from it)
 OPENED = "incident.opened"
 STEP_STARTED = "step.started"  # step, note?
 STEP_DONE = "step.done"  # step, evidence{}, note?
@@ -20,8 +21,9 @@ MITIGATED = "incident.mitigated"  # note?
 RESOLVED = "incident.resolved"  # summary?
 REOPENED = "incident.reopened"  # reason
 CLOSED = "incident.closed"  # forced, reason?, open_steps[]
-# UPDATED: field (scope|eta|title), value; for eta, value "" withdraws it, and previous is
-# the ETA it replaces, if there was one
+# UPDATED: field (scope|eta|title|discovered), value; for eta, value "" withdraws it, and
+# previous is the ETA it replaces, if there was one; for discovered, value is the instant the
+# event was discovered (never after opening) and previous the one it corrects
 UPDATED = "incident.updated"
 RETRACTED = "event.retracted"  # seq, reason
 COMMS = "comms.sent"  # template, audience, channel, lang, text, subject?, inputs?

@@ -183,8 +183,11 @@ class Incidents:
         scope: str | None = None,
         at: str | None = None,
         drill: dict[str, Any] | None = None,
+        discovered_at: str | None = None,
     ) -> View:
-        """Open an incident from ``runbook``, pinning the runbook document into the store."""
+        """Open an incident from ``runbook``, pinning the runbook document into the store.
+        ``discovered_at`` is when the event was discovered, if before opening: the clocks
+        of steps anchored ``from: discovered`` (legal reporting) run from it."""
         title = title.strip()
         if not title:
             raise InvalidInput(msg("err.incident.title_empty"))
@@ -195,6 +198,8 @@ class Incidents:
             "severity": tier,
             "runbook": {"id": runbook.id, "version": runbook.version, "sha256": runbook.sha256},
         }
+        if discovered_at is not None:
+            payload["discovered_at"] = iso(self._discovered(discovered_at, when, when.occurred))
         if commander and commander.strip():
             payload["commander"] = commander.strip()
         if scope and scope.strip():
@@ -490,17 +495,40 @@ class Incidents:
 
         return self._record(ref, at, rule)[0]
 
+    def _discovered(self, text: str, when: When, opened: datetime) -> datetime:
+        """A discovery time read like ``--at`` (never in the future), and never after the
+        incident was opened: a legal clock may start before the incident, not after it."""
+        at = parse_time(text, now=when.recorded, tz=self.zone)
+        if at > opened:
+            raise InvalidInput(
+                msg(
+                    "err.discovered.future",
+                    at=fmt_zoned(at, self.zone),
+                    opened=fmt_zoned(opened, self.zone),
+                )
+            )
+        return at
+
     def update(self, ref: str, field: str, value: str, *, at: str | None = None) -> Event:
-        """Set a fact of the incident: ``scope``, ``title``, or ``eta``.
+        """Set a fact of the incident: ``scope``, ``title``, ``eta`` or ``discovered``.
 
         The ETA is a time promised to customers, and so a deadline of its own: a time
         still to come (see :func:`~incidentctl.times.parse_eta`), or empty to withdraw
-        it.  The event records the ETA it replaces (``previous``), if any."""
+        it.  The event records the ETA it replaces (``previous``), if any.  ``discovered``
+        is when the event was discovered, read like ``--at`` and never after opening; steps
+        anchored ``from: discovered`` count from it (it replaces any earlier value)."""
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             _not_closed(state)
             text = value.strip()
             payload: dict[str, Any] = {"field": field, "value": text}
+            if field == "discovered":
+                if not text:
+                    raise InvalidInput(msg("err.field.empty", field=msg("field.discovered")))
+                payload["value"] = iso(self._discovered(text, when, state.opened_at))
+                if state.discovered_at is not None:
+                    payload["previous"] = iso(state.discovered_at)
+                return [self._draft(ev.UPDATED, payload, when)]
             if field == "eta":
                 if text:
                     if state.status in (st.RESOLVED, st.CLOSED):

@@ -181,6 +181,7 @@ class IncidentState:
         commander: str | None,
         scope: str | None = None,
         drill: dict[str, Any] | None = None,
+        discovered_at: datetime | None = None,
     ) -> None:
         self.id = id
         self.title = title
@@ -194,6 +195,9 @@ class IncidentState:
         self.commander = commander
         self.scope = scope
         self.drill = drill
+        #: When the event was discovered, if recorded (``open --discovered-at``, ``set INC
+        #: discovered``): legal clocks run from it; ``None`` means count from opening.
+        self.discovered_at = discovered_at
         self.eta: datetime | None = None
         #: Every ETA committed to, in the order made; the last one stands unless it ended.
         self.promises: list[Promise] = []
@@ -297,6 +301,7 @@ def fold(runbook: Runbook, events: Sequence[Event]) -> IncidentState:
         commander=p.get("commander"),
         scope=p.get("scope"),
         drill=p.get("drill"),
+        discovered_at=from_iso(p["discovered_at"]) if p.get("discovered_at") else None,
     )
     state.periods.append(Period(first.occurred))
     if state.commander:
@@ -411,6 +416,8 @@ def _apply(state: IncidentState, e: Event, index: _Index, at: datetime) -> None:
             state.scope = p["value"]
         elif p["field"] == "title":
             state.title = p["value"]
+        elif p["field"] == "discovered":
+            state.discovered_at = from_iso(p["value"])
         elif p["field"] == "eta":
             if state.promises and state.promises[-1].ended_at is None:
                 state.promises[-1] = state.promises[-1]._replace(ended_at=at)

@@ -86,6 +86,12 @@ def show_text(
         f"{t('runbook', lang)}: {rb.id} {rb.version} {rb.title.get(lang)} (sha256 {rb.sha256[:12]})",
         f"{t('commander', lang)}: {s.commander or t('unassigned', lang)}",
     ]
+    if s.discovered_at is not None:
+        before = human((s.opened_at - s.discovered_at).total_seconds(), lang)
+        facts.append(
+            f"{t('field.discovered', lang)}: {fmt_zoned(s.discovered_at, zone)} "
+            f"({t('discovered_before', lang, d=before)})"
+        )
     if s.scope:
         facts.append(f"{t('scope', lang)}: {s.scope}")
     if s.eta:

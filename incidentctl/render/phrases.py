@@ -126,6 +126,9 @@ def deadline_rule(rb: Runbook, d: Deadline, lang: str) -> str:
     """The rule behind a deadline and where its number comes from:
     ``sev1 4h — team policy (PIPL art. 57: immediately)``."""
     rule = f"{d.tier} {duration(d.duration, lang)}"
+    if d.anchor == "discovered":  # the legal clocks: say what they count from
+        key = "anchor.discovered_fallback" if d.anchor_fallback else "anchor.discovered"
+        rule += " ← " + t(key, lang)
     if d.source in rb.references:
         rule += " — " + rule_source(rb, d.source, d.basis, lang)
     return rule
@@ -227,6 +230,13 @@ def describe(e: Event, rb: Runbook, lang: str, zone: tzinfo | None = None) -> st
         )
         if p.get("commander"):
             text += sep + f"{t('commander', lang)} {p['commander']}"
+        if p.get("discovered_at"):
+            from datetime import timezone
+
+            from incidentctl.times import fmt_zoned, from_iso
+
+            at = fmt_zoned(from_iso(p["discovered_at"]), zone or timezone.utc)
+            text += sep + f"{t('field.discovered', lang)} {at}"
         return text
     if e.type in ev.STEP_EVENTS:
         text = t(f"ev.{e.type}", lang, step=step_title(p["step"]))
@@ -260,6 +270,13 @@ def describe(e: Event, rb: Runbook, lang: str, zone: tzinfo | None = None) -> st
         return text
     if e.type == ev.UPDATED and p["field"] == "eta":
         return eta_change(e, lang, zone)
+    if e.type == ev.UPDATED and p["field"] == "discovered":
+        from datetime import timezone
+
+        from incidentctl.times import fmt_zoned, from_iso
+
+        at = fmt_zoned(from_iso(p["value"]), zone or timezone.utc)
+        return f"{t('field.discovered', lang)} = {at}"
     if e.type == ev.UPDATED:
         field = (
             t(f"field.{p['field']}", lang)
