@@ -1135,8 +1135,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "rule.stated": ("{cite}: {says}", "{cite}：{says}"),
     "anchor.discovered": ("discovered", "发现事件"),
     "anchor.discovered_fallback": (
-        "opened (no discovery time recorded: set INC discovered TIME)",
-        "事件开启（未记录发现时间：set INC discovered TIME）",
+        "opened (discovery time not recorded)",
+        "事件开启（未记录发现时间）",
     ),
     "warnings": ("{n} warning(s)", "{n} 条警告"),
     "field.discovered": ("discovered", "发现时间"),

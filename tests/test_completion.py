@@ -231,7 +231,12 @@ def test_roles_templates_and_tiers_of_the_pinned_runbook(
 def test_set_takes_its_fields(
     incidents: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert values("incidentctl set 1 ", capsys, monkeypatch) == ["scope", "title", "eta", "discovered"]
+    assert values("incidentctl set 1 ", capsys, monkeypatch) == [
+        "scope",
+        "title",
+        "eta",
+        "discovered",
+    ]
 
 
 # --- runbooks ------------------------------------------------------------------------------

@@ -52,8 +52,8 @@ def test_set_discovered_moves_the_clocks_and_is_an_event(
     inc = run("open", "data-breach", "-s", "1", "-t", "leak").stdout.strip()
     before = _deadlines(run, inc)["report-cac"]
     assert before["state"] == "pending" and before["anchor_fallback"] == "opened"
-    out = run("--lang", "en", "deadlines", inc).stdout
-    assert "no discovery time recorded" in out  # the fallback is said, not hidden
+    out = " ".join(run("--lang", "en", "deadlines", inc).stdout.split())  # unwrapped
+    assert "← opened (discovery time not recorded)" in out  # the fallback is said
     run("set", inc, "discovered", "-3h")
     after = _deadlines(run, inc)["report-cac"]
     assert after["anchor_fallback"] is None

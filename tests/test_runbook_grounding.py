@@ -85,16 +85,31 @@ def test_the_legal_numbers_the_issue_found_are_now_team_policy() -> None:
     assert cac is not None and cac.due is not None and cac.due.source == "cac-2025-art4"
 
 
+def test_a_rule_says_its_number_its_source_and_the_duty_it_serves() -> None:
+    from incidentctl.render.phrases import rule_source
+
+    rb = _load(REPO / "runbooks" / "data-breach.yaml")
+    assert rule_source(rb, "team-policy", "pipl-57", "en") == (
+        "team policy (PIPL art. 57: immediately)"
+    )
+    assert (
+        rule_source(rb, "team-policy", "pipl-57", "zh")
+        == "团队规定（个人信息保护法第五十七条：立即）"
+    )
+    assert rule_source(rb, "manual-1-2", None, "en") == "manual §1.2"
+
+
 def test_deadlines_show_the_number_its_source_and_the_duty_it_serves(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "220")
+    monkeypatch.setenv("COLUMNS", "400")
     inc = run("open", "data-breach", "-s", "1", "-t", "leak").stdout.strip()
     out = run("--lang", "en", "deadlines", inc).stdout
-    assert "— team policy (PIPL art. 57: immediately)" in out
     assert "sev1 10m — manual §1.2" in out
-    zh = run("--lang", "zh", "deadlines", inc).stdout
-    assert "团队规定（个人信息保护法第五十七条：立即）" in zh
+    assert "team policy (PIPL art. 57: immediately)" in out
+    data = json.loads(run("deadlines", inc, "--json").stdout)["deadlines"]
+    pi = next(d for d in data if d["step"] == "notify-pi-authority")
+    assert (pi["source"], pi["basis"]) == ("team-policy", "pipl-57")
     page = run("--lang", "en", "runbook", "show", "data-breach").stdout
     assert "team policy (GDPR art. 34: without undue delay)" in page
     shown = run("--lang", "en", "show", inc).stdout
