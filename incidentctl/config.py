@@ -24,6 +24,8 @@ class Config(NamedTuple):
     due_soon_fraction: float = 0.2
     due_soon_max_seconds: int = 15 * 60
     org: Mapping[str, str] = _EMPTY
+    #: The organisation's yes/no facts (``org.cii``...) that decide conditional duties.
+    facts: Mapping[str, bool] = _EMPTY
     notify: Mapping[str, Any] = _EMPTY
     path: str | None = None
     #: The file holds notification secrets (webhook URLs, a command) and others can read it.
@@ -81,7 +83,8 @@ def load_config(home: Path) -> Config:
         due_soon_max_seconds=parse_duration(due_soon["max"]).seconds
         if "max" in due_soon
         else 15 * 60,
-        org={k: str(v) for k, v in data.get("org", {}).items()},
+        org={k: str(v) for k, v in data.get("org", {}).items() if not isinstance(v, bool)},
+        facts={k: v for k, v in data.get("org", {}).items() if isinstance(v, bool)},
         notify=data.get("notify", {}),
         path=name,
         exposed=bool(data.get("notify")) and readable_by_others(path),

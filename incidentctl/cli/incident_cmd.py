@@ -96,6 +96,7 @@ def open_(
         scope=scope,
         at=at,
         discovered_at=discovered_at,
+        facts=app.config.facts,
     )
     return app.report(Opened(view), as_json=as_json)
 

@@ -35,7 +35,7 @@ from incidentctl.store.base import HeadMoved, IdTaken, Summary
 from incidentctl.times import fmt_zoned, from_iso, iso, parse_eta, parse_time
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from datetime import datetime, tzinfo
 
     from incidentctl.clock import Clock
@@ -184,10 +184,13 @@ class Incidents:
         at: str | None = None,
         drill: dict[str, Any] | None = None,
         discovered_at: str | None = None,
+        facts: Mapping[str, bool] | None = None,
     ) -> View:
         """Open an incident from ``runbook``, pinning the runbook document into the store.
         ``discovered_at`` is when the event was discovered, if before opening: the clocks
-        of steps anchored ``from: discovered`` (legal reporting) run from it."""
+        of steps anchored ``from: discovered`` (legal reporting) run from it.  ``facts``
+        are the organisation's (``org:`` in the config): a step whose ``applies_if`` they
+        make false is recorded n/a at once, the fact as its reason."""
         title = title.strip()
         if not title:
             raise InvalidInput(msg("err.incident.title_empty"))
@@ -224,11 +227,38 @@ class Incidents:
                 _pause()
                 continue
             self._runbooks[runbook.sha256] = runbook
+            if self._not_ours(incident_id, runbook, facts or {}):
+                return self._view(incident_id)
             state = st.fold(runbook, [event])
             row = self.store.incident(incident_id)
             number = row.number if row else 0
             return View([event], runbook, state, self.clock_for(state), number)
         raise _too_busy(msg("err.incident.busy_new", day=day))
+
+    def _not_ours(self, incident_id: str, runbook: Runbook, facts: Mapping[str, bool]) -> bool:
+        """Record n/a every step whose ``applies_if`` the organisation's facts make false
+        (whatever its tier, so an escalation does not bring back a duty that is not ours),
+        the fact as its reason; whether anything was recorded."""
+        lapsed = [s for s in runbook.steps if s.condition(facts) is False]
+        if not lapsed:
+            return False
+
+        def rule(state: st.IncidentState, rb: Runbook, when: When) -> list[Draft]:
+            drafts = []
+            for step in lapsed:
+                assert step.applies_if is not None
+                fact = step.applies_if.removeprefix("not ")
+                value = "true" if facts[fact.removeprefix("org.")] else "false"
+                payload = {
+                    "step": step.id,
+                    "reason": f"applies_if {step.applies_if}: config.yaml says {fact} = {value}",
+                    "condition": step.applies_if,
+                }
+                drafts.append(self._draft(ev.STEP_NA, payload, when))
+            return drafts
+
+        self._record(incident_id, None, rule)
+        return True
 
     # --- recording ----------------------------------------------------------------
     def _record(

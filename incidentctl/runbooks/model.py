@@ -9,11 +9,14 @@ validation and lint (see :mod:`incidentctl.runbooks.validate`).
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from incidentctl.durations import Duration, parse_duration
 from incidentctl.errors import InvalidInput
 from incidentctl.i18n import Msg, msg
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 LANGS = ("zh", "en")
 
@@ -103,6 +106,19 @@ class Step(NamedTuple):
     evidence: tuple[Evidence, ...]
     templates: tuple[str, ...]
     effort: str | None
+    applies_if: str | None = None  # "org.cii", "not org.cii"...
+
+    def condition(self, facts: Mapping[str, bool]) -> bool | None:
+        """Whether the step's ``applies_if`` holds given the organisation's facts: ``None``
+        when it depends on a fact not given (or has no condition: it always applies)."""
+        if self.applies_if is None:
+            return True
+        negated = self.applies_if.startswith("not ")
+        fact = self.applies_if.removeprefix("not ").removeprefix("org.")
+        value = facts.get(fact)
+        if value is None:
+            return None
+        return not value if negated else value
 
     def applies_to(self, tier: str) -> bool:
         return tier in self.tiers
@@ -278,6 +294,7 @@ def from_document(doc: dict[str, Any], sha256: str | None = None) -> Runbook:
                     ),
                     templates=tuple(s.get("templates", ())),
                     effort=s.get("effort"),
+                    applies_if=s.get("applies_if"),
                 )
             )
             index += 1
