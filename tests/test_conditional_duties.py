@@ -31,7 +31,8 @@ def test_legal_reporting_steps_are_required() -> None:
     for name, steps in {
         "data-breach": ("report-cii", "report-cac", "gdpr-authority", "gdpr-data-subjects"),
         "system-outage": ("report-cii", "report-cac"),
-        "payment-failure": ("notify-card-brands", "report-pboc"),
+        "payment-failure": ("notify-card-brands", "report-pboc", "report-cii", "report-cac"),
+        "customer-data-error": ("report-cii", "report-cac"),
     }.items():
         rb = runbook(name)
         for step_id in steps:
@@ -84,3 +85,16 @@ def test_the_config_schema_takes_the_facts_and_refuses_a_non_boolean(isolated: P
         load_config(isolated)
     assert "config.yaml:1" in str(exc.value) and "cii" in str(exc.value)
     assert (REPO / "schemas" / "config.schema.json").is_file()
+
+
+def test_payment_and_data_errors_carry_the_cac_report_with_tier_criteria() -> None:
+    """A major payment outage or data tampering/loss can be a network-security event
+    under the 2025 CAC measures (软硬件缺陷或故障): reportable within 4 h, 1 h for CII."""
+    for name in ("payment-failure", "customer-data-error"):
+        rb = runbook(name)
+        cac = rb.step("report-cac")
+        assert cac is not None and cac.due is not None
+        assert cac.due.anchor == "discovered" and cac.due.source == "cac-2025-art4"
+        assert {str(d) for d in cac.due.durations.values()} == {"4h"}
+        assert "sev1" in cac.instructions.en and "sev2" in cac.instructions.en
+        assert cac.tiers == ("sev1", "sev2")
