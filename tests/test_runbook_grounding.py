@@ -133,3 +133,20 @@ def test_validate_strict_lists_unverified_references_as_warnings(run: Run) -> No
     assert data["valid"] is True
     warned = {w["message"].split("'")[1] for f in data["files"] for w in f["warnings"]}
     assert {"pboc-report", "cac-2025-summary"} <= warned
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_grading_is_done_by_the_time_the_team_is_assembled(path: Path) -> None:
+    """The tier decides whom to call: a runbook that grades first may not give grading
+    more time than assembling the team (manual §1.2's 10 minutes)."""
+    rb = _load(path)
+    assemble = rb.step("assemble")
+    grading = [s for s in rb.steps if "grade" in s.id]
+    if assemble is None or assemble.due is None:
+        return
+    for step in grading:
+        if step.position > assemble.position or step.due is None:
+            continue
+        for tier, d in step.due.durations.items():
+            limit = assemble.due.durations.get(tier)
+            assert limit is None or d.seconds <= limit.seconds, (step.id, tier)
