@@ -150,3 +150,13 @@ def test_grading_is_done_by_the_time_the_team_is_assembled(path: Path) -> None:
         for tier, d in step.due.durations.items():
             limit = assemble.due.durations.get(tier)
             assert limit is None or d.seconds <= limit.seconds, (step.id, tier)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_tier_has_a_review(path: Path) -> None:
+    """Manual §1.1(5) and §7.3: every incident is reviewed, a lighter one at sev3."""
+    rb = _load(path)
+    review = [s for s in rb.steps if s.phase == "review" and s.id == "postmortem"]
+    assert review, rb.id
+    for tier in rb.tier_ids:
+        assert any(s.applies_to(tier) and s.required for s in review), (rb.id, tier)
