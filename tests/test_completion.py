@@ -223,7 +223,7 @@ def test_roles_templates_and_tiers_of_the_pinned_runbook(
     # the tier the incident is at already is no change
     assert tab("incidentctl severity 1 ", capsys, monkeypatch) == [
         ("sev1", "Level 1 (major)"),
-        ("sev3", "Level 3 (minor)"),
+        ("sev3", "Level 3 (general)"),
     ]
     assert values("incidentctl severity 1 1", capsys, monkeypatch) == ["1"]
 
@@ -256,8 +256,8 @@ def test_runbook_ids_and_their_tiers(
     assert values("incidentctl list --runbook sys", capsys, monkeypatch) == ["system-outage"]
     assert tab("incidentctl open payment-failure -s ", capsys, monkeypatch) == [
         ("sev1", "Level 1 (major)"),
-        ("sev2", "Level 2 (serious)"),
-        ("sev3", "Level 3 (minor)"),
+        ("sev2", "Level 2 (relatively major)"),
+        ("sev3", "Level 3 (general)"),
     ]
     tiers = values("incidentctl runbook show data-breach --severity s", capsys, monkeypatch)
     assert tiers == ["sev1", "sev2", "sev3"]

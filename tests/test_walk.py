@@ -246,7 +246,7 @@ def test_on_a_terminal_m_asks_first_and_n_records_nothing(isolated: Path, run: R
     child.sendline("2")
     child.expect("Reason")
     child.sendline("热度下降")
-    child.expect(re.escape(f"{inc} from sev1 Level 1 (major) to sev2 Level 2 (serious)"))
+    child.expect(re.escape(f"{inc} from sev1 Level 1 (major) to sev2 Level 2 (relatively major)"))
     child.send("x")  # anything but y is no
     child.expect("Cancelled; nothing recorded.")
     child.send("q")

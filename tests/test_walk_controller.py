@@ -355,7 +355,7 @@ def test_a_change_of_the_incidents_state_asks_first_saying_exactly_what_it_recor
     (question,) = exchange.questions
     assert question.prompt.text("en") == (
         f"change the severity to sev2: {inc} from sev1 Level 1 (major) to sev2 Level 2 "
-        "(serious), reason: 热度下降. Record it? [y/N]: "
+        "(relatively major), reason: 热度下降. Record it? [y/N]: "
     )
     assert exchange.answer({"confirm": None}).outcome == wc.Outcome((msg("walk.cancelled"),))
     outcome = walk.act(wc.SEVERITY).answer({"severity": "1", "reason": "x"}).outcome

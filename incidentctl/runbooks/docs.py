@@ -57,7 +57,7 @@ severity:
       zh: [全站优惠券无法核销超过 10 分钟]
       en: [No coupon can be redeemed anywhere for more than 10 minutes]
   - id: sev2
-    name: {zh: 二级(较大), en: Level 2 (serious)}
+    name: {zh: 二级(较大), en: Level 2 (relatively major)}
     criteria:
       zh: [单个活动的优惠券无法核销]
       en: [Coupons of one campaign cannot be redeemed]
