@@ -90,7 +90,9 @@ def test_overdue_steps_come_first_and_the_next_update_is_reminded(
     run: Run, clock: ManualClock
 ) -> None:
     inc = run("open", "public-opinion", "-s", "1", "-t", "t").stdout.strip()
-    clock.advance(minutes=12)  # assemble (10m) is overdue; assess-and-grade (15m) is not yet
+    run("step", "done", inc, "assess-and-grade", "--evidence", "source-links=x",
+        "--evidence", "spread=x")  # fmt: skip
+    clock.advance(minutes=12)  # assemble (10m) is overdue; brief-staff is not yet
     out = run("walk", inc, input="quit\n").stdout
     assert re.findall(r"\[\d+/\d+\] (\S+)", out) == ["assemble"]
     clock.advance(minutes=40)  # the first public update (1h) is due soon

@@ -41,7 +41,7 @@ __all__ = [
     "when",
 ]
 
-_ANCHORS = ("opened", "mitigated", "resolved")
+_ANCHORS = ("opened", "discovered", "mitigated", "resolved")
 
 
 # --- tiers, durations, anchors, sources ----------------------------------------------
