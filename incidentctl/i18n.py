@@ -1146,6 +1146,20 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "cannot come after opening",
         "发现时间 {at} 晚于事件开启时间（{opened}）；发现不可能晚于开单",
     ),
+    "err.evidence.type": (
+        "evidence {item} of step {step}: '{value}' is not {expected} (e.g. {example})",
+        "步骤 {step} 的记录项 {item}：'{value}' 不是{expected}（例如 {example}）",
+    ),
+    "evidence.type.text": ("text", "文本"),
+    "evidence.type.number": ("a number", "数字"),
+    "evidence.type.amount-cny": ("an amount in yuan", "人民币金额"),
+    "evidence.type.time": (
+        "a time (now, -15m, HH:MM, YYYY-MM-DD HH:MM or ISO 8601; not in the future)",
+        "时间（now、-15m、HH:MM、YYYY-MM-DD HH:MM 或 ISO 8601；不能是将来）",
+    ),
+    "evidence.type.url": ("a link (http:// or https://)", "链接（http:// 或 https://）"),
+    "evidence.type.score": ("a score from {low} to {high}", "{low} 到 {high} 的评分"),
+    "evidence.type.choice": ("one of {options}", "以下之一：{options}"),
     # === end of grounding ===================================================================
 }
 

@@ -26,7 +26,11 @@ def done_line(rb: Runbook, step_id: str) -> str:
     step = rb.step(step_id)
     assert step is not None
     return " ".join(
-        ["done", step_id, *(f"{e.id}='{e.id} value'" for e in step.evidence if e.required)]
+        [
+            "done",
+            step_id,
+            *(f"{e.id}='{e.example(e.id + ' value')}'" for e in step.evidence if e.required),
+        ]
     )
 
 

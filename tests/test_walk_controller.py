@@ -75,7 +75,7 @@ def open_press(svc: Incidents, **drill: object) -> str:
 
 
 def evidence(step: Step) -> dict[str, str]:
-    return {e.id: f"{e.id} value" for e in step.evidence if e.required}
+    return {e.id: e.example(f"{e.id} value") for e in step.evidence if e.required}
 
 
 def responder(given: Mapping[str, Answer]) -> Callable[[Question], Answer]:
@@ -86,9 +86,10 @@ def responder(given: Mapping[str, Answer]) -> Callable[[Question], Answer]:
         if q.name in given:
             return given[q.name]
         if q.name.startswith("evidence."):
-            return (
-                f"{q.name.removeprefix('evidence.')} value" if isinstance(q, RequiredText) else ""
-            )
+            item = q.name.removeprefix("evidence.")
+            typed = {e.id: e for s in PO.steps for e in s.evidence}
+            value = typed[item].example(f"{item} value") if item in typed else f"{item} value"
+            return value if isinstance(q, RequiredText) else ""
         if q.name == "note":
             return ""
         raise AssertionError(f"unexpected question: {q}")

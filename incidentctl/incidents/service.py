@@ -408,7 +408,21 @@ class Incidents:
                         msg("err.evidence.missing", step=step_id, need=need),
                         hint=msg("err.evidence.how"),
                     )
-                payload["evidence"] = {k: v.strip() for k, v in given.items()}
+                from incidentctl.runbooks.evidence import check_value
+
+                payload["evidence"] = {
+                    k: check_value(
+                        known[k].type,
+                        v,
+                        step=step_id,
+                        item=k,
+                        now=when.recorded,
+                        zone=self.zone,
+                    )
+                    if v.strip()
+                    else ""
+                    for k, v in given.items()
+                }
             elif evidence:
                 raise InvalidInput(msg("err.evidence.only_done"))
             if note and note.strip():

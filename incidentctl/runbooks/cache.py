@@ -29,7 +29,7 @@ from incidentctl.errors import Problem
 ENTRY_VERSION = 1
 
 #: The modules whose code decides what a check finds (with the schema itself).
-_CHECKER_MODULES = ("lint.py", "model.py", "validate.py", "placeholders.py")
+_CHECKER_MODULES = ("lint.py", "model.py", "validate.py", "placeholders.py", "evidence.py")
 
 
 def cache_dir() -> Path | None:

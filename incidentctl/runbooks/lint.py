@@ -188,6 +188,13 @@ class _Linter:
                 self.add((*path, "templates", i), unknown("template", t, templates))
         evidence = step.get("evidence")
         if isinstance(evidence, list):
+            from incidentctl.runbooks.evidence import type_problem
+
+            for i, item in enumerate(evidence):
+                kind = item.get("type") if isinstance(item, dict) else None
+                problem = type_problem(kind) if isinstance(kind, str) else None
+                if problem:
+                    self.add((*path, "evidence", i, "type"), problem)
             self.unique(
                 [
                     ((*path, "evidence", i), e)

@@ -90,6 +90,15 @@ class Evidence(NamedTuple):
     id: str
     label: Text
     required: bool
+    type: str = "text"  # see incidentctl.runbooks.evidence
+
+    def example(self, text: str = "…") -> str:
+        """A value this item accepts: ``text`` for a text item, else an example of its type."""
+        if self.type == "text":
+            return text
+        from incidentctl.runbooks.evidence import parse_type
+
+        return parse_type(self.type).example()
 
 
 class Step(NamedTuple):
@@ -289,7 +298,12 @@ def from_document(doc: dict[str, Any], sha256: str | None = None) -> Runbook:
                         every.get("basis"),
                     ),
                     evidence=tuple(
-                        Evidence(e["id"], Text.of(e["label"]), bool(e.get("required", True)))
+                        Evidence(
+                            e["id"],
+                            Text.of(e["label"]),
+                            bool(e.get("required", True)),
+                            str(e.get("type", "text")),
+                        )
                         for e in s.get("evidence", ())
                     ),
                     templates=tuple(s.get("templates", ())),
