@@ -428,8 +428,9 @@ class Model:
                 value = src.text()
                 if e.required and (complete or src.chance(3)):
                     value = (value.strip() or "") + "证"
-                if e.type != "text" and value.strip():  # typed items take a value of the type
-                    value = e.example()
+                if e.type != "text" and value.strip():  # typed items take a value of the type,
+                    # one already in its stored form (a time as the log writes it)
+                    value = "2026-11-22T01:00:00Z" if e.type == "time" else e.example()
                 words.append(f"{e.id}={shlex.quote(value)}")
                 if value.strip():
                     given[e.id] = value.strip()
