@@ -8,7 +8,8 @@ from datetime import timezone
 import pytest
 
 from incidentctl.errors import InvalidInput
-from incidentctl.runbooks.evidence import SCHEMA_PATTERN, check_value, parse_type
+from incidentctl.incidents.evidence import check_value
+from incidentctl.runbooks.evidence import SCHEMA_PATTERN, parse_type
 
 from .conftest import DATA, T0, Run
 

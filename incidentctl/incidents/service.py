@@ -408,7 +408,7 @@ class Incidents:
                         msg("err.evidence.missing", step=step_id, need=need),
                         hint=msg("err.evidence.how"),
                     )
-                from incidentctl.runbooks.evidence import check_value
+                from incidentctl.incidents.evidence import check_value
 
                 payload["evidence"] = {
                     k: check_value(

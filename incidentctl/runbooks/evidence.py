@@ -1,10 +1,9 @@
-"""Typed evidence: what a step records when done, checked when it is recorded.
+"""Typed evidence: the kinds of value a step's evidence item may declare.
 
 A runbook's evidence item may say what kind of value it is (``type: number``), so
 that reports can compute from it: first-reply times, affected orders, amounts,
 satisfaction.  The value is checked at ``step done`` and stored in one canonical
-form (numbers without separators, amounts with two decimals, times as UTC ISO
-8601); a value that does not fit is refused, saying what was expected.
+form (:mod:`incidentctl.incidents.evidence`).
 
 Types: ``text`` (the default), ``number``, ``amount-cny``, ``time``, ``url``,
 ``score(1-5)`` (an integer in the range) and ``choice(a,b,c)`` (one of the
@@ -14,13 +13,7 @@ options).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NamedTuple
-
-from incidentctl.errors import InvalidInput
-from incidentctl.i18n import msg
-
-if TYPE_CHECKING:
-    from datetime import datetime, tzinfo
+from typing import NamedTuple
 
 #: The regular expression the runbook schema uses for an evidence type (a test
 #: compares them).
@@ -29,11 +22,11 @@ SCHEMA_PATTERN = (
     r"|choice\([^,()\s]+(?:,[^,()\s]+)+\))$"
 )
 
-_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_AMOUNT = re.compile(
+NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+AMOUNT = re.compile(
     r"^(?:¥|￥|CNY|RMB)?([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?)(?:元|CNY|RMB)?$", re.I
 )
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
+URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
 
 
 class EvidenceType(NamedTuple):
@@ -88,63 +81,3 @@ def type_problem(text: str) -> str | None:
     if kind.kind == "choice" and len(set(kind.options)) != len(kind.options):
         return "choice lists an option twice"
     return None
-
-
-def check_value(
-    type_text: str | None, raw: str, *, step: str, item: str, now: datetime, zone: tzinfo
-) -> str:
-    """``raw`` in the canonical form of its type, or :class:`InvalidInput` saying what the
-    item expects."""
-    kind = parse_type(type_text)
-    value = raw.strip()
-    if kind.kind == "text":
-        return value
-
-    def refuse() -> InvalidInput:
-        return InvalidInput(
-            msg(
-                "err.evidence.type",
-                step=step,
-                item=item,
-                value=value,
-                expected=msg(
-                    f"evidence.type.{kind.kind}",
-                    options=list(kind.options),
-                    low=kind.low,
-                    high=kind.high,
-                ),
-                example=kind.example(),
-            )
-        )
-
-    if kind.kind == "number":
-        if not _NUMBER.match(value):
-            raise refuse()
-        number = value.replace(",", "").lstrip("+")
-        return number.rstrip("0").rstrip(".") if "." in number else str(int(number))
-    if kind.kind == "amount-cny":
-        m = _AMOUNT.match(value.replace(" ", ""))
-        if not m:
-            raise refuse()
-        return f"{float(m.group(1).replace(',', '')):.2f}"
-    if kind.kind == "url":
-        if not _URL.match(value):
-            raise refuse()
-        return value
-    if kind.kind == "score":
-        if not value.isdecimal() or not kind.low <= int(value) <= kind.high:
-            raise refuse()
-        return str(int(value))
-    if kind.kind == "choice":
-        if value not in kind.options:
-            raise refuse()
-        return value
-    # time: as --at reads it, never in the future
-    from incidentctl.times import iso, parse_time
-
-    if value.lower() == "now":
-        return iso(now)
-    try:
-        return iso(parse_time(value, now=now, tz=zone))
-    except InvalidInput:
-        raise refuse() from None
