@@ -246,7 +246,7 @@ def test_runbook_ids_and_their_tiers(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shipped = values("incidentctl open ", capsys, monkeypatch)
-    assert len(shipped) == 8 and "payment-failure" in shipped
+    assert len(shipped) == 10 and "payment-failure" in shipped
     assert tab("incidentctl open pay", capsys, monkeypatch) == [
         ("payment-failure", "Transaction anomaly and payment failure")
     ]

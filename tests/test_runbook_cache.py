@@ -39,7 +39,7 @@ def test_a_second_runbook_list_loads_no_yaml_and_no_schema(isolated: Path, tmp_p
     env = {**os.environ}
     first = imports_of("runbook", "list", env=env)
     assert loads("yaml", first) and loads("jsonschema", first)
-    assert len(cached(tmp_path)) == 8  # every shipped runbook
+    assert len(cached(tmp_path)) == 10  # every shipped runbook
     again = imports_of("runbook", "list", env=env)
     assert not loads("yaml", again) and not loads("jsonschema", again)
     opened = imports_of("open", "payment-failure", "-s", "1", "-t", "t", env=env)

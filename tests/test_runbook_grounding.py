@@ -160,3 +160,16 @@ def test_every_tier_has_a_review(path: Path) -> None:
     assert review, rb.id
     for tier in rb.tier_ids:
         assert any(s.applies_to(tier) and s.required for s in review), (rb.id, tier)
+
+
+@pytest.mark.parametrize("name", ["fraudulent-orders", "phishing"])
+def test_the_manuals_other_security_events_have_runbooks(run: Run, name: str) -> None:
+    """Manual §1.3 names fraudulent orders (恶意刷单) and phishing (钓鱼) as security
+    events: each has its own runbook, grounded in that section."""
+    rb = _load(REPO / "runbooks" / f"{name}.yaml")
+    assert rb.kind == "security" and "manual-1-3" in rb.references
+    assert {t.id for t in rb.tiers} == {"sev1", "sev2", "sev3"}
+    inc = run("open", name, "-s", "1", "-t", "t").stdout.strip()
+    data = json.loads(run("deadlines", inc, "--json").stdout)["deadlines"]
+    assert {d["step"] for d in data} >= {"assemble", "confirm-and-grade"}
+    assert all(d["source"] in rb.references for d in data)
