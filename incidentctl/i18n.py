@@ -1160,6 +1160,36 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "evidence.type.url": ("a link (http:// or https://)", "链接（http:// 或 https://）"),
     "evidence.type.score": ("a score from {low} to {high}", "{low} 到 {high} 的评分"),
     "evidence.type.choice": ("one of {options}", "以下之一：{options}"),
+    "anchor.customer-report": ("each customer's report", "每位客户的反馈"),
+    "ev.item.added": ("{kind} {ref} received", "收到{kind} {ref}"),
+    "ev.item.done": ("{step} done for {ref}", "已为 {ref} 完成 {step}"),
+    "item.customer-report": ("customer report", "客户反馈"),
+    "err.item.ref": (
+        "'{ref}' is not an item reference (expected letters, digits, '-', '_', '.' or ':', "
+        "up to 64, e.g. an order or ticket number)",
+        "'{ref}' 不是有效的条目编号（应为字母、数字、'-'、'_'、'.' 或 ':'，最多 64 个，如订单号或工单号）",
+    ),
+    "err.item.kind": (
+        "runbook {runbook} keeps no clock per '{kind}'; it keeps one per: {kinds}",
+        "预案 {runbook} 没有按「{kind}」计时的步骤；可用：{kinds}",
+    ),
+    "err.item.twice": ("{ref} is already recorded on {id}", "{ref} 已记录在 {id} 上"),
+    "err.item.unknown": (
+        "no item {ref} on {id}; recorded: {refs}",
+        "{id} 上没有条目 {ref}；已记录：{refs}",
+    ),
+    "err.item.step": (
+        "say which step was done for {ref} with --step: one of {steps}",
+        "请用 --step 指明为 {ref} 完成的步骤：{steps}",
+    ),
+    "err.item.done_twice": (
+        "{step} was already done for {ref} at {at}",
+        "{ref} 的 {step} 已于 {at} 完成",
+    ),
+    "err.item.before_report": (
+        "{ref} was reported at {at}; it cannot be handled before that",
+        "{ref} 于 {at} 才收到，不能早于此时处理",
+    ),
     # === end of grounding ===================================================================
 }
 

@@ -65,7 +65,7 @@ GLOBAL_OPTIONS = ("--home", "--runbooks", "--lang", "--tz", "--by")
 def _words(name: str) -> list[str]:
     """The command line of a command, from the name of its schema."""
     group, _, command = name.partition("-")
-    return [group, command] if group in ("step", "runbook", "audit") else [name]
+    return [group, command] if group in ("step", "runbook", "audit", "item") else [name]
 
 
 def _schema_name(command: list[str]) -> str:
@@ -129,6 +129,10 @@ def test_every_json_command_follows_its_schema(
     j("set", inc, "scope", "华东 App 用户")
     j("set", inc, "eta", "11:30")
     j("set", inc, "title", "支付成功率骤降（全渠道）")
+    j("set", inc, "discovered", "-40m")
+    lost = j("open", "logistics-anomaly", "-s", "2", "-t", "包裹丢失")["id"]
+    j("item", "add", lost, "customer-report", "SO-1001", "--at", "-2h")
+    j("item", "done", lost, "SO-1001")
     noted = j("note", inc, "wrong incident")
     j("retract", inc, str(noted["event"]["seq"]), "--reason", "wrong incident")
     clock.advance(minutes=20)

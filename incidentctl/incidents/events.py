@@ -33,5 +33,11 @@ NOTICE_CLAIMED = "notice.claimed"
 # failed[{channel, reason, permanent}]; an older form has no run and means "sent everywhere"
 NOTIFIED = "deadline.notified"
 
+# ITEM_ADDED: kind (customer-report), ref, reported_at?: one item a `per:` step keeps a clock
+# for, reported at reported_at (possibly before opening) or when the event occurred;
+# ITEM_DONE: ref, step: that step handled for the item
+ITEM_ADDED = "item.added"
+ITEM_DONE = "item.done"
+
 STEP_EVENTS = (STEP_STARTED, STEP_DONE, STEP_SKIPPED, STEP_NA)
-RETRACTABLE = (*STEP_EVENTS, NOTE, ASSIGNED, SEVERITY, UPDATED, COMMS)
+RETRACTABLE = (*STEP_EVENTS, NOTE, ASSIGNED, SEVERITY, UPDATED, COMMS, ITEM_ADDED, ITEM_DONE)

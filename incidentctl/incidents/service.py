@@ -13,6 +13,7 @@ a log is being read or folded.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from incidentctl.errors import (
@@ -703,6 +704,71 @@ class Incidents:
         self._record(incident_id, None, rule)
         return failures
 
+    # --- items: one clock per customer report ---------------------------------------
+    def item_add(self, ref: str, kind: str, item: str, *, at: str | None = None) -> Event:
+        """Record one item (a customer's report) that ``per:`` steps keep a clock for, as
+        reported at ``at`` (default now; read like ``--at``, and unlike it possibly before
+        the incident was opened, since customers often report first): each such step is
+        due for it a duration after that.  The event itself is recorded now, saying when
+        the report came in."""
+        item = item.strip()
+        if not _ITEM_REF.match(item):
+            raise InvalidInput(msg("err.item.ref", ref=item))
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            _not_closed(state)
+            kinds = sorted({s.per for s in runbook.steps if s.per})
+            if kind not in kinds:
+                raise InvalidInput(
+                    msg("err.item.kind", kind=kind, runbook=runbook.id, kinds=kinds or "-")
+                )
+            if item in state.items:
+                raise InvalidAction(msg("err.item.twice", ref=item, id=state.id))
+            payload = {"kind": kind, "ref": item}
+            if at is not None:
+                payload["reported_at"] = iso(parse_time(at, now=when.recorded, tz=self.zone))
+            return [self._draft(ev.ITEM_ADDED, payload, when)]
+
+        return self._record(ref, None, rule)[0]
+
+    def item_done(
+        self, ref: str, item: str, *, step: str | None = None, at: str | None = None
+    ) -> Event:
+        """Record the ``per:`` step ``step`` done for one item (the only such step of the
+        item's kind when not given)."""
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            _not_closed(state)
+            found = state.items.get(item.strip())
+            if found is None:
+                raise InvalidInput(
+                    msg("err.item.unknown", ref=item, id=state.id, refs=list(state.items) or "-")
+                )
+            steps = [s.id for s in runbook.steps if s.per == found.kind]
+            chosen = step or (steps[0] if len(steps) == 1 else None)
+            if chosen is None or chosen not in steps:
+                raise InvalidInput(msg("err.item.step", ref=found.ref, steps=steps or "-"))
+            if chosen in found.done:
+                raise InvalidAction(
+                    msg(
+                        "err.item.done_twice",
+                        ref=found.ref,
+                        step=chosen,
+                        at=fmt_zoned(found.done[chosen], self.zone),
+                    )
+                )
+            if when.occurred < found.added_at:
+                raise InvalidInput(
+                    msg(
+                        "err.item.before_report",
+                        ref=found.ref,
+                        at=fmt_zoned(found.added_at, self.zone),
+                    )
+                )
+            return [self._draft(ev.ITEM_DONE, {"ref": found.ref, "step": chosen}, when)]
+
+        return self._record(ref, at, rule)[0]
+
     def retract(self, ref: str, seq: int, *, reason: str, at: str | None = None) -> Event:
         """Record that event ``seq`` was a mistake.  Back-dated (``at``) like any event, and
         never to before the event it retracts happened."""
@@ -768,6 +834,9 @@ def _unknown_step(step_id: str, runbook: Runbook, tier: str) -> Msg:
         tier=tier,
         steps=[s.id for s in runbook.steps if s.applies_to(tier)],
     )
+
+
+_ITEM_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 
 def open_required_steps(state: st.IncidentState, runbook: Runbook) -> list[str]:

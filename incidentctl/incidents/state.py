@@ -142,6 +142,25 @@ class NoticeState:
         return other
 
 
+class Item:
+    """One item a ``per:`` step keeps a clock for (a customer's report): when it was
+    reported, and when each step was done for it."""
+
+    __slots__ = ("added_at", "done", "kind", "ref", "seq")
+
+    def __init__(self, kind: str, ref: str, added_at: datetime, seq: int) -> None:
+        self.kind = kind
+        self.ref = ref
+        self.added_at = added_at
+        self.seq = seq
+        self.done: dict[str, datetime] = {}  # step id -> when it was done for this item
+
+    def copy(self) -> Item:
+        other = Item(self.kind, self.ref, self.added_at, self.seq)
+        other.done = dict(self.done)
+        return other
+
+
 class Period:
     """A stretch of time the incident was open (reopening starts a new one)."""
 
@@ -215,6 +234,8 @@ class IncidentState:
         self.severity_history: list[SeverityChange] = []
         self.notes: list[tuple[datetime, str, str, int]] = []
         self.comms: list[Event] = []
+        #: Items ``per:`` steps keep a clock for, by reference, in the order reported.
+        self.items: dict[str, Item] = {}
         self.notices: dict[str, NoticeState] = {}
         self.retracted: set[int] = set()
         self.last_seq = 0
@@ -235,6 +256,7 @@ class IncidentState:
         other.notes = list(self.notes)
         other.comms = list(self.comms)
         other.notices = {k: v.copy() for k, v in self.notices.items()}
+        other.items = {k: v.copy() for k, v in self.items.items()}
         other.open_at_close = list(self.open_at_close)
         other.retracted = set(self.retracted)
         return other
@@ -424,6 +446,14 @@ def _apply(state: IncidentState, e: Event, index: _Index, at: datetime) -> None:
             state.eta = from_iso(p["value"]) if p["value"] else None
             if state.eta is not None:
                 state.promises.append(Promise(state.eta, at, e.seq, e.actor, state.severity))
+    elif t == ev.ITEM_ADDED:
+        if p["ref"] not in state.items:
+            reported = from_iso(p["reported_at"]) if p.get("reported_at") else at
+            state.items[p["ref"]] = Item(p["kind"], p["ref"], reported, e.seq)
+    elif t == ev.ITEM_DONE:
+        item = state.items.get(p["ref"])
+        if item is not None and p["step"] not in item.done:
+            item.done[p["step"]] = at
     elif t == ev.COMMS:
         state.comms.append(e)
         for step_id in index.by_template.get(p.get("template", ""), ()):

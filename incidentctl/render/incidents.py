@@ -210,7 +210,7 @@ def checklist_table(
                 due += "; " + style(f"{missed} {t('state.missed', lang)}", "red")
         else:
             state_text = t(f"state.{ss.status}", lang)
-            only = mine[0] if mine else None
+            only = dl.by_urgency(mine)[0] if mine else None  # a per-item step: its worst
             if ss.status in (st.SKIPPED, st.NA):
                 due = style(f"{t('reason', lang)}: {ss.reason}", "dim")
             elif only is None:

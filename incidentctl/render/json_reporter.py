@@ -200,6 +200,7 @@ def deadline(d: Deadline, now: datetime) -> dict[str, Any]:
         "source": d.source,
         "basis": d.basis,
         "anchor_fallback": d.anchor_fallback,
+        "item": d.item,
         "role": d.role,
         "required": d.required,
         "finished_at": time(d.finished_at),

@@ -41,7 +41,7 @@ __all__ = [
     "when",
 ]
 
-_ANCHORS = ("opened", "discovered", "mitigated", "resolved")
+_ANCHORS = ("opened", "discovered", "mitigated", "resolved", "customer-report")
 
 
 # --- tiers, durations, anchors, sources ----------------------------------------------
@@ -249,6 +249,11 @@ def describe(e: Event, rb: Runbook, lang: str, zone: tzinfo | None = None) -> st
         return text
     if e.type == ev.NOTE:
         return t("labelled", lang, label=t("note", lang), text=p["text"])
+    if e.type == ev.ITEM_ADDED:
+        kind = t(f"item.{p['kind']}", lang) if p["kind"] == "customer-report" else p["kind"]
+        return t("ev.item.added", lang, kind=kind, ref=p["ref"])
+    if e.type == ev.ITEM_DONE:
+        return t("ev.item.done", lang, step=step_title(p["step"]), ref=p["ref"])
     if e.type == ev.ASSIGNED:
         return f"{role_name(p['role'])} = {p['name']}"
     if e.type == ev.SEVERITY:

@@ -209,6 +209,17 @@ class _Linter:
                 parse_range(effort)
             except InvalidInput as exc:
                 self.add((*path, "effort"), str(exc))
+        if isinstance(step.get("per"), str):
+            if step.get("every") is not None:
+                self.add((*path, "per"), "a step with 'per' cannot also recur ('every')")
+            due_block = step.get("due")
+            anchor = due_block.get("from") if isinstance(due_block, dict) else None
+            if anchor not in (None, "opened"):
+                self.add(
+                    (*path, "due", "from"),
+                    f"a step with 'per' counts from each item's report, not from '{anchor}' "
+                    "(leave 'from' out)",
+                )
         required = step.get("required", True) is not False
         due = self.timing(path, step, "due", applicable, tier_order, tiers, refs, step_ids)
         every = self.timing(path, step, "every", applicable, tier_order, tiers, refs, step_ids)

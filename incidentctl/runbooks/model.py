@@ -116,6 +116,7 @@ class Step(NamedTuple):
     templates: tuple[str, ...]
     effort: str | None
     applies_if: str | None = None  # "org.cii", "not org.cii"...
+    per: str | None = None  # "customer-report": one deadline per recorded item
 
     def condition(self, facts: Mapping[str, bool]) -> bool | None:
         """Whether the step's ``applies_if`` holds given the organisation's facts: ``None``
@@ -309,6 +310,7 @@ def from_document(doc: dict[str, Any], sha256: str | None = None) -> Runbook:
                     templates=tuple(s.get("templates", ())),
                     effort=s.get("effort"),
                     applies_if=s.get("applies_if"),
+                    per=s.get("per"),
                 )
             )
             index += 1
