@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from datetime import datetime
 
-    from incidentctl.comms.messages import Message, Sent, TemplateListing
+    from incidentctl.comms.messages import Message, PhraseListing, Sent, TemplateListing
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.engine import Deadline
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing
@@ -434,6 +434,17 @@ class JsonReporter(Reporter):
                         "steps": list(u.steps),
                     }
                     for u in r.uses
+                ],
+            )
+        )
+
+    def PhraseListing(self, r: PhraseListing) -> None:
+        self.emit(
+            document(
+                "phrase-list",
+                phrases=[
+                    {"id": p.id, "use": p.use, "cite": text(p.cite), "text": text(p.text)}
+                    for p in r.phrases
                 ],
             )
         )

@@ -10,7 +10,7 @@ from incidentctl.render import Reporter
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from incidentctl.comms.messages import Message, Sent, TemplateListing
+    from incidentctl.comms.messages import Message, PhraseListing, Sent, TemplateListing
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, Item
     from incidentctl.incidents import IncidentListing, Opened, Recorded, Timeline
@@ -228,6 +228,17 @@ class TextReporter(Reporter):
                 wrap_shrunk=True,
             )
         )
+
+    def PhraseListing(self, r: PhraseListing) -> None:
+        from incidentctl.render.safe import clean
+        from incidentctl.render.text import wrap
+
+        out, lang = self.out, self.out.lang
+        for p in r.phrases:
+            head = f"{{phrase.{p.id}}}  [{p.use}]  {p.cite.get(lang)}"
+            out.echo(out.style(clean(head), "bold"))
+            for line in wrap(clean(p.text.get(lang)), out.width, indent="  "):
+                out.echo(line)
 
     def _message_text(self, r: Message) -> None:
         from incidentctl.render.safe import clean

@@ -29,7 +29,9 @@ from incidentctl.errors import Problem
 ENTRY_VERSION = 1
 
 #: The modules whose code decides what a check finds (with the schema itself).
-_CHECKER_MODULES = ("lint.py", "model.py", "validate.py", "placeholders.py", "evidence.py")
+_CHECKER_MODULES = (
+    *("lint.py", "model.py", "validate.py", "placeholders.py", "evidence.py", "phrases.py"),
+)
 
 
 def cache_dir() -> Path | None:
@@ -76,7 +78,10 @@ def checker_fingerprint() -> str:
 
         digest = sha256(b"")
         here = Path(__file__).parent
-        for path in (schema_path("runbook"), *(here / name for name in _CHECKER_MODULES)):
+        from incidentctl.paths import package_data
+
+        checker = (*(here / name for name in _CHECKER_MODULES), package_data("phrases.yaml"))
+        for path in (schema_path("runbook"), *checker):
             try:
                 digest.update(path.read_bytes())
             except OSError:

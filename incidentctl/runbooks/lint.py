@@ -366,6 +366,20 @@ class _Linter:
                 for ph in found:
                     if is_known(ph.name, roles, inputs):
                         continue
+                    if ph.name.startswith("phrase."):
+                        from incidentctl.runbooks.phrases import known, library
+
+                        if known(ph.name):
+                            continue
+                        self.problems.append(
+                            self.loc.problem_in_text(
+                                where,
+                                text,
+                                ph.offset,
+                                unknown("phrase", ph.name.removeprefix("phrase."), set(library())),
+                            )
+                        )
+                        continue
                     candidates = [*LIVE_FACTS, *inputs, *(ROLE_PREFIX + r for r in roles)]
                     close = nearest(ph.name, candidates, cutoff=0.7)
                     if close:

@@ -764,6 +764,7 @@ class Walk:
         template = rb.templates.get(tid)
         if template is None:
             return Outcome((msg("walk.no_template", template=tid),))
+        template = mx.with_phrases(template)
         now = view.now()
         promise = view.state.eta
         if (
