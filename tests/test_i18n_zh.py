@@ -32,6 +32,8 @@ SHIPPED = [
     "marketing-anomaly",
     "public-opinion",
     "system-outage",
+    "fraudulent-orders",
+    "phishing",
 ]
 
 #: What the script below types, and who it acts as, that is not Chinese.
