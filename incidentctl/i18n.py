@@ -1190,6 +1190,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{ref} was reported at {at}; it cannot be handled before that",
         "{ref} 于 {at} 才收到，不能早于此时处理",
     ),
+    "rb.applies_if": (
+        "Applies if {condition} (from config.yaml org:; n/a at opening when false)",
+        "适用条件：{condition}（由配置文件中的组织事实决定；为否时开单即记为不适用）",
+    ),
+    "rb.per": (
+        "One clock per {kind} (incidentctl item add)",
+        "每条{kind}单独计时（incidentctl item add）",
+    ),
     # === end of grounding ===================================================================
 }
 
