@@ -1198,6 +1198,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "One clock per {kind} (incidentctl item add)",
         "每条{kind}单独计时（incidentctl item add）",
     ),
+    "walk.evidence_typed": (
+        "{label} ({expected}, e.g. {example})",
+        "{label}（{expected}，例如 {example}）",
+    ),
     # === end of grounding ===================================================================
 }
 
