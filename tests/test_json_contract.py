@@ -133,6 +133,9 @@ def test_every_json_command_follows_its_schema(
     lost = j("open", "logistics-anomaly", "-s", "2", "-t", "包裹丢失")["id"]
     j("item", "add", lost, "customer-report", "SO-1001", "--at", "-2h")
     j("item", "done", lost, "SO-1001")
+    j("timeline", lost)
+    j("show", lost)
+    j("deadlines", lost)
     noted = j("note", inc, "wrong incident")
     j("retract", inc, str(noted["event"]["seq"]), "--reason", "wrong incident")
     clock.advance(minutes=20)
