@@ -1141,6 +1141,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "warnings": ("{n} warning(s)", "{n} 条警告"),
     "field.discovered": ("discovered", "发现时间"),
     "discovered_before": ("{d} before opening", "开单前 {d}"),
+    "discovered_label": ("Discovered", "发现时间"),
     "err.discovered.future": (
         "the discovery time {at} is after the incident was opened ({opened}); discovery "
         "cannot come after opening",

@@ -89,7 +89,7 @@ def show_text(
     if s.discovered_at is not None:
         before = human((s.opened_at - s.discovered_at).total_seconds(), lang)
         facts.append(
-            f"{t('field.discovered', lang)}: {fmt_zoned(s.discovered_at, zone)} "
+            f"{t('discovered_label', lang)}: {fmt_zoned(s.discovered_at, zone)} "
             f"({t('discovered_before', lang, d=before)})"
         )
     if s.scope:
