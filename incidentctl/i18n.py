@@ -1165,6 +1165,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "ev.item.added": ("{kind} {ref} received", "收到{kind} {ref}"),
     "ev.item.done": ("{step} done for {ref}", "已为 {ref} 完成 {step}"),
     "item.customer-report": ("customer report", "客户反馈"),
+    "item.reported_at": ("reported {at}", "反馈时间 {at}"),
     "err.item.ref": (
         "'{ref}' is not an item reference (expected letters, digits, '-', '_', '.' or ':', "
         "up to 64, e.g. an order or ticket number)",

@@ -47,7 +47,9 @@ def test_each_report_has_its_own_deadline_from_its_own_report(run: Run, clock: M
     keys = [x["key"] for x in listed if x["step"] == "remedy-damaged-lost"]
     assert keys[0] == "remedy-damaged-lost@SO-1001"
     timeline = run("--lang", "en", "timeline", inc).stdout
-    assert "customer report SO-1001 received" in timeline
+    assert "customer report SO-1001 received; reported 2026-11-21 14:00" in " ".join(
+        timeline.split()
+    )
 
 
 def test_item_mistakes_are_refused_clearly(run: Run) -> None:

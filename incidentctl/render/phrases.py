@@ -251,7 +251,15 @@ def describe(e: Event, rb: Runbook, lang: str, zone: tzinfo | None = None) -> st
         return t("labelled", lang, label=t("note", lang), text=p["text"])
     if e.type == ev.ITEM_ADDED:
         kind = t(f"item.{p['kind']}", lang) if p["kind"] == "customer-report" else p["kind"]
-        return t("ev.item.added", lang, kind=kind, ref=p["ref"])
+        text = t("ev.item.added", lang, kind=kind, ref=p["ref"])
+        if p.get("reported_at"):
+            from datetime import timezone
+
+            from incidentctl.times import fmt_zoned, from_iso
+
+            at = fmt_zoned(from_iso(p["reported_at"]), zone or timezone.utc)
+            text += t("clause_sep", lang) + t("item.reported_at", lang, at=at)
+        return text
     if e.type == ev.ITEM_DONE:
         return t("ev.item.done", lang, step=step_title(p["step"]), ref=p["ref"])
     if e.type == ev.ASSIGNED:
