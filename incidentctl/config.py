@@ -24,6 +24,8 @@ class Config(NamedTuple):
     due_soon_fraction: float = 0.2
     due_soon_max_seconds: int = 15 * 60
     org: Mapping[str, str] = _EMPTY
+    #: The organisation's yes/no facts (``org.cii``...) that decide conditional duties.
+    facts: Mapping[str, bool] = _EMPTY
     notify: Mapping[str, Any] = _EMPTY
     #: Who notices mention, by name: their accounts on each chat platform (``people:``).
     people: Mapping[str, Mapping[str, Any]] = _EMPTY
@@ -84,7 +86,8 @@ def load_config(home: Path) -> Config:
         due_soon_max_seconds=parse_duration(due_soon["max"]).seconds
         if "max" in due_soon
         else 15 * 60,
-        org={k: str(v) for k, v in data.get("org", {}).items()},
+        org={k: str(v) for k, v in data.get("org", {}).items() if not isinstance(v, bool)},
+        facts={k: v for k, v in data.get("org", {}).items() if isinstance(v, bool)},
         notify=data.get("notify", {}),
         people=data.get("people", {}),
         path=name,

@@ -1482,6 +1482,85 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "哈希链末端与事件包所述不符（有事件缺失或被添加）",
     ),
     # === end of the review, action items, post-mortems ======================================
+    # === grounding: sources and their bases, discovery, conditional duties =================
+    "states.immediately": ("immediately", "立即"),
+    "states.without-undue-delay": ("without undue delay", "不得无故拖延"),
+    "basis": ("basis", "所落实的义务"),
+    "rule_source": ("rule — source", "规则 — 依据"),
+    "rule.basis": ("{source} ({basis})", "{source}（{basis}）"),
+    "rule.stated": ("{cite}: {says}", "{cite}：{says}"),
+    "anchor.discovered": ("discovered", "发现事件"),
+    "anchor.discovered_fallback": (
+        "opened (discovery time not recorded)",
+        "事件开启（未记录发现时间）",
+    ),
+    "warnings": ("{n} warning(s)", "{n} 条警告"),
+    "field.discovered": ("discovered", "发现时间"),
+    "discovered_before": ("{d} before opening", "开单前 {d}"),
+    "discovered_label": ("Discovered", "发现时间"),
+    "err.discovered.future": (
+        "the discovery time {at} is after the incident was opened ({opened}); discovery "
+        "cannot come after opening",
+        "发现时间 {at} 晚于事件开启时间（{opened}）；发现不可能晚于开单",
+    ),
+    "err.evidence.type": (
+        "evidence {item} of step {step}: '{value}' is not {expected} (e.g. {example})",
+        "步骤 {step} 的记录项 {item}：'{value}' 不是{expected}（例如 {example}）",
+    ),
+    "evidence.type.text": ("text", "文本"),
+    "evidence.type.number": ("a number", "数字"),
+    "evidence.type.amount-cny": ("an amount in yuan", "人民币金额"),
+    "evidence.type.time": (
+        "a time (now, -15m, HH:MM, YYYY-MM-DD HH:MM or ISO 8601; not in the future)",
+        "时间（now、-15m、HH:MM、YYYY-MM-DD HH:MM 或 ISO 8601；不能是将来）",
+    ),
+    "evidence.type.url": ("a link (http:// or https://)", "链接（http:// 或 https://）"),
+    "evidence.type.score": ("a score from {low} to {high}", "{low} 到 {high} 的评分"),
+    "evidence.type.choice": ("one of {options}", "以下之一：{options}"),
+    "anchor.customer-report": ("each customer's report", "每位客户的反馈"),
+    "ev.item.added": ("{kind} {ref} received", "收到{kind} {ref}"),
+    "ev.item.done": ("{step} done for {ref}", "已为 {ref} 完成 {step}"),
+    "item.customer-report": ("customer report", "客户反馈"),
+    "item.reported_at": ("reported {at}", "反馈时间 {at}"),
+    "err.item.ref": (
+        "'{ref}' is not an item reference (expected letters, digits, '-', '_', '.' or ':', "
+        "up to 64, e.g. an order or ticket number)",
+        "'{ref}' 不是有效的条目编号（应为字母、数字、'-'、'_'、'.' 或 ':'，最多 64 个，如订单号或工单号）",
+    ),
+    "err.item.kind": (
+        "runbook {runbook} keeps no clock per '{kind}'; it keeps one per: {kinds}",
+        "预案 {runbook} 没有按「{kind}」计时的步骤；可用：{kinds}",
+    ),
+    "err.item.twice": ("{ref} is already recorded on {id}", "{ref} 已记录在 {id} 上"),
+    "err.item.unknown": (
+        "no item {ref} on {id}; recorded: {refs}",
+        "{id} 上没有条目 {ref}；已记录：{refs}",
+    ),
+    "err.item.step": (
+        "say which step was done for {ref} with --step: one of {steps}",
+        "请用 --step 指明为 {ref} 完成的步骤：{steps}",
+    ),
+    "err.item.done_twice": (
+        "{step} was already done for {ref} at {at}",
+        "{ref} 的 {step} 已于 {at} 完成",
+    ),
+    "err.item.before_report": (
+        "{ref} was reported at {at}; it cannot be handled before that",
+        "{ref} 于 {at} 才收到，不能早于此时处理",
+    ),
+    "rb.applies_if": (
+        "Applies if {condition} (from config.yaml org:; n/a at opening when false)",
+        "适用条件：{condition}（由配置文件中的组织事实决定；为否时开单即记为不适用）",
+    ),
+    "rb.per": (
+        "One clock per {kind} (incidentctl item add)",
+        "每条{kind}单独计时（incidentctl item add）",
+    ),
+    "walk.evidence_typed": (
+        "{label} ({expected}, e.g. {example})",
+        "{label}（{expected}，例如 {example}）",
+    ),
+    # === end of grounding ===================================================================
 }
 
 

@@ -95,10 +95,13 @@ def test_deadline_table_keeps_titles_whole_and_marks_optional_steps(
     table = out.split("Deadlines at")[1].split("\n\n")[0].splitlines()
     assert all(width(ln) <= 100 for ln in table[1:]), table
     assert "..." not in "\n".join(table)  # long titles wrap rather than lose words
-    pboc = next(ln for ln in table if " report-pboc " in ln)
-    assert "(optional)" in pboc
     fail_over = next(ln for ln in table if " fail-over " in ln)
     assert "(optional)" not in fail_over
+    # every step of payment-failure is required now (its legal ones too); another
+    # runbook shows how an optional step is marked
+    other = run("runbook", "show", "customer-complaint", "-s", "1").stdout
+    rows = other.split("Deadlines at")[1].split("\n\n")[0]
+    assert "(optional)" in rows
 
 
 def test_show_accepts_chinese_tier_names(run: Run) -> None:
@@ -115,7 +118,8 @@ def test_show_json_deadlines(run: Run) -> None:
     assert by_step["identify-cause"]["due"] == {
         "duration": "1h",
         "anchor": "opened",
-        "source": "manual-7-1",
+        "source": "team-policy",
+        "basis": "manual-7-1",
     }
     assert by_step["status-update"]["every"]["interval"] == "1h"
     assert "report-pboc" not in by_step
@@ -161,8 +165,8 @@ def test_validate_reports_each_problem_with_location(run: Run, tmp_path: Path) -
     lines = result.stdout.splitlines()
     assert len(lines) == 2
     assert lines[0].endswith("phases[0].steps[1].role: unknown role 'opps' (did you mean 'ops'?)")
-    assert ":50:15: " in lines[0]
-    assert ":52:43: " in lines[1] and "longer than the milder sev2" in lines[1]
+    assert ":55:15: " in lines[0]
+    assert ":57:43: " in lines[1] and "longer than the milder sev2" in lines[1]
     assert "2 problem(s) in 1 file(s)" in result.stderr
 
 

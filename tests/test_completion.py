@@ -223,7 +223,7 @@ def test_roles_templates_and_tiers_of_the_pinned_runbook(
     # the tier the incident is at already is no change
     assert tab("incidentctl severity 1 ", capsys, monkeypatch) == [
         ("sev1", "Level 1 (major)"),
-        ("sev3", "Level 3 (minor)"),
+        ("sev3", "Level 3 (general)"),
     ]
     assert values("incidentctl severity 1 1", capsys, monkeypatch) == ["1"]
 
@@ -231,7 +231,12 @@ def test_roles_templates_and_tiers_of_the_pinned_runbook(
 def test_set_takes_its_fields(
     incidents: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert values("incidentctl set 1 ", capsys, monkeypatch) == ["scope", "title", "eta"]
+    assert values("incidentctl set 1 ", capsys, monkeypatch) == [
+        "scope",
+        "title",
+        "eta",
+        "discovered",
+    ]
 
 
 # --- runbooks ------------------------------------------------------------------------------
@@ -241,7 +246,7 @@ def test_runbook_ids_and_their_tiers(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shipped = values("incidentctl open ", capsys, monkeypatch)
-    assert len(shipped) == 8 and "payment-failure" in shipped
+    assert len(shipped) == 10 and "payment-failure" in shipped
     assert tab("incidentctl open pay", capsys, monkeypatch) == [
         ("payment-failure", "Transaction anomaly and payment failure")
     ]
@@ -251,8 +256,8 @@ def test_runbook_ids_and_their_tiers(
     assert values("incidentctl list --runbook sys", capsys, monkeypatch) == ["system-outage"]
     assert tab("incidentctl open payment-failure -s ", capsys, monkeypatch) == [
         ("sev1", "Level 1 (major)"),
-        ("sev2", "Level 2 (serious)"),
-        ("sev3", "Level 3 (minor)"),
+        ("sev2", "Level 2 (relatively major)"),
+        ("sev3", "Level 3 (general)"),
     ]
     tiers = values("incidentctl runbook show data-breach --severity s", capsys, monkeypatch)
     assert tiers == ["sev1", "sev2", "sev3"]

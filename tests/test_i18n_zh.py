@@ -32,6 +32,8 @@ SHIPPED = [
     "marketing-anomaly",
     "public-opinion",
     "system-outage",
+    "fraudulent-orders",
+    "phishing",
 ]
 
 #: What the script below types, and who it acts as, that is not Chinese.
@@ -177,8 +179,8 @@ def test_errors_and_hints_are_said_in_the_readers_language(run: Run) -> None:
     inc = run("open", "payment-failure", "-s", "1", "-t", "t").stdout.strip()
     run("step", "done", inc, "assemble")
     tiers_en = (
-        "sev1 (一级(重大) / Level 1 (major)), sev2 (二级(较大) / Level 2 (serious)), "
-        "sev3 (三级(一般) / Level 3 (minor))"
+        "sev1 (一级(重大) / Level 1 (major)), sev2 (二级(较大) / Level 2 (relatively major)), "
+        "sev3 (三级(一般) / Level 3 (general))"
     )
     cases = [
         (

@@ -65,7 +65,7 @@ GLOBAL_OPTIONS = ("--home", "--runbooks", "--lang", "--tz", "--by")
 def _words(name: str) -> list[str]:
     """The command line of a command, from the name of its schema."""
     group, _, command = name.partition("-")
-    return [group, command] if group in ("step", "runbook", "audit", "action") else [name]
+    return [group, command] if group in ("step", "runbook", "audit", "action", "item") else [name]
 
 
 def _schema_name(command: list[str]) -> str:
@@ -129,6 +129,13 @@ def test_every_json_command_follows_its_schema(
     j("set", inc, "scope", "华东 App 用户")
     j("set", inc, "eta", "11:30")
     j("set", inc, "title", "支付成功率骤降（全渠道）")
+    j("set", inc, "discovered", "-40m")
+    lost = j("open", "logistics-anomaly", "-s", "2", "-t", "包裹丢失")["id"]
+    j("item", "add", lost, "customer-report", "SO-1001", "--at", "-2h")
+    j("item", "done", lost, "SO-1001")
+    j("timeline", lost)
+    j("show", lost)
+    j("deadlines", lost)
     noted = j("note", inc, "wrong incident")
     j("retract", inc, str(noted["event"]["seq"]), "--reason", "wrong incident")
     clock.advance(minutes=20)
@@ -180,7 +187,7 @@ def test_every_json_command_follows_its_schema(
 
     # audit: intact, then tampered with
     assert j("audit", "verify", "--all")["ok"] is True
-    assert j("audit", "anchor", "--to", str(tmp_path / "anchors.jsonl"))["incidents"] == 2
+    assert j("audit", "anchor", "--to", str(tmp_path / "anchors.jsonl"))["incidents"] == 3
     db = sqlite3.connect(isolated / "incidents.db")
     db.execute("DROP TRIGGER events_no_update")
     db.execute("UPDATE events SET actor = 'mallory' WHERE incident_id = ? AND seq = 2", (inc,))

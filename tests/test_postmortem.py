@@ -77,8 +77,16 @@ def test_json_follows_its_schema_and_puts_legal_misses_first(run: Run, inc: str)
     Draft202012Validator.check_schema(schema)
     Draft202012Validator(schema).validate(doc)
     legal = {r["step"]: r["verdict"] for r in doc["compliance"]["legal_misses"]}
-    # report-cac (4h, a regulation) was never done; notify-pi-authority (4h, PIPL) was late
-    assert legal == {"report-cac": "never-done", "notify-pi-authority": "late"}
+    # report-cac (4h, a regulation) was never done, nor report-cii (1h, required while the
+    # config does not say the platform is no CII operator); notify-pi-authority (a team's
+    # 4h for PIPL art. 57's "immediately") was late
+    assert legal == {
+        "report-cac": "never-done",
+        "report-cii": "never-done",
+        "notify-pi-authority": "late",
+    }
+    pi = next(r for r in doc["compliance"]["legal_misses"] if r["step"] == "notify-pi-authority")
+    assert pi["source"]["id"] == "team-policy" and pi["source"]["basis"]["kind"] == "law"
     rows = {r["key"]: r for r in doc["compliance"]["deadlines"]}
     assert rows["assemble"]["verdict"] == "met" and rows["assemble"]["margin_seconds"] == 300
     assert rows["notify-pi-authority"]["margin_seconds"] == -(60 * 60 + 30 * 60)

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import DATA, REPO, Run
 
 
@@ -37,7 +39,7 @@ def test_a_second_runbook_list_loads_no_yaml_and_no_schema(isolated: Path, tmp_p
     env = {**os.environ}
     first = imports_of("runbook", "list", env=env)
     assert loads("yaml", first) and loads("jsonschema", first)
-    assert len(cached(tmp_path)) == 8  # every shipped runbook
+    assert len(cached(tmp_path)) == 10  # every shipped runbook
     again = imports_of("runbook", "list", env=env)
     assert not loads("yaml", again) and not loads("jsonschema", again)
     opened = imports_of("open", "payment-failure", "-s", "1", "-t", "t", env=env)
@@ -89,3 +91,14 @@ def test_the_cache_can_be_turned_off(run: Run, tmp_path: Path, monkeypatch) -> N
     monkeypatch.setenv("INCIDENTCTL_CACHE", "off")
     run("runbook", "list")
     assert cached(tmp_path) == []
+
+
+def test_a_changed_checker_misses_the_remembered_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A schema or lint change made without a version bump still re-checks every file."""
+    from incidentctl.runbooks import cache
+
+    before = cache.key(b"id: x\n")
+    monkeypatch.setattr(cache, "_fingerprint", ["another checker"])
+    assert cache.key(b"id: x\n") != before

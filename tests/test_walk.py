@@ -26,7 +26,11 @@ def done_line(rb: Runbook, step_id: str) -> str:
     step = rb.step(step_id)
     assert step is not None
     return " ".join(
-        ["done", step_id, *(f"{e.id}='{e.id} value'" for e in step.evidence if e.required)]
+        [
+            "done",
+            step_id,
+            *(f"{e.id}='{e.example(e.id + ' value')}'" for e in step.evidence if e.required),
+        ]
     )
 
 
@@ -90,7 +94,9 @@ def test_overdue_steps_come_first_and_the_next_update_is_reminded(
     run: Run, clock: ManualClock
 ) -> None:
     inc = run("open", "public-opinion", "-s", "1", "-t", "t").stdout.strip()
-    clock.advance(minutes=12)  # assemble (10m) is overdue; assess-and-grade (15m) is not yet
+    run("step", "done", inc, "assess-and-grade", "--evidence", "source-links=x",
+        "--evidence", "spread=x")  # fmt: skip
+    clock.advance(minutes=12)  # assemble (10m) is overdue; brief-staff is not yet
     out = run("walk", inc, input="quit\n").stdout
     assert re.findall(r"\[\d+/\d+\] (\S+)", out) == ["assemble"]
     clock.advance(minutes=40)  # the first public update (1h) is due soon
@@ -246,7 +252,7 @@ def test_on_a_terminal_m_asks_first_and_n_records_nothing(isolated: Path, run: R
     child.sendline("2")
     child.expect("Reason")
     child.sendline("热度下降")
-    child.expect(re.escape(f"{inc} from sev1 Level 1 (major) to sev2 Level 2 (serious)"))
+    child.expect(re.escape(f"{inc} from sev1 Level 1 (major) to sev2 Level 2 (relatively major)"))
     child.send("x")  # anything but y is no
     child.expect("Cancelled; nothing recorded.")
     child.send("q")

@@ -75,7 +75,7 @@ def open_press(svc: Incidents, **drill: object) -> str:
 
 
 def evidence(step: Step) -> dict[str, str]:
-    return {e.id: f"{e.id} value" for e in step.evidence if e.required}
+    return {e.id: e.example(f"{e.id} value") for e in step.evidence if e.required}
 
 
 def responder(given: Mapping[str, Answer]) -> Callable[[Question], Answer]:
@@ -86,9 +86,10 @@ def responder(given: Mapping[str, Answer]) -> Callable[[Question], Answer]:
         if q.name in given:
             return given[q.name]
         if q.name.startswith("evidence."):
-            return (
-                f"{q.name.removeprefix('evidence.')} value" if isinstance(q, RequiredText) else ""
-            )
+            item = q.name.removeprefix("evidence.")
+            typed = {e.id: e for s in PO.steps for e in s.evidence}
+            value = typed[item].example(f"{item} value") if item in typed else f"{item} value"
+            return value if isinstance(q, RequiredText) else ""
         if q.name == "note":
             return ""
         raise AssertionError(f"unexpected question: {q}")
@@ -355,7 +356,7 @@ def test_a_change_of_the_incidents_state_asks_first_saying_exactly_what_it_recor
     (question,) = exchange.questions
     assert question.prompt.text("en") == (
         f"change the severity to sev2: {inc} from sev1 Level 1 (major) to sev2 Level 2 "
-        "(serious), reason: 热度下降. Record it? [y/N]: "
+        "(relatively major), reason: 热度下降. Record it? [y/N]: "
     )
     assert exchange.answer({"confirm": None}).outcome == wc.Outcome((msg("walk.cancelled"),))
     outcome = walk.act(wc.SEVERITY).answer({"severity": "1", "reason": "x"}).outcome

@@ -156,7 +156,7 @@ def test_with_no_step_on_screen_a_line_must_name_one(svc: Incidents) -> None:
     inc = svc.open(PO, severity="sev1", title="t").state.id
     for step in PO.steps:
         if not step.recurring and (step.due is None or step.due.anchor != "resolved"):
-            svc.step(inc, "done", step.id, evidence={e.id: "x" for e in step.evidence})
+            svc.step(inc, "done", step.id, evidence={e.id: e.example("x") for e in step.evidence})
     offer = Walk(svc, inc, lang="en").screen()
     assert offer.stage == "offer" and offer.step is None
     assert "no step is on screen: name the step, `done STEP`" in refusal("done", offer)
@@ -198,7 +198,7 @@ def finish_all_but_the_review(svc: Incidents, inc: str, rb: Runbook) -> None:
     for step in rb.steps:
         review = step.due is not None and step.due.anchor == "resolved"
         if not step.recurring and step.applies_to("sev1") and not review:
-            svc.step(inc, "done", step.id, evidence={e.id: "x" for e in step.evidence})
+            svc.step(inc, "done", step.id, evidence={e.id: e.example("x") for e in step.evidence})
 
 
 def test_q_never_becomes_a_resolve_summary(run: Run, svc: Incidents) -> None:
@@ -428,6 +428,9 @@ class Model:
                 value = src.text()
                 if e.required and (complete or src.chance(3)):
                     value = (value.strip() or "") + "证"
+                if e.type != "text" and value.strip():  # typed items take a value of the type,
+                    # one already in its stored form (a time as the log writes it)
+                    value = "2026-11-22T01:00:00Z" if e.type == "time" else e.example()
                 words.append(f"{e.id}={shlex.quote(value)}")
                 if value.strip():
                     given[e.id] = value.strip()

@@ -24,6 +24,13 @@ if TYPE_CHECKING:
     "--list", "list_only", is_flag=True, help="List the runbook's templates and who they are for."
 )
 @click.option(
+    "--phrases",
+    "list_phrases",
+    is_flag=True,
+    help="List the phrase library: the manual's own scripts (话术), each cited to its "
+    "section, which templates use as {phrase.ID}.",
+)
+@click.option(
     "--channel",
     metavar="NAME",
     help="Where it goes: one of the template's channels (default: its first; `--list` shows them).",
@@ -65,6 +72,7 @@ def comms(
     incident: str,
     template_id: str | None,
     list_only: bool,
+    list_phrases: bool,
     channel: str | None,
     values: dict[str, str],
     send: bool,
@@ -95,6 +103,8 @@ def comms(
         raise click.UsageError(t("err.comms.draft_send", app.lang))
     svc = app.incidents()
     view = svc.view(incident)
+    if list_phrases:
+        return app.report(messages.phrase_listing(), as_json=as_json)
     if list_only or template_id is None:
         return app.report(messages.template_uses(view.runbook), as_json=as_json)
     if channel:

@@ -60,6 +60,12 @@ def _recorded(app: App, svc: Incidents, event: Event, as_json: bool) -> int:
 @click.option(
     "--scope", metavar="TEXT", help="Affected scope (users, regions, channels), for messages."
 )
+@click.option(
+    "--discovered-at",
+    metavar="TIME",
+    help="When the event was discovered, if before opening (read like --at). Legal "
+    "reporting clocks (from: discovered) run from it; without it they count from opening.",
+)
 @at_option
 @json_option
 @pass_app
@@ -70,6 +76,7 @@ def open_(
     title: str,
     commander: str | None,
     scope: str | None,
+    discovered_at: str | None,
     at: str | None,
     as_json: bool,
 ) -> int:
@@ -82,7 +89,14 @@ def open_(
 
     runbook = app.runbook_dir.find(runbook_ref)
     view = app.incidents(create=True).open(
-        runbook, severity=severity, title=title, commander=commander, scope=scope, at=at
+        runbook,
+        severity=severity,
+        title=title,
+        commander=commander,
+        scope=scope,
+        at=at,
+        discovered_at=discovered_at,
+        facts=app.config.facts,
     )
     return app.report(Opened(view), as_json=as_json)
 
@@ -269,13 +283,34 @@ class NegativeValues(click.Command):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         known = {o for p in self.get_params(ctx) for o in (*p.opts, *p.secondary_opts)}
-        for arg in args:
+        takes_value = {
+            o
+            for p in self.get_params(ctx)
+            if isinstance(p, click.Option) and not p.is_flag
+            for o in p.opts
+        }
+        # A value such as -3h would otherwise be read as the options -3 and -h (help):
+        # hand it to click under a stand-in, and put it back once parsed.
+        stand_ins: dict[str, str] = {}
+        out: list[str] = []
+        for i, arg in enumerate(args):
             if arg == "--":
+                out.extend(args[i:])
                 break
             name = arg.split("=", 1)[0]
             if arg.startswith("-") and arg != "-" and not arg[1:2].isdigit() and name not in known:
                 raise click.NoSuchOption(name, ctx=ctx)
-        return super().parse_args(ctx, args)
+            if arg[:1] == "-" and arg[1:2].isdigit() and (i == 0 or args[i - 1] not in takes_value):
+                key = f"\0negative{len(stand_ins)}"
+                stand_ins[key] = arg
+                out.append(key)
+            else:
+                out.append(arg)
+        rest = super().parse_args(ctx, out)
+        for param, value in ctx.params.items():
+            if isinstance(value, str) and value in stand_ins:
+                ctx.params[param] = stand_ins[value]
+        return rest
 
 
 def _simple(
@@ -370,9 +405,11 @@ set_ = _simple(
     "promised to customers, which messages say as {eta} and which is tracked as a deadline "
     "(met if the incident is mitigated by then). TIME is +30m or 30m (from now), HH:MM "
     "(today, or tomorrow once that time has passed), YYYY-MM-DD HH:MM, or ISO 8601; a time "
-    "in the past is refused; '' withdraws the ETA.",
+    "in the past is refused; '' withdraws the ETA. discovered: when the event was "
+    "discovered, read like --at (-3h, HH:MM, ISO 8601), never after opening; legal "
+    "reporting clocks count from it.",
     lambda svc, incident, field, value, at: svc.update(incident, field, value, at=at),
-    click.argument("field", type=click.Choice(["scope", "title", "eta"])),
+    click.argument("field", type=click.Choice(["scope", "title", "eta", "discovered"])),
     click.argument("value"),
     at_option,
     cls=NegativeValues,

@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "close": "incidentctl.cli.incident_cmd:close",
     "set": "incidentctl.cli.incident_cmd:set_",
     "retract": "incidentctl.cli.incident_cmd:retract",
+    "item": "incidentctl.cli.item_cmd:item",
     "deadlines": "incidentctl.cli.deadline_cmd:deadlines",
     "watch": "incidentctl.cli.deadline_cmd:watch",
     "check": "incidentctl.cli.deadline_cmd:check",

@@ -64,9 +64,15 @@ def show(app: App, runbook_id: str, severity: str | None, fmt: str, as_json: boo
 
 @runbook.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also warn about every reference marked verified: false (a figure still to be "
+    "confirmed), with the deadlines that cite it.  Warnings do not change the exit code.",
+)
 @json_option
 @pass_app
-def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> int:
+def validate(app: App, paths: tuple[Path, ...], strict: bool, as_json: bool) -> int:
     """Check runbook files: YAML, schema and semantic rules.
 
     With no PATH, checks every runbook in use.  Each problem is printed as
@@ -75,7 +81,12 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> int:
     from incidentctl.runbooks.repository import ValidationReport, check_paths
 
     results = check_paths(list(paths)) if paths else app.runbook_dir.check_all()
-    return app.report(ValidationReport(results), as_json=as_json)
+    warnings = None
+    if strict:
+        from incidentctl.runbooks.validate import unverified_warnings
+
+        warnings = {c.file: unverified_warnings(c) for c in results}
+    return app.report(ValidationReport(results, warnings), as_json=as_json)
 
 
 @runbook.command("schema")

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from incidentctl.incidents.service import Incidents, View
     from incidentctl.records import Event
     from incidentctl.runbooks.model import Runbook, Template
+    from incidentctl.runbooks.phrases import Phrase
 
 
 #: Placeholders that state a time promised to the reader: never given with ``--set``.
@@ -106,6 +107,18 @@ class TemplateListing(NamedTuple):
     """A runbook's templates, with the steps that send each."""
 
     uses: list[TemplateUse]
+
+
+class PhraseListing(NamedTuple):
+    """The phrase library: the manual's scripts, cited; ``{phrase.ID}`` in a template."""
+
+    phrases: list[Phrase]
+
+
+def phrase_listing() -> PhraseListing:
+    from incidentctl.runbooks.phrases import library
+
+    return PhraseListing(list(library().values()))
 
 
 def template_uses(runbook: Runbook) -> TemplateListing:
@@ -269,7 +282,25 @@ def find_template(view: View, template_id: str) -> Template:
                 templates=known or msg("err.none"),
             )
         )
-    return template
+    return with_phrases(template)
+
+
+def with_phrases(template: Template) -> Template:
+    """``template`` with every ``{phrase.ID}`` of its text replaced by the manual's
+    script from the phrase library, in each language (see :mod:`incidentctl.runbooks.phrases`)."""
+    texts = [template.body.zh, template.body.en]
+    if template.subject is not None:
+        texts += [template.subject.zh, template.subject.en]
+    if not any("{phrase." in x for x in texts):
+        return template
+    from incidentctl.runbooks.model import Text
+    from incidentctl.runbooks.phrases import expand
+
+    def both(text: Text) -> Text:
+        return Text(expand(text.zh, "zh"), expand(text.en, "en"))
+
+    subject = both(template.subject) if template.subject is not None else None
+    return template._replace(body=both(template.body), subject=subject)
 
 
 def satisfied_steps(view: View, template_id: str) -> list[str]:

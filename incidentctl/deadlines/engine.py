@@ -18,6 +18,9 @@ Rules
 - ``due-soon``: within a threshold of the due instant (by default 20% of the
   duration, at most 15 minutes).  Exactly on the due instant is still on
   time; one second later is overdue.
+- A ``per:`` step (``per: customer-report``) has one deadline per item recorded with
+  ``item add`` (key ``step@REF``), counted from that item's report and met when
+  ``item done`` records the step done for it; ``waiting`` while there is none.
 - An ETA committed with ``set INC eta`` is a deadline too (step :data:`PROMISE`,
   key ``ETA#N`` for the Nth promise): it counts from when it was made and is
   met when the incident is mitigated (or resolved) by the promised time, or,
@@ -104,6 +107,11 @@ class Deadline(NamedTuple):
     required: bool
     finished_at: datetime | None = None
     beyond_calendar: bool = False
+    basis: str | None = None  # reference id of the duty a team-policy number puts into practice
+    #: ``opened`` when the anchor is ``discovered`` but no discovery time is recorded
+    anchor_fallback: str | None = None
+    #: the item (a customer's report) a ``per:`` step's deadline is for
+    item: str | None = None
 
     def remaining(self, now: datetime) -> float | None:
         """Seconds left before the due instant (negative once past), or ``None`` while waiting."""
@@ -190,6 +198,8 @@ class _Engine:
         s = self.state
         if anchor == "opened":
             return s.opened_at
+        if anchor == "discovered":  # counted from opening while no discovery time is known
+            return s.discovered_at or s.opened_at
         if anchor in ("mitigated", "resolved"):
             periods = s.periods
             if before is not None:
@@ -203,6 +213,12 @@ class _Engine:
             return other.finished_at
         if other.completions:
             return other.completions[0].at
+        return None
+
+    def fallback(self, anchor: str) -> str | None:
+        """``opened`` when ``anchor`` is ``discovered`` and no discovery time is recorded."""
+        if anchor == "discovered" and self.state.discovered_at is None:
+            return "opened"
         return None
 
     # --- one-off steps ------------------------------------------------------------
@@ -228,6 +244,8 @@ class _Engine:
             "duration": str(duration),
             "tier": tier,
             "source": due_rule.source,
+            "basis": due_rule.basis,
+            "anchor_fallback": self.fallback(due_rule.anchor),
             "role": step.role,
             "required": step.required,
             "finished_at": ss.finished_at,
@@ -294,6 +312,8 @@ class _Engine:
             "step": step.id,
             "anchor": every.anchor,
             "source": every.source,
+            "basis": every.basis,
+            "anchor_fallback": self.fallback(every.anchor),
             "role": step.role,
             "required": step.required,
         }
@@ -380,6 +400,66 @@ class _Engine:
             late = min(late, end)
         return _Plan(anchor, duration, due, late, beyond)
 
+    # --- per-item steps -----------------------------------------------------------
+    def per_item(self, step: Step, ss: StepState) -> list[Deadline]:
+        """One deadline per item of the step's kind (a customer's report), counted from
+        when it was reported, met when the step was done for it; ``waiting`` while none
+        is recorded.  Skipping the step, or marking it n/a, settles every open item."""
+        due_rule = step.due
+        if due_rule is None:
+            return []
+        tier = self.state.severity
+        if not step.applies_to(tier) and not any(step.id in i.done for i in self.items(step)):
+            return []
+        duration = due_rule.durations.get(tier)
+        if duration is None:
+            return []
+        assert step.per is not None
+        common: dict[str, Any] = {
+            "incident": self.state.id,
+            "step": step.id,
+            "occurrence": None,
+            "anchor": step.per,
+            "duration": str(duration),
+            "tier": tier,
+            "source": due_rule.source,
+            "basis": due_rule.basis,
+            "role": step.role,
+            "required": step.required,
+        }
+        items = self.items(step)
+        if not items:
+            if ss.status in (st.SKIPPED, st.NA):
+                return []
+            return [Deadline(key=step.id, state=WAITING, due=None, anchor_at=None, **common)]
+        out = []
+        for item in items:
+            due, beyond = self.add(item.added_at, duration)
+            done = item.done.get(step.id)
+            finished: datetime | None
+            if done is not None:
+                state, finished = (MET if done <= due else MISSED), done
+            elif ss.status in (st.SKIPPED, st.NA):
+                state, finished = (SKIPPED if ss.status == st.SKIPPED else NA), ss.finished_at
+            else:
+                state, finished = self.open_state(item.added_at, due), None
+            out.append(
+                Deadline(
+                    key=f"{step.id}@{item.ref}",
+                    state=state,
+                    due=due,
+                    anchor_at=item.added_at,
+                    finished_at=finished,
+                    beyond_calendar=beyond,
+                    item=item.ref,
+                    **common,
+                )
+            )
+        return out
+
+    def items(self, step: Step) -> list[st.Item]:
+        return [i for i in self.state.items.values() if i.kind == step.per]
+
     # --- promises ------------------------------------------------------------------
     def kept_at(self, made: datetime) -> datetime | None:
         """When the incident moved on after a promise made at ``made``: mitigated (or
@@ -430,6 +510,8 @@ class _Engine:
             ss = self.state.steps[step.id]
             if step.recurring:
                 out.extend(self.recurring(step, ss))
+            elif step.per is not None:
+                out.extend(self.per_item(step, ss))
             else:
                 d = self.single(step, ss)
                 if d is not None:

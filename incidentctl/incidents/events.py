@@ -7,12 +7,13 @@ Events themselves (records, canonical encoding, hashing, the chain) are
 from __future__ import annotations
 
 # Event types.  Payload fields are listed beside each.
-# OPENED payload: title, severity, runbook{id,version,sha256}, commander?, scope?, drill?
+# OPENED payload: title, severity, runbook{id,version,sha256}, commander?, scope?, drill?,
+# discovered_at? (when the event was discovered, if before opening: legal clocks run from it)
 OPENED = "incident.opened"
 STEP_STARTED = "step.started"  # step, note?
 STEP_DONE = "step.done"  # step, evidence{}, note?
 STEP_SKIPPED = "step.skipped"  # step, reason
-STEP_NA = "step.na"  # step, reason
+STEP_NA = "step.na"  # step, reason, condition? (the applies_if the org's facts made false)
 NOTE = "note.added"  # text
 ASSIGNED = "role.assigned"  # role, name
 SEVERITY = "severity.changed"  # from, to, reason
@@ -20,8 +21,9 @@ MITIGATED = "incident.mitigated"  # note?
 RESOLVED = "incident.resolved"  # summary?
 REOPENED = "incident.reopened"  # reason
 CLOSED = "incident.closed"  # forced, reason?, open_steps[]
-# UPDATED: field (scope|eta|title), value; for eta, value "" withdraws it, and previous is
-# the ETA it replaces, if there was one
+# UPDATED: field (scope|eta|title|discovered), value; for eta, value "" withdraws it, and
+# previous is the ETA it replaces, if there was one; for discovered, value is the instant the
+# event was discovered (never after opening) and previous the one it corrects
 UPDATED = "incident.updated"
 RETRACTED = "event.retracted"  # seq, reason
 COMMS = "comms.sent"  # template, audience, channel, lang, text, subject?, inputs?
@@ -62,6 +64,12 @@ REVIEW_FIELDS = (
 ACTION_KINDS = ("prevent", "detect", "mitigate", "process", "training")
 ACTION_EVENTS = (ACTION_ADDED, ACTION_DONE, ACTION_DROPPED)
 
+# ITEM_ADDED: kind (customer-report), ref, reported_at?: one item a `per:` step keeps a clock
+# for, reported at reported_at (possibly before opening) or when the event occurred;
+# ITEM_DONE: ref, step: that step handled for the item
+ITEM_ADDED = "item.added"
+ITEM_DONE = "item.done"
+
 STEP_EVENTS = (STEP_STARTED, STEP_DONE, STEP_SKIPPED, STEP_NA)
 RETRACTABLE = (
     *STEP_EVENTS,
@@ -70,6 +78,8 @@ RETRACTABLE = (
     SEVERITY,
     UPDATED,
     COMMS,
+    ITEM_ADDED,
+    ITEM_DONE,
     ACKED,
     REVIEWED,
     *ACTION_EVENTS,

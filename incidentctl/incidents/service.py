@@ -13,6 +13,7 @@ a log is being read or folded.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from incidentctl.errors import (
@@ -35,7 +36,7 @@ from incidentctl.store.base import HeadMoved, IdTaken, Summary
 from incidentctl.times import fmt_zoned, from_iso, iso, parse_eta, parse_time
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from datetime import datetime, tzinfo
 
     from incidentctl.clock import Clock
@@ -183,8 +184,14 @@ class Incidents:
         scope: str | None = None,
         at: str | None = None,
         drill: dict[str, Any] | None = None,
+        discovered_at: str | None = None,
+        facts: Mapping[str, bool] | None = None,
     ) -> View:
-        """Open an incident from ``runbook``, pinning the runbook document into the store."""
+        """Open an incident from ``runbook``, pinning the runbook document into the store.
+        ``discovered_at`` is when the event was discovered, if before opening: the clocks
+        of steps anchored ``from: discovered`` (legal reporting) run from it.  ``facts``
+        are the organisation's (``org:`` in the config): a step whose ``applies_if`` they
+        make false is recorded n/a at once, the fact as its reason."""
         title = title.strip()
         if not title:
             raise InvalidInput(msg("err.incident.title_empty"))
@@ -195,6 +202,8 @@ class Incidents:
             "severity": tier,
             "runbook": {"id": runbook.id, "version": runbook.version, "sha256": runbook.sha256},
         }
+        if discovered_at is not None:
+            payload["discovered_at"] = iso(self._discovered(discovered_at, when, when.occurred))
         if commander and commander.strip():
             payload["commander"] = commander.strip()
         if scope and scope.strip():
@@ -219,11 +228,38 @@ class Incidents:
                 _pause()
                 continue
             self._runbooks[runbook.sha256] = runbook
+            if self._not_ours(incident_id, runbook, facts or {}):
+                return self._view(incident_id)
             state = st.fold(runbook, [event])
             row = self.store.incident(incident_id)
             number = row.number if row else 0
             return View([event], runbook, state, self.clock_for(state), number)
         raise _too_busy(msg("err.incident.busy_new", day=day))
+
+    def _not_ours(self, incident_id: str, runbook: Runbook, facts: Mapping[str, bool]) -> bool:
+        """Record n/a every step whose ``applies_if`` the organisation's facts make false
+        (whatever its tier, so an escalation does not bring back a duty that is not ours),
+        the fact as its reason; whether anything was recorded."""
+        lapsed = [s for s in runbook.steps if s.condition(facts) is False]
+        if not lapsed:
+            return False
+
+        def rule(state: st.IncidentState, rb: Runbook, when: When) -> list[Draft]:
+            drafts = []
+            for step in lapsed:
+                assert step.applies_if is not None
+                fact = step.applies_if.removeprefix("not ")
+                value = "true" if facts[fact.removeprefix("org.")] else "false"
+                payload = {
+                    "step": step.id,
+                    "reason": f"applies_if {step.applies_if}: config.yaml says {fact} = {value}",
+                    "condition": step.applies_if,
+                }
+                drafts.append(self._draft(ev.STEP_NA, payload, when))
+            return drafts
+
+        self._record(incident_id, None, rule)
+        return True
 
     # --- recording ----------------------------------------------------------------
     def _record(
@@ -373,7 +409,21 @@ class Incidents:
                         msg("err.evidence.missing", step=step_id, need=need),
                         hint=msg("err.evidence.how"),
                     )
-                payload["evidence"] = {k: v.strip() for k, v in given.items()}
+                from incidentctl.incidents.evidence import check_value
+
+                payload["evidence"] = {
+                    k: check_value(
+                        known[k].type,
+                        v,
+                        step=step_id,
+                        item=k,
+                        now=when.recorded,
+                        zone=self.zone,
+                    )
+                    if v.strip()
+                    else ""
+                    for k, v in given.items()
+                }
             elif evidence:
                 raise InvalidInput(msg("err.evidence.only_done"))
             if note and note.strip():
@@ -490,17 +540,40 @@ class Incidents:
 
         return self._record(ref, at, rule)[0]
 
+    def _discovered(self, text: str, when: When, opened: datetime) -> datetime:
+        """A discovery time read like ``--at`` (never in the future), and never after the
+        incident was opened: a legal clock may start before the incident, not after it."""
+        at = parse_time(text, now=when.recorded, tz=self.zone)
+        if at > opened:
+            raise InvalidInput(
+                msg(
+                    "err.discovered.future",
+                    at=fmt_zoned(at, self.zone),
+                    opened=fmt_zoned(opened, self.zone),
+                )
+            )
+        return at
+
     def update(self, ref: str, field: str, value: str, *, at: str | None = None) -> Event:
-        """Set a fact of the incident: ``scope``, ``title``, or ``eta``.
+        """Set a fact of the incident: ``scope``, ``title``, ``eta`` or ``discovered``.
 
         The ETA is a time promised to customers, and so a deadline of its own: a time
         still to come (see :func:`~incidentctl.times.parse_eta`), or empty to withdraw
-        it.  The event records the ETA it replaces (``previous``), if any."""
+        it.  The event records the ETA it replaces (``previous``), if any.  ``discovered``
+        is when the event was discovered, read like ``--at`` and never after opening; steps
+        anchored ``from: discovered`` count from it (it replaces any earlier value)."""
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             _not_closed(state)
             text = value.strip()
             payload: dict[str, Any] = {"field": field, "value": text}
+            if field == "discovered":
+                if not text:
+                    raise InvalidInput(msg("err.field.empty", field=msg("field.discovered")))
+                payload["value"] = iso(self._discovered(text, when, state.opened_at))
+                if state.discovered_at is not None:
+                    payload["previous"] = iso(state.discovered_at)
+                return [self._draft(ev.UPDATED, payload, when)]
             if field == "eta":
                 if text:
                     if state.status in (st.RESOLVED, st.CLOSED):
@@ -653,6 +726,71 @@ class Incidents:
 
         self._record(incident_id, None, rule)
         return failures
+
+    # --- items: one clock per customer report ---------------------------------------
+    def item_add(self, ref: str, kind: str, item: str, *, at: str | None = None) -> Event:
+        """Record one item (a customer's report) that ``per:`` steps keep a clock for, as
+        reported at ``at`` (default now; read like ``--at``, and unlike it possibly before
+        the incident was opened, since customers often report first): each such step is
+        due for it a duration after that.  The event itself is recorded now, saying when
+        the report came in."""
+        item = item.strip()
+        if not _ITEM_REF.match(item):
+            raise InvalidInput(msg("err.item.ref", ref=item))
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            _not_closed(state)
+            kinds = sorted({s.per for s in runbook.steps if s.per})
+            if kind not in kinds:
+                raise InvalidInput(
+                    msg("err.item.kind", kind=kind, runbook=runbook.id, kinds=kinds or "-")
+                )
+            if item in state.items:
+                raise InvalidAction(msg("err.item.twice", ref=item, id=state.id))
+            payload = {"kind": kind, "ref": item}
+            if at is not None:
+                payload["reported_at"] = iso(parse_time(at, now=when.recorded, tz=self.zone))
+            return [self._draft(ev.ITEM_ADDED, payload, when)]
+
+        return self._record(ref, None, rule)[0]
+
+    def item_done(
+        self, ref: str, item: str, *, step: str | None = None, at: str | None = None
+    ) -> Event:
+        """Record the ``per:`` step ``step`` done for one item (the only such step of the
+        item's kind when not given)."""
+
+        def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
+            _not_closed(state)
+            found = state.items.get(item.strip())
+            if found is None:
+                raise InvalidInput(
+                    msg("err.item.unknown", ref=item, id=state.id, refs=list(state.items) or "-")
+                )
+            steps = [s.id for s in runbook.steps if s.per == found.kind]
+            chosen = step or (steps[0] if len(steps) == 1 else None)
+            if chosen is None or chosen not in steps:
+                raise InvalidInput(msg("err.item.step", ref=found.ref, steps=steps or "-"))
+            if chosen in found.done:
+                raise InvalidAction(
+                    msg(
+                        "err.item.done_twice",
+                        ref=found.ref,
+                        step=chosen,
+                        at=fmt_zoned(found.done[chosen], self.zone),
+                    )
+                )
+            if when.occurred < found.added_at:
+                raise InvalidInput(
+                    msg(
+                        "err.item.before_report",
+                        ref=found.ref,
+                        at=fmt_zoned(found.added_at, self.zone),
+                    )
+                )
+            return [self._draft(ev.ITEM_DONE, {"ref": found.ref, "step": chosen}, when)]
+
+        return self._record(ref, at, rule)[0]
 
     def retract(self, ref: str, seq: int, *, reason: str, at: str | None = None) -> Event:
         """Record that event ``seq`` was a mistake.  Back-dated (``at``) like any event, and
@@ -894,6 +1032,9 @@ def _unknown_step(step_id: str, runbook: Runbook, tier: str) -> Msg:
         tier=tier,
         steps=[s.id for s in runbook.steps if s.applies_to(tier)],
     )
+
+
+_ITEM_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 
 def open_required_steps(state: st.IncidentState, runbook: Runbook) -> list[str]:

@@ -173,6 +173,25 @@ class NoticeState:
         return other
 
 
+class Item:
+    """One item a ``per:`` step keeps a clock for (a customer's report): when it was
+    reported, and when each step was done for it."""
+
+    __slots__ = ("added_at", "done", "kind", "ref", "seq")
+
+    def __init__(self, kind: str, ref: str, added_at: datetime, seq: int) -> None:
+        self.kind = kind
+        self.ref = ref
+        self.added_at = added_at
+        self.seq = seq
+        self.done: dict[str, datetime] = {}  # step id -> when it was done for this item
+
+    def copy(self) -> Item:
+        other = Item(self.kind, self.ref, self.added_at, self.seq)
+        other.done = dict(self.done)
+        return other
+
+
 class Period:
     """A stretch of time the incident was open (reopening starts a new one)."""
 
@@ -212,6 +231,7 @@ class IncidentState:
         commander: str | None,
         scope: str | None = None,
         drill: dict[str, Any] | None = None,
+        discovered_at: datetime | None = None,
     ) -> None:
         self.id = id
         self.title = title
@@ -225,6 +245,9 @@ class IncidentState:
         self.commander = commander
         self.scope = scope
         self.drill = drill
+        #: When the event was discovered, if recorded (``open --discovered-at``, ``set INC
+        #: discovered``): legal clocks run from it; ``None`` means count from opening.
+        self.discovered_at = discovered_at
         self.eta: datetime | None = None
         #: Every ETA committed to, in the order made; the last one stands unless it ended.
         self.promises: list[Promise] = []
@@ -242,6 +265,8 @@ class IncidentState:
         self.severity_history: list[SeverityChange] = []
         self.notes: list[tuple[datetime, str, str, int]] = []
         self.comms: list[Event] = []
+        #: Items ``per:`` steps keep a clock for, by reference, in the order reported.
+        self.items: dict[str, Item] = {}
         self.notices: dict[str, NoticeState] = {}
         #: Every acknowledgment of a page, in the order they occurred.
         self.acks: list[Ack] = []
@@ -268,6 +293,7 @@ class IncidentState:
         other.comms = list(self.comms)
         other.notices = {k: v.copy() for k, v in self.notices.items()}
         other.acks = list(self.acks)
+        other.items = {k: v.copy() for k, v in self.items.items()}
         other.open_at_close = list(self.open_at_close)
         other.retracted = set(self.retracted)
         other.review = dict(self.review)
@@ -344,6 +370,7 @@ def fold(runbook: Runbook, events: Sequence[Event]) -> IncidentState:
         commander=p.get("commander"),
         scope=p.get("scope"),
         drill=p.get("drill"),
+        discovered_at=from_iso(p["discovered_at"]) if p.get("discovered_at") else None,
     )
     state.periods.append(Period(first.occurred))
     if state.commander:
@@ -458,12 +485,22 @@ def _apply(state: IncidentState, e: Event, index: _Index, at: datetime) -> None:
             state.scope = p["value"]
         elif p["field"] == "title":
             state.title = p["value"]
+        elif p["field"] == "discovered":
+            state.discovered_at = from_iso(p["value"])
         elif p["field"] == "eta":
             if state.promises and state.promises[-1].ended_at is None:
                 state.promises[-1] = state.promises[-1]._replace(ended_at=at)
             state.eta = from_iso(p["value"]) if p["value"] else None
             if state.eta is not None:
                 state.promises.append(Promise(state.eta, at, e.seq, e.actor, state.severity))
+    elif t == ev.ITEM_ADDED:
+        if p["ref"] not in state.items:
+            reported = from_iso(p["reported_at"]) if p.get("reported_at") else at
+            state.items[p["ref"]] = Item(p["kind"], p["ref"], reported, e.seq)
+    elif t == ev.ITEM_DONE:
+        item = state.items.get(p["ref"])
+        if item is not None and p["step"] not in item.done:
+            item.done[p["step"]] = at
     elif t == ev.COMMS:
         state.comms.append(e)
         for step_id in index.by_template.get(p.get("template", ""), ()):
@@ -491,9 +528,9 @@ def _apply(state: IncidentState, e: Event, index: _Index, at: datetime) -> None:
             e.seq,
         )
     elif t in (ev.ACTION_DONE, ev.ACTION_DROPPED):
-        item = state.actions.get(p["action"])
-        if item is not None:
-            state.actions[item.number] = item._replace(
+        action = state.actions.get(p["action"])
+        if action is not None:
+            state.actions[action.number] = action._replace(
                 state=ACTION_DONE if t == ev.ACTION_DONE else ACTION_DROPPED,
                 ended_at=at,
                 reason=p.get("reason"),

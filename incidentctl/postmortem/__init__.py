@@ -58,7 +58,7 @@ class Verdict(NamedTuple):
     phase: str  # the step's phase id, or "promises"
     owner: str | None  # who held the step's role as the log ends
     reason: str | None  # why it was skipped or n/a
-    legal: bool  # its source is a law or a regulation
+    legal: bool  # its source, or the duty it puts into practice, is a law or a regulation
     margin: float | None  # seconds done before the due instant (negative: late)
 
 
@@ -214,8 +214,13 @@ def judge(
         verdict = OPEN
     if verdict not in (SKIPPED, NA):
         reason = None
-    ref = runbook.references.get(d.source)
-    legal = ref is not None and ref.kind in LEGAL_KINDS
+    # legal: the number comes from a law or regulation, or puts one's duty into practice
+    # (a team's 4 h for PIPL art. 57's "immediately"): a miss is one an auditor must see
+    legal = any(
+        (ref := runbook.references.get(r)) is not None and ref.kind in LEGAL_KINDS
+        for r in (d.source, d.basis)
+        if r
+    )
     owner = state.roles.get(d.role)
     margin = d.margin() if verdict in (MET, LATE) else None
     return Verdict(d, verdict, phase_of.get(d.step, "promises"), owner, reason, legal, margin)

@@ -10,7 +10,7 @@ from incidentctl.durations import human
 from incidentctl.i18n import t
 from incidentctl.incidents import state as st
 from incidentctl.incidents.state import checklist_steps
-from incidentctl.render.phrases import deadline_status, duration, tier_name, when
+from incidentctl.render.phrases import deadline_rule, deadline_status, tier_name, when
 from incidentctl.render.table import table
 from incidentctl.render.text import wrap
 from incidentctl.times import fmt_zoned, zone_label
@@ -86,6 +86,12 @@ def show_text(
         f"{t('runbook', lang)}: {rb.id} {rb.version} {rb.title.get(lang)} (sha256 {rb.sha256[:12]})",
         f"{t('commander', lang)}: {s.commander or t('unassigned', lang)}",
     ]
+    if s.discovered_at is not None:
+        before = human((s.opened_at - s.discovered_at).total_seconds(), lang)
+        facts.append(
+            f"{t('discovered_label', lang)}: {fmt_zoned(s.discovered_at, zone)} "
+            f"({t('discovered_before', lang, d=before)})"
+        )
     if s.scope:
         facts.append(f"{t('scope', lang)}: {s.scope}")
     if s.eta:
@@ -143,7 +149,14 @@ def show_text(
         for item in upcoming:
             title = deadline_title(rb, item, now, zone, lang)
             phrase = deadline_status(item, now, zone, lang)
-            rows.append([styled_state(item, lang, style), item.key, title, phrase])
+            rows.append(
+                [
+                    styled_state(item, lang, style),
+                    item.key,
+                    title,
+                    f"{phrase}\n{deadline_rule(rb, item, lang)}",
+                ]
+            )
         out.append(
             table(
                 None,
@@ -197,7 +210,7 @@ def checklist_table(
                 due += "; " + style(f"{missed} {t('state.missed', lang)}", "red")
         else:
             state_text = t(f"state.{ss.status}", lang)
-            only = mine[0] if mine else None
+            only = dl.by_urgency(mine)[0] if mine else None  # a per-item step: its worst
             if ss.status in (st.SKIPPED, st.NA):
                 due = style(f"{t('reason', lang)}: {ss.reason}", "dim")
             elif only is None:
@@ -252,12 +265,12 @@ def deadlines_table(items: list[Item], zone: tzinfo, lang: str, style: Style, ce
         role = view.runbook.roles.get(d.role)
         holder = view.state.roles.get(d.role)
         owner = (role.name.get(lang) if role else d.role) + (f" ({holder})" if holder else "")
-        rule = f"{d.tier} {duration(d.duration, lang)}"
+        rule = deadline_rule(view.runbook, d, lang)
         status = deadline_status(d, now, zone, lang)
         row = [styled_state(d, lang, style), view.state.id, f"{d.key}\n{title}", owner]
         rows.append([*row, f"{status}\n{rule}"] if narrow else [*row, status, rule])
     headers = [t("status", lang), t("id", lang), t("step", lang), t("owner", lang)]
-    headers += [t("deadline", lang)] if narrow else [t("deadline", lang), t("tiers", lang)]
+    headers += [t("deadline", lang)] if narrow else [t("deadline", lang), t("rule_source", lang)]
     title_lines: list[str] = []
     if len({i.view.state.id for i in items}) == 1:  # one incident: say which, once
         view = items[0][0]
@@ -267,8 +280,8 @@ def deadlines_table(items: list[Item], zone: tzinfo, lang: str, style: Style, ce
         headers.pop(1)
         for row in rows:
             row.pop(1)
-        widen = [(1, 18), (2, 12), (3, 16)] if narrow else [(3, 24), (2, 14), (1, 20)]
+        widen = [(1, 18), (2, 12), (3, 16)] if narrow else [(4, 20), (3, 24), (2, 14), (1, 20)]
     else:
-        widen = [(2, 16), (3, 12), (4, 16)] if narrow else [(4, 24), (3, 14), (2, 20)]
+        widen = [(2, 16), (3, 12), (4, 16)] if narrow else [(5, 20), (4, 24), (3, 14), (2, 20)]
     body = table(headers, rows, max_width=cells, shrink=widen, wrap_shrunk=True)
     return "\n".join([*title_lines, body])

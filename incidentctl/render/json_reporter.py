@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from datetime import datetime
 
-    from incidentctl.comms.messages import Message, Sent, TemplateListing
+    from incidentctl.comms.messages import Message, PhraseListing, Sent, TemplateListing
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.engine import Deadline
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing
@@ -141,6 +141,7 @@ def incident(view: View) -> dict[str, Any]:
         "head": {"seq": s.last_seq, "hash": s.head_hash, "recorded_at": s.head_recorded_at},
         "scope": s.scope,
         "eta": time(s.eta),
+        "discovered_at": time(s.discovered_at),
         "mitigated_at": time(s.mitigated_at),
         "resolved_at": time(s.resolved_at),
         "closed_at": time(s.closed_at),
@@ -220,6 +221,9 @@ def deadline(d: Deadline, now: datetime) -> dict[str, Any]:
         "duration": d.duration,
         "tier": d.tier,
         "source": d.source,
+        "basis": d.basis,
+        "anchor_fallback": d.anchor_fallback,
+        "item": d.item,
         "role": d.role,
         "required": d.required,
         "finished_at": time(d.finished_at),
@@ -259,6 +263,7 @@ def schedule(rb: Runbook, tier: str) -> list[dict[str, Any]]:
                     "duration": str(due.durations[tier]),
                     "anchor": due.anchor,
                     "source": due.source,
+                    **({"basis": due.basis} if due.basis else {}),
                 },
                 "every": None
                 if every is None
@@ -267,6 +272,7 @@ def schedule(rb: Runbook, tier: str) -> list[dict[str, Any]]:
                     "anchor": every.anchor,
                     "until": every.until,
                     "source": every.source,
+                    **({"basis": every.basis} if every.basis else {}),
                 },
             }
         )
@@ -451,6 +457,11 @@ class JsonReporter(Reporter):
                         "file": path(c.file),
                         "valid": c.ok,
                         "problems": [problem(p) for p in c.problems],
+                        **(
+                            {"warnings": [problem(w) for w in r.warnings.get(c.file, [])]}
+                            if r.warnings is not None
+                            else {}
+                        ),
                     }
                     for c in r.results
                 ],
@@ -472,6 +483,17 @@ class JsonReporter(Reporter):
                         "steps": list(u.steps),
                     }
                     for u in r.uses
+                ],
+            )
+        )
+
+    def PhraseListing(self, r: PhraseListing) -> None:
+        self.emit(
+            document(
+                "phrase-list",
+                phrases=[
+                    {"id": p.id, "use": p.use, "cite": text(p.cite), "text": text(p.text)}
+                    for p in r.phrases
                 ],
             )
         )

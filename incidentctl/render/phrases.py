@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "anchor_name",
+    "deadline_rule",
     "deadline_status",
     "describe",
     "duration",
@@ -32,6 +33,7 @@ __all__ = [
     "human",
     "log_warning",
     "rule_phrase",
+    "rule_source",
     "source_label",
     "step_sources",
     "tier_name",
@@ -39,7 +41,7 @@ __all__ = [
     "when",
 ]
 
-_ANCHORS = ("opened", "mitigated", "resolved")
+_ANCHORS = ("opened", "discovered", "mitigated", "resolved", "customer-report")
 
 
 # --- tiers, durations, anchors, sources ----------------------------------------------
@@ -87,14 +89,49 @@ def source_label(rb: Runbook, ref_id: str | None, lang: str) -> str:
     return label if ref.verified else f"{label} {t('check', lang)}"
 
 
+def stated(rb: Runbook, ref_id: str, lang: str) -> str:
+    """What a reference itself states as its limit: ``immediately`` / ``立即``, ``72h``."""
+    ref = rb.references.get(ref_id)
+    if ref is None:
+        return ""
+    words = [
+        t(f"states.{x}", lang) if x in ("immediately", "without-undue-delay") else duration(x, lang)
+        for x in ref.states
+    ]
+    return t("list_sep", lang).join(words)
+
+
+def rule_source(rb: Runbook, source: str, basis: str | None, lang: str) -> str:
+    """Where a deadline's number comes from, and the duty it puts into practice:
+    ``team policy (PIPL art. 57: immediately)``, ``manual §1.2``."""
+    text = source_label(rb, source, lang)
+    if basis:
+        says = stated(rb, basis, lang)
+        cite = source_label(rb, basis, lang)
+        inner = t("rule.stated", lang, cite=cite, says=says) if says else cite
+        text = t("rule.basis", lang, source=text, basis=inner)
+    return text
+
+
 def step_sources(rb: Runbook, step: Step, lang: str) -> str:
-    """The sources of a step's deadline and of its recurrence."""
-    ids: list[str] = []
-    if step.due:
-        ids.append(step.due.source)
-    if step.every and step.every.source not in ids:
-        ids.append(step.every.source)
-    return t("list_sep", lang).join(source_label(rb, i, lang) for i in ids)
+    """The sources of a step's deadline and of its recurrence, each with its basis."""
+    seen: list[tuple[str, str | None]] = []
+    for rule in (step.due, step.every):
+        if rule is not None and (rule.source, rule.basis) not in seen:
+            seen.append((rule.source, rule.basis))
+    return t("list_sep", lang).join(rule_source(rb, s, b, lang) for s, b in seen)
+
+
+def deadline_rule(rb: Runbook, d: Deadline, lang: str) -> str:
+    """The rule behind a deadline and where its number comes from:
+    ``sev1 4h — team policy (PIPL art. 57: immediately)``."""
+    rule = f"{d.tier} {duration(d.duration, lang)}"
+    if d.anchor == "discovered":  # the legal clocks: say what they count from
+        key = "anchor.discovered_fallback" if d.anchor_fallback else "anchor.discovered"
+        rule += " ← " + t(key, lang)
+    if d.source in rb.references:
+        rule += " — " + rule_source(rb, d.source, d.basis, lang)
+    return rule
 
 
 def rule_phrase(step: Step, tier: str, lang: str) -> str:
@@ -193,6 +230,13 @@ def describe(e: Event, rb: Runbook, lang: str, zone: tzinfo | None = None) -> st
         )
         if p.get("commander"):
             text += sep + f"{t('commander', lang)} {p['commander']}"
+        if p.get("discovered_at"):
+            from datetime import timezone
+
+            from incidentctl.times import fmt_zoned, from_iso
+
+            at = fmt_zoned(from_iso(p["discovered_at"]), zone or timezone.utc)
+            text += sep + f"{t('field.discovered', lang)} {at}"
         return text
     if e.type in ev.STEP_EVENTS:
         text = t(f"ev.{e.type}", lang, step=step_title(p["step"]))
@@ -205,6 +249,19 @@ def describe(e: Event, rb: Runbook, lang: str, zone: tzinfo | None = None) -> st
         return text
     if e.type == ev.NOTE:
         return t("labelled", lang, label=t("note", lang), text=p["text"])
+    if e.type == ev.ITEM_ADDED:
+        kind = t(f"item.{p['kind']}", lang) if p["kind"] == "customer-report" else p["kind"]
+        text = t("ev.item.added", lang, kind=kind, ref=p["ref"])
+        if p.get("reported_at"):
+            from datetime import timezone
+
+            from incidentctl.times import fmt_zoned, from_iso
+
+            at = fmt_zoned(from_iso(p["reported_at"]), zone or timezone.utc)
+            text += t("clause_sep", lang) + t("item.reported_at", lang, at=at)
+        return text
+    if e.type == ev.ITEM_DONE:
+        return t("ev.item.done", lang, step=step_title(p["step"]), ref=p["ref"])
     if e.type == ev.ASSIGNED:
         return f"{role_name(p['role'])} = {p['name']}"
     if e.type == ev.SEVERITY:
@@ -226,6 +283,13 @@ def describe(e: Event, rb: Runbook, lang: str, zone: tzinfo | None = None) -> st
         return text
     if e.type == ev.UPDATED and p["field"] == "eta":
         return eta_change(e, lang, zone)
+    if e.type == ev.UPDATED and p["field"] == "discovered":
+        from datetime import timezone
+
+        from incidentctl.times import fmt_zoned, from_iso
+
+        at = fmt_zoned(from_iso(p["value"]), zone or timezone.utc)
+        return f"{t('field.discovered', lang)} = {at}"
     if e.type == ev.UPDATED:
         field = (
             t(f"field.{p['field']}", lang)

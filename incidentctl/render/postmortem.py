@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from incidentctl.postmortem import PostMortem, Verdict
     from incidentctl.records import Event
+    from incidentctl.runbooks.model import Runbook
 
 FORMATS = ("md", "json", "html")
 
@@ -46,7 +47,7 @@ def _secs(value: float | None) -> int | None:
 def document(pm: PostMortem, lang: str, zone: tzinfo) -> dict[str, Any]:
     """The post-mortem as data: what ``--format json`` prints (``schemas/postmortem.schema.json``),
     and what Markdown and HTML are laid out from."""
-    from incidentctl.render.phrases import describe, source_label
+    from incidentctl.render.phrases import describe, rule_source
     from incidentctl.times import zone_label
 
     s, rb = pm.state, pm.runbook
@@ -73,7 +74,8 @@ def document(pm: PostMortem, lang: str, zone: tzinfo) -> dict[str, Any]:
             "source": {
                 "id": d.source,
                 "kind": ref.kind if ref else None,
-                "cite": source_label(rb, d.source, lang) if ref else d.source,
+                "cite": rule_source(rb, d.source, d.basis, lang) if ref else d.source,
+                "basis": _basis(rb, d.basis, lang),
             },
             "legal": v.legal,
             "due": _utc(d.due),
@@ -506,3 +508,17 @@ def _deadline_cells(r: dict[str, Any], lang: str, zone: tzinfo) -> list[str]:
         when(r["done_at"], zone),
         verdict_text(r, lang),
     ]
+
+
+def _basis(rb: Runbook, basis: str | None, lang: str) -> dict[str, Any] | None:
+    """The duty a deadline's number puts into practice, when its runbook names one."""
+    if not basis:
+        return None
+    from incidentctl.render.phrases import source_label
+
+    ref = rb.references.get(basis)
+    return {
+        "id": basis,
+        "kind": ref.kind if ref else None,
+        "cite": source_label(rb, basis, lang) if ref else basis,
+    }

@@ -11,7 +11,18 @@ from incidentctl.render.text import wrap
 
 if TYPE_CHECKING:
     from incidentctl.render.style import Style
-    from incidentctl.runbooks.model import Runbook
+    from incidentctl.runbooks.model import Runbook, Step
+
+
+def step_conditions(step: Step, lang: str) -> list[str]:
+    """What decides whether and how often a step's clock runs: an organisation fact
+    (``applies_if``) and one clock per customer report (``per``)."""
+    out = []
+    if step.applies_if:
+        out.append(t("rb.applies_if", lang, condition=step.applies_if))
+    if step.per:
+        out.append(t("rb.per", lang, kind=t(f"item.{step.per}", lang)))
+    return out
 
 
 def list_rows(runbooks: list[Runbook], lang: str) -> str:
@@ -82,7 +93,6 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
                 if not s.applies_to(tier):
                     continue
                 n += 1
-                sources = [x for x in (s.due and s.due.source, s.every and s.every.source) if x]
                 due = rule_phrase(s, tier, lang)
                 if not s.required:
                     due += f" ({t('optional', lang)})"
@@ -92,7 +102,7 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
                         f"{s.id}\n{s.title.get(lang)}",
                         rb.roles[s.role].name.get(lang),
                         due,
-                        ", ".join(dict.fromkeys(sources)),
+                        step_sources(rb, s, lang),
                     ]
                 )
         headers = [
@@ -134,6 +144,8 @@ def show_text(rb: Runbook, lang: str, style: Style, cells: int, tier: str | None
                 out.extend(
                     wrap(f"{t('tiers', lang)}: {', '.join(s.tiers)}", cells, indent="      ")
                 )
+            for line in step_conditions(s, lang):
+                out.extend(wrap(line, cells, indent="      "))
             out.extend(wrap(s.instructions.get(lang), cells, indent="      "))
             if s.evidence:
                 ev = ", ".join(f"{e.id} ({e.label.get(lang)})" for e in s.evidence)
@@ -217,6 +229,7 @@ def show_markdown(rb: Runbook, lang: str, tier: str | None = None) -> str:
             md.append(
                 f"  - {t('due', lang)}: {due}" + (f" — {t('source', lang)}: {src}" if src else "")
             )
+            md.extend(f"  - {line}" for line in step_conditions(s, lang))
             md.append(f"  - {s.instructions.get(lang)}")
             for e in s.evidence:
                 md.append(f"  - {t('evidence', lang)}: {e.label.get(lang)} (`{e.id}`): ________")

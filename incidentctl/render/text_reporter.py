@@ -10,7 +10,7 @@ from incidentctl.render import Reporter
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from incidentctl.comms.messages import Message, Sent, TemplateListing
+    from incidentctl.comms.messages import Message, PhraseListing, Sent, TemplateListing
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, Item
     from incidentctl.incidents import (
@@ -236,11 +236,17 @@ class TextReporter(Reporter):
         problems = [p for c in r.results for p in c.problems]
         for p in problems:
             out.echo(clean(p.format()))
+        warnings = [w for ws in (r.warnings or {}).values() for w in ws]
+        for w in warnings:
+            out.echo(clean(w.format()))
         bad = sum(1 for c in r.results if not c.ok)
         if problems:
-            out.echo(t("problems", out.lang, p=len(problems), f=bad), err=True)
+            summary = t("problems", out.lang, p=len(problems), f=bad)
         else:
-            out.echo(t("valid", out.lang, n=len(r.results)), err=True)
+            summary = t("valid", out.lang, n=len(r.results))
+        if r.warnings is not None:
+            summary += t("clause_sep", out.lang) + t("warnings", out.lang, n=len(warnings))
+        out.echo(summary, err=True)
 
     # --- messages ------------------------------------------------------------------------
     def TemplateListing(self, r: TemplateListing) -> None:
@@ -269,6 +275,17 @@ class TextReporter(Reporter):
                 wrap_shrunk=True,
             )
         )
+
+    def PhraseListing(self, r: PhraseListing) -> None:
+        from incidentctl.render.safe import clean
+        from incidentctl.render.text import wrap
+
+        out, lang = self.out, self.out.lang
+        for p in r.phrases:
+            head = f"{{phrase.{p.id}}}  [{p.use}]  {p.cite.get(lang)}"
+            out.echo(out.style(clean(head), "bold"))
+            for line in wrap(clean(p.text.get(lang)), out.width, indent="  "):
+                out.echo(line)
 
     def _message_text(self, r: Message) -> None:
         from incidentctl.render.safe import clean

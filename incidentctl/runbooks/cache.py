@@ -4,9 +4,10 @@ Checking a runbook means loading YAML and JSON Schema and linting every rule:
 hundreds of milliseconds for the eight shipped runbooks, on every ``open`` and
 ``runbook list``.  The outcome of checking a file depends only on its bytes and on
 the incidentctl that checked them, so it is kept under a key made of both (the
-file's SHA-256, the package version and the runbook format version): the
-validated document, or its problems.  A changed file, or another release, simply
-misses.
+file's SHA-256, the package version, the runbook format version, and the bytes
+of the schema and of the modules that check and model a runbook, so that a
+changed rule is applied even before the version is bumped): the validated
+document, or its problems.  A changed file, or another checker, simply misses.
 
 The entries are kept by :mod:`incidentctl.documents.memo`, in
 ``$XDG_CACHE_HOME/incidentctl/runbooks`` (``~/.cache/...``), private to the user.
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
 #: Bump when what a cache entry holds changes shape.
 ENTRY_VERSION = 1
 
+#: The modules whose code decides what a check finds (with the schema itself).
+_CHECKER_MODULES = (
+    *("lint.py", "model.py", "validate.py", "placeholders.py", "evidence.py", "phrases.py"),
+)
+
 
 def cache_dir() -> Path | None:
     """The runbook cache directory, created private if need be; ``None`` when there is no
@@ -35,10 +41,37 @@ def cache_dir() -> Path | None:
 
 
 def key(raw: bytes) -> str:
-    """What a check of ``raw`` depends on: the bytes, this release, the format version."""
+    """What a check of ``raw`` depends on: the bytes, this release, the format version,
+    and the checker itself (:func:`checker_fingerprint`)."""
     from incidentctl.documents import memo
 
-    return memo.key(raw, f"runbook/{RUNBOOK_SCHEMA_VERSION}/{ENTRY_VERSION}")
+    return memo.key(
+        raw, f"runbook/{RUNBOOK_SCHEMA_VERSION}/{ENTRY_VERSION}/{checker_fingerprint()}"
+    )
+
+
+_fingerprint: list[str] = []  # computed once per process
+
+
+def checker_fingerprint() -> str:
+    """A digest of the runbook schema and the checking modules as installed: a schema or
+    lint change invalidates every remembered check, whatever the version says."""
+    if not _fingerprint:
+        from pathlib import Path
+
+        from incidentctl.paths import package_data, schema_path
+        from incidentctl.records import sha256
+
+        digest = sha256(b"")
+        here = Path(__file__).parent
+        checker = (*(here / name for name in _CHECKER_MODULES), package_data("phrases.yaml"))
+        for path in (schema_path("runbook"), *checker):
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(path.name.encode())
+        _fingerprint.append(str(digest.hexdigest()))
+    return _fingerprint[0]
 
 
 def load(

@@ -41,7 +41,12 @@ references:
   - id: manual-1-2
     kind: manual
     cite: manual §1.2
+    states: [10m, 15m]
     note: {zh: 10 分钟内启动应急响应。, en: Start the response within 10 minutes.}
+  - id: manual-1-4
+    kind: manual
+    cite: manual §1.4
+    note: {zh: 统一口径，及时通报；未规定时限。, en: "One consistent message, given in time; no time set."}
   - id: team-policy
     kind: policy
     cite: team policy
@@ -52,7 +57,7 @@ severity:
       zh: [全站优惠券无法核销超过 10 分钟]
       en: [No coupon can be redeemed anywhere for more than 10 minutes]
   - id: sev2
-    name: {zh: 二级(较大), en: Level 2 (serious)}
+    name: {zh: 二级(较大), en: Level 2 (relatively major)}
     criteria:
       zh: [单个活动的优惠券无法核销]
       en: [Coupons of one campaign cannot be redeemed]
@@ -79,7 +84,7 @@ phases:
           en: Post a notice on the campaign page and promise to reissue coupons.
         role: ops
         templates: [coupon-notice]
-        due: {from: start-response, sev1: 15m, sev2: 30m, source: team-policy}
+        due: {from: start-response, sev1: 15m, sev2: 30m, source: team-policy, basis: manual-1-4}
         evidence:
           - id: notice-url
             label: {zh: 说明链接, en: Notice URL}
@@ -237,7 +242,12 @@ def render_format_doc() -> str:
         "- Ids are unique: tiers, roles, references, phases, steps (across all phases), templates, and",
         "  evidence within a step.",
         "- Tiers are listed most severe first; there is a `commander` role.",
-        "- Every `role`, `tiers` entry, `templates` entry, `source` and `from` names something defined.",
+        "- Every `role`, `tiers` entry, `templates` entry, `source`, `basis` and `from` names something",
+        "  defined.",
+        "- A deadline's `source` says where its number comes from. Unless that reference is `kind: policy`,",
+        "  each of the deadline's durations is one the reference `states`; a number the team chose is",
+        "  `source: team-policy` with the duty it puts into practice as its `basis` (shown as",
+        "  `4h — team policy (PIPL art. 57: immediately)`).",
         "- `from` anchors do not form a cycle.",
         "- A required step has a deadline (`due`, or `every` for a recurring step) for each tier it applies",
         "  to; a recurring step has an interval for each such tier; no deadline is given for a tier the",

@@ -8,11 +8,14 @@ Checks: duplicate ids; references to unknown steps, roles, tiers, templates
 and sources; cycles in deadline anchors; required steps without a deadline
 for a tier they apply to; recurring steps without an interval; a stricter
 tier given more time than a milder one; zero durations; malformed effort
-ranges; placeholders no template knows.
+ranges; placeholders no template knows; a deadline whose source is a manual
+section, law or practice that does not state its number (the number is then
+team policy, with that reference as its ``basis``).
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from incidentctl.durations import Duration, parse_duration, parse_range
@@ -29,7 +32,13 @@ if TYPE_CHECKING:
     from incidentctl.documents.yamlsafe import Located, Path_
     from incidentctl.errors import Problem
 
-ANCHOR_KEYWORDS = ("opened", "mitigated", "resolved")
+ANCHOR_KEYWORDS = ("opened", "discovered", "mitigated", "resolved")
+
+#: The kind of reference whose numbers are the team's own choice.
+POLICY_KIND = "policy"
+
+#: Words a reference may state for a limit it leaves open (``states: [immediately]``).
+STATED_WORDS = ("immediately", "without-undue-delay")
 
 
 def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
@@ -53,6 +62,10 @@ def unknown(what: str, value: str, known: set[str]) -> str:
     return f"unknown {what} '{value}'; expected one of: {listed}"
 
 
+def _listed(durations: set[Duration]) -> str:
+    return ", ".join(str(d) for d in sorted(durations, key=_nominal))
+
+
 def _nominal(d: Duration) -> int:
     return d.min_seconds
 
@@ -62,6 +75,8 @@ class _Linter:
         self.loc = located
         self.data = located.data
         self.problems: list[Problem] = []
+        #: reference id -> (kind, the durations it states)
+        self.stated: dict[str, tuple[str, set[Duration]]] = {}
 
     def add(self, path: Path_, message: str, *, key: bool = False) -> None:
         self.problems.append(self.loc.problem(path, message, key=key))
@@ -105,6 +120,10 @@ class _Linter:
             [(("references", i), r) for i, item in _items(data, "references") if (r := _id(item))],
             "reference",
         )
+        for _, item in _items(data, "references"):
+            ident = _id(item)
+            if ident and ident not in self.stated:
+                self.stated[ident] = (str(item.get("kind")), self.states(item))
         self.unique(
             [(("phases", i), p) for i, item in _items(data, "phases") if (p := _id(item))], "phase"
         )
@@ -124,6 +143,18 @@ class _Linter:
         for i, template in _items(data, "templates"):
             self.template(("templates", i), template, roles)
         return self.problems
+
+    def states(self, ref: dict[str, Any]) -> set[Duration]:
+        """The durations a reference says it states; malformed entries are the schema's."""
+        out: set[Duration] = set()
+        raw = ref.get("states")
+        if not isinstance(raw, list):
+            return out
+        for value in raw:
+            if isinstance(value, str) and value not in STATED_WORDS:
+                with contextlib.suppress(InvalidInput):
+                    out.add(parse_duration(value))
+        return out
 
     def step(
         self,
@@ -157,6 +188,13 @@ class _Linter:
                 self.add((*path, "templates", i), unknown("template", t, templates))
         evidence = step.get("evidence")
         if isinstance(evidence, list):
+            from incidentctl.runbooks.evidence import type_problem
+
+            for i, item in enumerate(evidence):
+                kind = item.get("type") if isinstance(item, dict) else None
+                problem = type_problem(kind) if isinstance(kind, str) else None
+                if problem:
+                    self.add((*path, "evidence", i, "type"), problem)
             self.unique(
                 [
                     ((*path, "evidence", i), e)
@@ -171,6 +209,17 @@ class _Linter:
                 parse_range(effort)
             except InvalidInput as exc:
                 self.add((*path, "effort"), str(exc))
+        if isinstance(step.get("per"), str):
+            if step.get("every") is not None:
+                self.add((*path, "per"), "a step with 'per' cannot also recur ('every')")
+            due_block = step.get("due")
+            anchor = due_block.get("from") if isinstance(due_block, dict) else None
+            if anchor not in (None, "opened"):
+                self.add(
+                    (*path, "due", "from"),
+                    f"a step with 'per' counts from each item's report, not from '{anchor}' "
+                    "(leave 'from' out)",
+                )
         required = step.get("required", True) is not False
         due = self.timing(path, step, "due", applicable, tier_order, tiers, refs, step_ids)
         every = self.timing(path, step, "every", applicable, tier_order, tiers, refs, step_ids)
@@ -205,12 +254,17 @@ class _Linter:
         source = block.get("source")
         if isinstance(source, str) and refs and source not in refs:
             self.add((*here, "source"), unknown("reference", source, refs))
+        basis = block.get("basis")
+        if isinstance(basis, str) and refs and basis not in refs:
+            self.add((*here, "basis"), unknown("reference", basis, refs))
+        elif isinstance(basis, str) and basis == source:
+            self.add((*here, "basis"), "basis repeats the source; leave it out")
         anchor = block.get("from")
         if isinstance(anchor, str) and anchor not in ANCHOR_KEYWORDS and anchor not in step_ids:
             self.add(
                 (*here, "from"),
                 unknown("anchor", anchor, {*ANCHOR_KEYWORDS, *step_ids})
-                + " (an anchor is opened, mitigated, resolved or a step id)",
+                + " (an anchor is opened, discovered, mitigated, resolved or a step id)",
             )
         if isinstance(anchor, str) and anchor == step.get("id"):
             self.add((*here, "from"), "a step cannot be anchored on itself")
@@ -237,6 +291,17 @@ class _Linter:
             except InvalidInput as exc:
                 if "zero" in str(exc):
                     self.add((*here, key), str(exc))
+        if isinstance(source, str) and source in self.stated:
+            kind, stated = self.stated[source]
+            if kind != POLICY_KIND:
+                for key, value in durations.items():
+                    if value not in stated:
+                        said = f"it states {_listed(stated)}" if stated else "it states no time"
+                        self.add(
+                            (*here, key),
+                            f"{block[key]} is not a limit '{source}' states ({said}); a number "
+                            f"the team chose is 'source: team-policy' with 'basis: {source}'",
+                        )
         ordered = sorted(durations)  # sev1 < sev2 < ...: by definition, whatever the listed order
         for i, stricter in enumerate(ordered):
             for milder in ordered[i + 1 :]:
@@ -300,6 +365,20 @@ class _Linter:
                     )
                 for ph in found:
                     if is_known(ph.name, roles, inputs):
+                        continue
+                    if ph.name.startswith("phrase."):
+                        from incidentctl.runbooks.phrases import known, library
+
+                        if known(ph.name):
+                            continue
+                        self.problems.append(
+                            self.loc.problem_in_text(
+                                where,
+                                text,
+                                ph.offset,
+                                unknown("phrase", ph.name.removeprefix("phrase."), set(library())),
+                            )
+                        )
                         continue
                     candidates = [*LIVE_FACTS, *inputs, *(ROLE_PREFIX + r for r in roles)]
                     close = nearest(ph.name, candidates, cutoff=0.7)

@@ -9,11 +9,14 @@ validation and lint (see :mod:`incidentctl.runbooks.validate`).
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from incidentctl.durations import Duration, parse_duration
 from incidentctl.errors import InvalidInput
 from incidentctl.i18n import Msg, msg
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 LANGS = ("zh", "en")
 
@@ -50,6 +53,8 @@ class Reference(NamedTuple):
     note: Text | None
     url: str | None
     verified: bool
+    states: tuple[str, ...] = ()  # the limits the source itself states: "4h", "immediately"
+    quote: Text | None = None  # the words relied on
 
 
 class Tier(NamedTuple):
@@ -69,7 +74,8 @@ class Role(NamedTuple):
 class Due(NamedTuple):
     anchor: str
     durations: dict[str, Duration]
-    source: str
+    source: str  # where the number comes from
+    basis: str | None = None  # the duty the number puts into practice, if another reference
 
 
 class Every(NamedTuple):
@@ -77,12 +83,22 @@ class Every(NamedTuple):
     until: str
     intervals: dict[str, Duration]
     source: str
+    basis: str | None = None
 
 
 class Evidence(NamedTuple):
     id: str
     label: Text
     required: bool
+    type: str = "text"  # see incidentctl.runbooks.evidence
+
+    def example(self, text: str = "…") -> str:
+        """A value this item accepts: ``text`` for a text item, else an example of its type."""
+        if self.type == "text":
+            return text
+        from incidentctl.runbooks.evidence import parse_type
+
+        return parse_type(self.type).example()
 
 
 class Step(NamedTuple):
@@ -99,6 +115,20 @@ class Step(NamedTuple):
     evidence: tuple[Evidence, ...]
     templates: tuple[str, ...]
     effort: str | None
+    applies_if: str | None = None  # "org.cii", "not org.cii"...
+    per: str | None = None  # "customer-report": one deadline per recorded item
+
+    def condition(self, facts: Mapping[str, bool]) -> bool | None:
+        """Whether the step's ``applies_if`` holds given the organisation's facts: ``None``
+        when it depends on a fact not given (or has no condition: it always applies)."""
+        if self.applies_if is None:
+            return True
+        negated = self.applies_if.startswith("not ")
+        fact = self.applies_if.removeprefix("not ").removeprefix("org.")
+        value = facts.get(fact)
+        if value is None:
+            return None
+        return not value if negated else value
 
     def applies_to(self, tier: str) -> bool:
         return tier in self.tiers
@@ -253,7 +283,12 @@ def from_document(doc: dict[str, Any], sha256: str | None = None) -> Runbook:
                     tiers=tuple(s.get("tiers") or all_tiers),
                     due=None
                     if due is None
-                    else Due(due.get("from", "opened"), _durations(due), due["source"]),
+                    else Due(
+                        due.get("from", "opened"),
+                        _durations(due),
+                        due["source"],
+                        due.get("basis"),
+                    ),
                     every=None
                     if every is None
                     else Every(
@@ -261,13 +296,21 @@ def from_document(doc: dict[str, Any], sha256: str | None = None) -> Runbook:
                         every.get("until", "resolved"),
                         _durations(every),
                         every["source"],
+                        every.get("basis"),
                     ),
                     evidence=tuple(
-                        Evidence(e["id"], Text.of(e["label"]), bool(e.get("required", True)))
+                        Evidence(
+                            e["id"],
+                            Text.of(e["label"]),
+                            bool(e.get("required", True)),
+                            str(e.get("type", "text")),
+                        )
                         for e in s.get("evidence", ())
                     ),
                     templates=tuple(s.get("templates", ())),
                     effort=s.get("effort"),
+                    applies_if=s.get("applies_if"),
+                    per=s.get("per"),
                 )
             )
             index += 1
@@ -292,6 +335,8 @@ def from_document(doc: dict[str, Any], sha256: str | None = None) -> Runbook:
                 Text.maybe(r.get("note")),
                 r.get("url"),
                 bool(r.get("verified", True)),
+                tuple(str(x) for x in r.get("states", ())),
+                Text.maybe(r.get("quote")),
             )
             for r in doc["references"]
         },

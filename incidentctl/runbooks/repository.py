@@ -46,6 +46,8 @@ class ValidationReport(NamedTuple):
     """Every problem of every file checked."""
 
     results: list[Checked]
+    #: with ``--strict``: per file, what is valid but unconfirmed (``verified: false``)
+    warnings: dict[str, list[Problem]] | None = None
 
     @property
     def valid(self) -> bool:

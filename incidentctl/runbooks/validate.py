@@ -23,7 +23,7 @@ class Checked:
     class: ``open`` and ``runbook list`` load this module, and a dataclass costs a
     millisecond of start-up."""
 
-    __slots__ = ("document", "file", "id_at", "located", "problems")
+    __slots__ = ("document", "file", "id_at", "located", "path", "problems")
 
     def __init__(
         self,
@@ -38,6 +38,7 @@ class Checked:
         self.located = located
         self.document = document
         self.id_at = id_at
+        self.path: str | None = None  # the file read, when it was read from one
 
     def __repr__(self) -> str:
         return f"Checked({self.file!r}, {len(self.problems)} problem(s))"
@@ -81,7 +82,9 @@ def check_file(path: str | os.PathLike[str], *, display: str | None = None) -> C
         remembered = cache.load(directory, entry, name)
         if remembered is not None:
             document, problems, id_at = remembered
-            return Checked(name, problems, document=document, id_at=id_at)
+            found = Checked(name, problems, document=document, id_at=id_at)
+            found.path = os.fspath(path)
+            return found
     from incidentctl.documents import yamlsafe  # only now: YAML costs start-up time
 
     try:
@@ -143,3 +146,45 @@ def _tier_ids(data: Any) -> list[str]:
             if isinstance(t, dict) and isinstance(t.get("id"), str)
         ]
     return []
+
+
+def unverified_warnings(checked: Checked) -> list[Problem]:
+    """``runbook validate --strict``: every reference a valid runbook marks ``verified:
+    false``, located at that mark, with the steps whose deadlines cite it (as source or
+    basis) -- figures read from secondary sources that someone still has to confirm."""
+    if checked.problems or not isinstance(checked.data, dict):
+        return []
+    located = checked.located
+    if located is None:  # remembered: locate the marks again, only for this strict check
+        from incidentctl.documents import yamlsafe
+        from incidentctl.documents.files import MAX_BYTES, read_bytes
+
+        try:
+            if checked.path is None:
+                return []
+            raw = read_bytes(checked.path, display=checked.file, limit=MAX_BYTES)
+            located = yamlsafe.load(yamlsafe.decode(raw, checked.file), checked.file)
+        except DocumentError:
+            return []
+    data = located.data
+    cited: dict[str, list[str]] = {}
+    for phase in data.get("phases", ()):
+        for step in phase.get("steps", ()):
+            for field in ("due", "every"):
+                rule = step.get(field) or {}
+                for ref in {rule.get("source"), rule.get("basis")} - {None}:
+                    cited.setdefault(str(ref), []).append(str(step["id"]))
+    out = []
+    for i, ref in enumerate(data.get("references", ())):
+        if ref.get("verified", True) is not False:
+            continue
+        steps = sorted(set(cited.get(ref["id"], [])))
+        by = f"; cited by {', '.join(steps)}" if steps else "; cited by no deadline"
+        out.append(
+            located.problem(
+                ("references", i, "verified"),
+                f"warning: '{ref['id']}' is not verified yet; confirm it against the "
+                f"original before relying on it{by}",
+            )
+        )
+    return out

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from incidentctl.deadlines.engine import CalendarSource, Deadline, Policy
     from incidentctl.incidents.service import Incidents, View
     from incidentctl.records import Event
-    from incidentctl.runbooks.model import Runbook, Step, TemplateInput
+    from incidentctl.runbooks.model import Evidence, Runbook, Step, TemplateInput
 
 # --- stages: what a screen is about ----------------------------------------------------
 STEP = "step"  # a step to act on
@@ -764,6 +764,7 @@ class Walk:
         template = rb.templates.get(tid)
         if template is None:
             return Outcome((msg("walk.no_template", template=tid),))
+        template = mx.with_phrases(template)
         now = view.now()
         promise = view.state.eta
         if (
@@ -934,7 +935,7 @@ class Walk:
     def _evidence_questions(self, step: Step) -> tuple[Question, ...]:
         out: list[Question] = []
         for e in step.evidence:
-            facts = {"label": e.label.get(self.lang), "id": e.id}
+            facts = {"label": _evidence_label(e, self.lang), "id": e.id}
             if e.required:
                 out.append(RequiredText(f"evidence.{e.id}", msg("walk.ask.evidence", **facts)))
             else:
@@ -985,6 +986,21 @@ def _required(answers: Answers, name: str) -> str:
 def _optional(answers: Answers, name: str) -> str | None:
     value = answers.get(name)
     return value if isinstance(value, str) and value.strip() else None
+
+
+def _evidence_label(item: Evidence, lang: str) -> str:
+    """An evidence item's label, with what kind of value it takes when it is typed."""
+    label = item.label.get(lang)
+    if item.type == "text":
+        return label
+    from incidentctl.i18n import t
+    from incidentctl.runbooks.evidence import parse_type
+
+    kind = parse_type(item.type)
+    expected = t(
+        f"evidence.type.{kind.kind}", lang, options=list(kind.options), low=kind.low, high=kind.high
+    )
+    return t("walk.evidence_typed", lang, label=label, expected=expected, example=kind.example())
 
 
 def _evidence(step: Step, answers: Answers) -> dict[str, str]:
