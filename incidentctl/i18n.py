@@ -1561,6 +1561,87 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{label}（{expected}，例如 {example}）",
     ),
     # === end of grounding ===================================================================
+    # === drills ===========================================================================
+    "err.drill.no_scenario": (
+        "no scenario '{ref}' (scenarios are the *.yaml files in {folder}, or give a path)",
+        "没有演练场景“{ref}”（场景为 {folder} 中的 *.yaml 文件，或给出文件路径）",
+    ),
+    "err.drill.did_you_mean": ("did you mean {near}?", "是否想输入 {near}？"),
+    "err.drill.runbook": (
+        "the scenario exercises runbook {wants}, not {runbook}",
+        "该场景演练的是预案 {wants}，而非 {runbook}",
+    ),
+    "err.drill.not_drill": ("{id} is not a drill", "{id} 不是演练"),
+    "err.drill.ended": ("drill {id} has ended", "演练 {id} 已结束"),
+    "err.drill.paused": ("drill {id} is already paused", "演练 {id} 已处于暂停状态"),
+    "err.drill.running": ("drill {id} is not paused", "演练 {id} 未暂停"),
+    "drill.header": (
+        "DRILL {id}: {title} (drill time {now}, {speed}× real time)",
+        "演练 {id}：{title}（演练时间 {now}，{speed} 倍速）",
+    ),
+    "drill.scenario": ("Scenario {id}, runbook {runbook}", "场景 {id}，预案 {runbook}"),
+    "drill.briefing": ("Briefing: {text}", "情况介绍：{text}"),
+    "drill.follow": (
+        "Injects are shown here as they arrive; Ctrl-C leaves the drill running "
+        "(incidentctl drill end {id} ends it).",
+        "情况注入到达时显示在此；按 Ctrl-C 离开后演练继续（incidentctl drill end {id} 结束演练）。",
+    ),
+    "drill.inject_line": (
+        "DRILL {at} inject {id} {source}: {text}",
+        "演练 {at} 情况注入 {id} {source}：{text}",
+    ),
+    "drill.source.monitoring": ("[monitoring]", "[监控]"),
+    "drill.source.customers": ("[customers]", "[客户]"),
+    "drill.source.press": ("[press]", "[媒体]"),
+    "drill.source.regulator": ("[regulator]", "[监管部门]"),
+    "drill.source.internal": ("[internal]", "[内部]"),
+    "drill.source.partner": ("[partner]", "[合作方]"),
+    "drill.did.pause": (
+        "DRILL {id} paused at drill time {at}",
+        "演练 {id} 已暂停，演练时间停在 {at}",
+    ),
+    "drill.did.resume": (
+        "DRILL {id} resumed at drill time {at}",
+        "演练 {id} 已继续，演练时间自 {at} 起",
+    ),
+    "drill.did.end": ("DRILL {id} ended at drill time {at}", "演练 {id} 已于演练时间 {at} 结束"),
+    "drill.score_head": (
+        "DRILL {id} ({scenario}): score {score} / 100",
+        "演练 {id}（{scenario}）：得分 {score} / 100",
+    ),
+    "drill.score_cols": (
+        "expectation|step or message|verdict|credit|weight|limit|took",
+        "考核项|步骤或消息|结果|得分率|权重|时限|用时",
+    ),
+    "drill.verdict.met": ("met", "达成"),
+    "drill.verdict.late": ("late", "超时"),
+    "drill.verdict.missed": ("missed", "未完成"),
+    "drill.verdict.void": ("void (its inject never came)", "不计（对应情况注入未发生）"),
+    "drill.tier_line": (
+        "Deadlines at {tier}: {met} met, {missed} missed",
+        "{tier} 时限：{met} 项按时，{missed} 项超时",
+    ),
+    "drill.times": (
+        "Acknowledged after {ack}; assembled after {assemble}; first customer notice after "
+        "{notice}; mitigated after {mitigation}",
+        "响应用时 {ack}；人员到位用时 {assemble}；首次客户通知用时 {notice}；止损用时 {mitigation}",
+    ),
+    "drill.weakest": (
+        "Weakest phase: {phase}; weakest role: {role}",
+        "最薄弱阶段：{phase}；最薄弱角色：{role}",
+    ),
+    "drill.previous": ("Earlier drills of this scenario: {trend}", "此前同一场景的演练：{trend}"),
+    "drill.valid": ("{n} scenario file(s) valid", "{n} 个场景文件有效"),
+    "drill.banner": ("DRILL", "演练"),
+    "drill.message_mark": (
+        "[DRILL: an exercise, not a real event]",
+        "【演练：此为应急演练，并非真实事件】",
+    ),
+    "ev.drill.inject": ("DRILL inject {inject}: {text}", "演练情况注入 {inject}：{text}"),
+    "ev.drill.pause": ("DRILL clock paused", "演练计时暂停"),
+    "ev.drill.resume": ("DRILL clock resumed", "演练计时继续"),
+    "ev.drill.end": ("DRILL ended", "演练结束"),
+    # === end of drills ====================================================================
 }
 
 

@@ -48,10 +48,15 @@ ALLOWED: dict[str, set[str]] = {
         *("comms", "deadlines", "incidents", "runbooks", "records", "store"),
         *("errors", "i18n", "times", "durations", "clock"),
     },
+    "drills": {
+        *("walk", "comms", "deadlines", "incidents", "runbooks", "documents", "records", "store"),
+        *("errors", "i18n", "times", "durations", "clock", "paths", "__init__"),
+    },
 }
 DOMAIN = {
     *("records", "store", "documents", "runbooks", "incidents", "deadlines", "comms", "walk"),
     "postmortem",
+    "drills",
 }
 
 

@@ -147,12 +147,19 @@ def _tier_filter(text: str) -> str:
     show_default=True,
     help="At most this many, newest first (0: all).",
 )
+@click.option("--drills", is_flag=True, help="Also list drills (演练); their ids start DRILL-.")
 @json_option
 @pass_app
 def list_(
-    app: App, status: str, runbook_id: str | None, severity: str | None, limit: int, as_json: bool
+    app: App,
+    status: str,
+    runbook_id: str | None,
+    severity: str | None,
+    limit: int,
+    drills: bool,
+    as_json: bool,
 ) -> int:
-    """List incidents, newest first."""
+    """List incidents, newest first (drills only with --drills)."""
     from incidentctl.incidents import IncidentListing
 
     now = app.clock.now()
@@ -160,12 +167,20 @@ def list_(
         return app.report(
             IncidentListing([], now, app.store_location, store=False), as_json=as_json
         )
-    rows = app.store(create=False).incidents(
-        statuses=STATUS_FILTERS[status],
-        runbook_id=runbook_id,
-        severity=_tier_filter(severity) if severity else None,
-        limit=limit or None,
-    )
+    store = app.store(create=False)
+    tier = _tier_filter(severity) if severity else None
+    asked = limit or None
+    while True:
+        rows = store.incidents(
+            statuses=STATUS_FILTERS[status], runbook_id=runbook_id, severity=tier, limit=asked
+        )
+        if drills:
+            break
+        real = [r for r in rows if not r.id.startswith("DRILL-")]
+        if asked is None or len(rows) < asked or len(real) >= limit:
+            rows = real[:limit] if limit else real
+            break
+        asked *= 2  # drills took places in the page: ask for more
     return app.report(IncidentListing(rows, now, app.store_location), as_json=as_json)
 
 

@@ -56,6 +56,8 @@ COMMANDS: dict[str, str] = {
     "import": "incidentctl.cli.bundle_cmd:import_",
     "runbook": "incidentctl.cli.runbook_cmd:runbook",
     "completion": "incidentctl.cli.complete:completion",
+    # drills
+    "drill": "incidentctl.cli.drill_cmd:drill",
 }
 
 EXIT_OK = 0

@@ -23,6 +23,13 @@ if TYPE_CHECKING:
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.engine import Deadline
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing
+    from incidentctl.drills.results import (
+        DrillClock,
+        DrillStarted,
+        InjectsArrived,
+        ScenarioValidation,
+    )
+    from incidentctl.drills.score import DrillScore
     from incidentctl.errors import Problem
     from incidentctl.incidents import (
         ActionListing,
@@ -517,3 +524,42 @@ class JsonReporter(Reporter):
                 counts_as=list(r.counts_as),
             )
         )
+
+    # === drills =========================================================================
+    def DrillStarted(self, r: DrillStarted) -> None:
+        from incidentctl.render.drills import started_json
+
+        self.emit(document("drill-run", **started_json(r)))
+
+    def InjectsArrived(self, r: InjectsArrived) -> None:
+        from incidentctl.render.drills import _drill, injects_json
+
+        self.emit(document("drill-tick", **_drill(r.view), injects=injects_json(r.events)))
+
+    def DrillClock(self, r: DrillClock) -> None:
+        from incidentctl.render.drills import clock_json
+
+        self.emit(document(f"drill-{r.action}", **clock_json(r)))
+
+    def DrillScore(self, r: DrillScore) -> None:
+        from incidentctl.render.drills import score_json
+
+        self.emit(document("drill-score", **score_json(r)))
+
+    def ScenarioValidation(self, r: ScenarioValidation) -> None:
+        self.emit(
+            document(
+                "scenario-validation",
+                valid=r.valid,
+                files=[
+                    {
+                        "file": path(c.file),
+                        "valid": c.ok,
+                        "problems": [problem(p) for p in c.problems],
+                    }
+                    for c in r.results
+                ],
+            )
+        )
+
+    # === end of drills ==================================================================

@@ -13,6 +13,13 @@ if TYPE_CHECKING:
     from incidentctl.comms.messages import Message, PhraseListing, Sent, TemplateListing
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, Item
+    from incidentctl.drills.results import (
+        DrillClock,
+        DrillStarted,
+        InjectsArrived,
+        ScenarioValidation,
+    )
+    from incidentctl.drills.score import DrillScore
     from incidentctl.incidents import (
         ActionListing,
         Anchored,
@@ -329,3 +336,31 @@ class TextReporter(Reporter):
         if r.counts_as:
             line += t("counts_as", out.lang, steps=r.counts_as)
         out.echo(line, err=True)
+
+    # === drills =========================================================================
+    def DrillStarted(self, r: DrillStarted) -> None:
+        from incidentctl.render.drills import started_text
+
+        started_text(self.out, r)
+
+    def InjectsArrived(self, r: InjectsArrived) -> None:
+        from incidentctl.render.drills import injects_text
+
+        injects_text(self.out, r)
+
+    def DrillClock(self, r: DrillClock) -> None:
+        from incidentctl.render.drills import clock_text
+
+        clock_text(self.out, r)
+
+    def DrillScore(self, r: DrillScore) -> None:
+        from incidentctl.render.drills import score_text
+
+        score_text(self.out, r)
+
+    def ScenarioValidation(self, r: ScenarioValidation) -> None:
+        from incidentctl.render.drills import validation_text
+
+        validation_text(self.out, r)
+
+    # === end of drills ==================================================================

@@ -1,0 +1,247 @@
+"""``incidentctl drill run | pause | resume | end | score | validate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from incidentctl.cli import complete
+from incidentctl.cli.app import App, by_option, json_option, key_values, pass_app
+
+if TYPE_CHECKING:
+    from incidentctl.drills.score import DrillScore
+    from incidentctl.incidents.service import Incidents, View
+
+INC = click.argument("incident", metavar="INC", shell_complete=complete.incidents)
+
+
+@click.group()
+def drill() -> None:
+    """Drills (演练): run a scenario on its own clock, then score it.
+
+    A drill is an incident whose id starts DRILL- and whose log says it is a
+    drill: every command against it sees drill time, it never pages (check),
+    and list and deadlines leave it out unless given --drills.  Scenarios live
+    in the runbook directory's drills/ folder.
+    """
+
+
+def _score(app: App, svc: Incidents, view: View) -> DrillScore:
+    from incidentctl.drills.play import scenario_of
+    from incidentctl.drills.score import previous_scores, score_of
+
+    scenario = scenario_of(view.state)
+    earlier = previous_scores(
+        svc, scenario.id, view.state.id, calendar=app.calendar, policy=app.policy
+    )
+    return score_of(view, scenario, previous=earlier, calendar=app.calendar, policy=app.policy)
+
+
+@drill.command("run")
+@click.argument("scenario", metavar="SCENARIO")
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0.1, max=1000),
+    default=1.0,
+    show_default=True,
+    help="Drill time runs this many times as fast as real time.",
+)
+@click.option(
+    "--auto",
+    is_flag=True,
+    help="Let the scenario's scripted responders play it at once (no waiting), then score.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="With --auto: the random seed."
+)
+@click.option(
+    "--players",
+    "players",
+    multiple=True,
+    metavar="ROLE=NAME",
+    callback=key_values,
+    help="Who plays which role (repeatable); commander=NAME leads.",
+)
+@click.option(
+    "--detach",
+    is_flag=True,
+    help="Open the drill and return; injects are delivered by walk, watch and drill tick.",
+)
+@by_option
+@json_option
+@pass_app
+def run(
+    app: App,
+    scenario: str,
+    speed: float,
+    auto: bool,
+    seed: int,
+    players: dict[str, str],
+    detach: bool,
+    as_json: bool,
+) -> int:
+    """Open a drill incident of SCENARIO (an id in drills/ or a file) on its own clock.
+
+    Without --auto, the command stays on and shows each inject as it arrives
+    (Ctrl-C leaves the drill running; drill end ends it).  With --auto, the
+    scripted responders play the whole drill as a simulation, deterministic
+    for --seed, and its score is printed.
+    """
+    from incidentctl.drills import play as dp
+    from incidentctl.drills import scenario as sc
+    from incidentctl.drills.results import DrillStarted
+
+    found = sc.find(scenario, app.runbook_dir)
+    runbook = app.runbook_dir.find(found.runbook)
+    if auto:
+        from incidentctl.clock import ManualClock
+        from incidentctl.drills.auto import play
+        from incidentctl.incidents.service import Incidents
+
+        clock = ManualClock(app.clock.now())
+        svc = Incidents(
+            app.store(create=True),
+            clock,
+            actor=app.actor,
+            zone=app.zone,
+            max_text=app.config.max_text,
+        )
+        view = dp.start(
+            svc, found, runbook, speed=1.0, players=players, lang=app.lang, auto=True, seed=seed
+        )
+        view = play(
+            svc,
+            clock,
+            view.state.id,
+            found,
+            seed=seed,
+            lang=app.lang,
+            calendar=app.calendar,
+            policy=app.policy,
+        )
+        return app.report(DrillStarted(view, found, _score(app, svc, view), []), as_json=as_json)
+    svc = app.incidents(create=True)
+    view = dp.start(svc, found, runbook, speed=speed, players=players, lang=app.lang)
+    injects = dp.deliver(svc, view.state.id)
+    view = svc.view(view.state.id)
+    code = app.report(DrillStarted(view, found, None, injects), as_json=as_json)
+    if detach or as_json:
+        return code
+    return _follow(app, svc, view.state.id)
+
+
+def _follow(app: App, svc: Incidents, incident: str) -> int:
+    """Show each inject as it arrives, until the drill ends or Ctrl-C."""
+    import time
+
+    from incidentctl.drills import play as dp
+    from incidentctl.drills.results import InjectsArrived
+
+    while True:
+        arrived = dp.deliver(svc, incident)
+        view = svc.view(incident)
+        if arrived:
+            app.report(InjectsArrived(view, arrived))
+        if view.state.drill_ended_at is not None:
+            return 0
+        upcoming = dp.next_due(dp.scenario_of(view.state), view.state)
+        speed = float((view.state.drill or {}).get("clock", {}).get("speed", 1))
+        wait = 1.0
+        if upcoming is not None:
+            wait = min(wait, max(0.05, (upcoming - view.now()).total_seconds() / speed))
+        time.sleep(wait)
+
+
+@drill.command("tick")
+@INC
+@by_option
+@json_option
+@pass_app
+def tick(app: App, incident: str, as_json: bool) -> int:
+    """Deliver the injects of drill INC whose drill time has come, and show them."""
+    from incidentctl.drills import play as dp
+    from incidentctl.drills.results import InjectsArrived
+
+    svc = app.incidents()
+    view = dp.drill_view(svc, incident)
+    arrived = dp.deliver(svc, view.state.id)
+    return app.report(InjectsArrived(svc.view(view.state.id), arrived), as_json=as_json)
+
+
+def _clock(app: App, incident: str, action: str, as_json: bool) -> int:
+    from incidentctl.drills import play as dp
+    from incidentctl.drills.results import DrillClock
+
+    svc = app.incidents()
+    view = dp.set_clock(svc, incident, action)
+    score = _score(app, svc, view) if action == dp.END else None
+    return app.report(DrillClock(view, action, score), as_json=as_json)
+
+
+@drill.command("pause")
+@INC
+@by_option
+@json_option
+@pass_app
+def pause(app: App, incident: str, as_json: bool) -> int:
+    """Stop drill INC's clock: drill time stands still until drill resume."""
+    return _clock(app, incident, "pause", as_json)
+
+
+@drill.command("resume")
+@INC
+@by_option
+@json_option
+@pass_app
+def resume(app: App, incident: str, as_json: bool) -> int:
+    """Start drill INC's clock again where it stopped."""
+    return _clock(app, incident, "resume", as_json)
+
+
+@drill.command("end")
+@INC
+@by_option
+@json_option
+@pass_app
+def end(app: App, incident: str, as_json: bool) -> int:
+    """End drill INC (its clock stops for good) and print its score.  An abandoned drill
+    can be ended at any time and is scored as it stands."""
+    return _clock(app, incident, "end", as_json)
+
+
+@drill.command("score")
+@INC
+@json_option
+@pass_app
+def score(app: App, incident: str, as_json: bool) -> int:
+    """Score drill INC: each expectation met, late (partial credit) or missed, weighted;
+    deadlines by tier; key times; the weakest phase and role; earlier drills of the
+    same scenario."""
+    from incidentctl.drills import play as dp
+
+    svc = app.incidents()
+    view = dp.drill_view(svc, incident)
+    return app.report(_score(app, svc, view), as_json=as_json)
+
+
+@drill.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@json_option
+@pass_app
+def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> int:
+    """Check scenario files: YAML, schema, and their references to their runbook.
+
+    With no PATH, checks every scenario in the runbook directory's drills/.  Each
+    problem is printed as FILE:LINE:COL: PATH: MESSAGE; exit code 1 if there is any.
+    """
+    from incidentctl.drills import scenario as sc
+    from incidentctl.drills.results import ScenarioValidation
+    from incidentctl.paths import display_path
+
+    files = list(paths) or sc.scenario_files(app.runbook_dir)
+    results = []
+    for f in files:
+        results.append(sc.check_file(f, app.runbook_dir, display=display_path(Path(f))))
+    return app.report(ScenarioValidation(results), as_json=as_json)

@@ -1,0 +1,207 @@
+"""Drill results for people and for machines (the reporters' drill methods call these)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from incidentctl.durations import human
+from incidentctl.i18n import t
+from incidentctl.incidents import events as ev
+from incidentctl.render.safe import clean
+from incidentctl.times import fmt, iso
+
+if TYPE_CHECKING:
+    from incidentctl.drills.results import (
+        DrillClock,
+        DrillStarted,
+        InjectsArrived,
+        ScenarioValidation,
+    )
+    from incidentctl.drills.score import DrillScore
+    from incidentctl.incidents.service import View
+    from incidentctl.records import Event
+    from incidentctl.render import Out
+
+
+def _span(seconds: float | None, lang: str) -> str:
+    return "—" if seconds is None else human(seconds, lang)
+
+
+# --- text -------------------------------------------------------------------------------
+def inject_lines(out: Out, events: list[Event]) -> list[str]:
+    lines = []
+    for e in events:
+        if e.type != ev.DRILL_INJECT:
+            continue
+        p = e.payload
+        text = p["text"].get(out.lang) or p["text"]["en"]
+        at = fmt(e.occurred, out.zone, seconds=False)
+        source = t(f"drill.source.{p['source']}", out.lang) if p.get("source") else ""
+        lines.append(
+            t("drill.inject_line", out.lang, at=at, id=p["inject"], source=source, text=clean(text))
+        )
+    return lines
+
+
+def _header(out: Out, view: View) -> str:
+    s = view.state
+    clock = (s.drill or {}).get("clock", {})
+    return t(
+        "drill.header",
+        out.lang,
+        id=s.id,
+        title=clean(s.title),
+        now=fmt(view.now(), out.zone, seconds=False),
+        speed=f"{float(clock.get('speed', 1)):g}",
+    )
+
+
+def started_text(out: Out, r: DrillStarted) -> None:
+    out.echo(_header(out, r.view))
+    scenario = r.scenario
+    out.echo(t("drill.scenario", out.lang, id=scenario.id, runbook=scenario.runbook))
+    out.echo(t("drill.briefing", out.lang, text=clean(scenario.briefing.get(out.lang, ""))))
+    for line in inject_lines(out, r.injects):
+        out.echo(line)
+    if r.score is not None:
+        out.echo()
+        score_text(out, r.score)
+    else:
+        out.echo(t("drill.follow", out.lang, id=r.view.state.id))
+
+
+def injects_text(out: Out, r: InjectsArrived) -> None:
+    lines = inject_lines(out, r.events)
+    for line in lines:
+        out.echo(line)
+
+
+def clock_text(out: Out, r: DrillClock) -> None:
+    out.echo(
+        t(
+            f"drill.did.{r.action}",
+            out.lang,
+            id=r.view.state.id,
+            at=fmt(r.view.now(), out.zone, seconds=False),
+        )
+    )
+    if r.score is not None:
+        out.echo()
+        score_text(out, r.score)
+
+
+def score_text(out: Out, r: DrillScore) -> None:
+    from incidentctl.render.table import table
+
+    lang = out.lang
+    out.echo(t("drill.score_head", lang, id=r.incident, scenario=r.scenario, score=f"{r.score:g}"))
+    rows = [
+        [
+            m.id,
+            m.what,
+            t(f"drill.verdict.{m.verdict}", lang),
+            f"{m.credit * 100:.0f}%",
+            f"{m.weight:g}",
+            human(m.limit, lang),
+            _span(m.elapsed, lang),
+        ]
+        for m in r.marks
+    ]
+    out.echo(table(t("drill.score_cols", lang).split("|"), rows))
+    for tier in r.tiers:
+        out.echo(t("drill.tier_line", lang, tier=tier.tier, met=tier.met, missed=tier.missed))
+    times = r.times
+    out.echo(
+        t(
+            "drill.times",
+            lang,
+            ack=_span(times.acknowledge, lang),
+            assemble=_span(times.assemble, lang),
+            notice=_span(times.first_customer_notice, lang),
+            mitigation=_span(times.mitigation, lang),
+        )
+    )
+    if r.weakest_phase or r.weakest_role:
+        out.echo(t("drill.weakest", lang, phase=r.weakest_phase or "—", role=r.weakest_role or "—"))
+    if r.previous:
+        trend = ", ".join(f"{p.id} {p.score:g}" for p in r.previous)
+        out.echo(t("drill.previous", lang, trend=trend))
+
+
+def validation_text(out: Out, r: ScenarioValidation) -> None:
+    problems = [p for c in r.results for p in c.problems]
+    for p in problems:
+        out.echo(clean(p.format()))
+    bad = sum(1 for c in r.results if not c.ok)
+    if problems:
+        out.echo(t("problems", out.lang, p=len(problems), f=bad), err=True)
+    else:
+        out.echo(t("drill.valid", out.lang, n=len(r.results)), err=True)
+
+
+# --- JSON -------------------------------------------------------------------------------
+def _drill(view: View) -> dict[str, Any]:
+    s = view.state
+    clock = dict((s.drill or {}).get("clock", {}))
+    return {
+        "incident": s.id,
+        "title": s.title,
+        "runbook": s.runbook_id,
+        "severity": s.severity,
+        "status": s.status,
+        "drill_time": iso(view.now()),
+        "speed": float(clock.get("speed", 1)),
+        "paused": bool(clock.get("paused")),
+        "ended": s.drill_ended_at is not None,
+    }
+
+
+def injects_json(events: list[Event]) -> list[dict[str, Any]]:
+    return [e.as_dict() for e in events if e.type == ev.DRILL_INJECT]
+
+
+def score_json(r: DrillScore) -> dict[str, Any]:
+    return {
+        "incident": r.incident,
+        "scenario": r.scenario,
+        "runbook": r.runbook,
+        "as_of": iso(r.now),
+        "ended": r.ended,
+        "score": r.score,
+        "expectations": [
+            {
+                "id": m.id,
+                "what": m.what,
+                "verdict": m.verdict,
+                "credit": m.credit,
+                "weight": m.weight,
+                "limit_seconds": m.limit,
+                "elapsed_seconds": m.elapsed,
+                "phase": m.phase,
+                "role": m.role,
+            }
+            for m in r.marks
+        ],
+        "deadlines_by_tier": [t._asdict() for t in r.tiers],
+        "key_times": r.times._asdict(),
+        "weakest_phase": r.weakest_phase,
+        "weakest_role": r.weakest_role,
+        "previous": [p._asdict() for p in r.previous],
+    }
+
+
+def started_json(r: DrillStarted) -> dict[str, Any]:
+    return {
+        **_drill(r.view),
+        "scenario": r.scenario.id,
+        "injects": injects_json(r.injects),
+        "score": score_json(r.score) if r.score else None,
+    }
+
+
+def clock_json(r: DrillClock) -> dict[str, Any]:
+    return {
+        **_drill(r.view),
+        "action": r.action,
+        "score": score_json(r.score) if r.score else None,
+    }
