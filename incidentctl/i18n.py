@@ -1633,6 +1633,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "drill.previous": ("Earlier drills of this scenario: {trend}", "此前同一场景的演练：{trend}"),
     "drill.valid": ("{n} scenario file(s) valid", "{n} 个场景文件有效"),
     "drill.banner": ("DRILL", "演练"),
+    "drill.org_name": ("the shop (drill)", "本平台（演练）"),
+    "pm.drill_score": ("Drill score: {score} / 100", "演练得分：{score} / 100"),
+    "pm.drill_expectation": ("Expectation", "考核项"),
+    "pm.drill_verdict": ("Verdict", "结果"),
+    "pm.drill_credit": ("Credit", "得分率"),
+    "pm.drill_weight": ("Weight", "权重"),
     "drill.message_mark": (
         "[DRILL: an exercise, not a real event]",
         "【演练：此为应急演练，并非真实事件】",

@@ -65,7 +65,8 @@ GLOBAL_OPTIONS = ("--home", "--runbooks", "--lang", "--tz", "--by")
 def _words(name: str) -> list[str]:
     """The command line of a command, from the name of its schema."""
     group, _, command = name.partition("-")
-    return [group, command] if group in ("step", "runbook", "audit", "action", "item") else [name]
+    groups = ("step", "runbook", "audit", "action", "item", "drill")
+    return [group, command] if group in groups else [name]
 
 
 def _schema_name(command: list[str]) -> str:
@@ -194,6 +195,18 @@ def test_every_json_command_follows_its_schema(
     db.commit()
     db.close()
     assert j("audit", "verify", inc, press, expect=1)["ok"] is False
+
+    # drills: validated, opened at 6x, an inject delivered, paused, resumed, ended, scored
+    assert j("drill", "validate")["valid"] is True
+    drill = j("drill", "run", "payment-failure-tabletop", "--speed", "6", "--detach")
+    assert drill["incident"].startswith("DRILL-") and drill["score"] is None
+    clock.advance(minutes=2)  # 12 minutes of drill time: the inject at 10m is due
+    assert len(j("drill", "tick", drill["incident"])["injects"]) == 1
+    assert j("drill", "pause", drill["incident"])["paused"] is True
+    j("drill", "resume", drill["incident"])
+    assert j("drill", "end", drill["incident"])["score"] is not None
+    j("drill", "score", drill["incident"])
+    assert j("drill", "run", "phishing-tabletop", "--auto", "--seed", "1")["ended"] is True
 
     assert set(j.seen) == set(json_commands())
     kinds = {doc["kind"] for docs in j.seen.values() for doc in docs}

@@ -20,6 +20,7 @@ from incidentctl.incidents import state as st
 from incidentctl.walk import intents as it
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
 
     from incidentctl.clock import ManualClock
@@ -45,10 +46,15 @@ def play(
     *,
     seed: int,
     lang: str,
+    org: Mapping[str, str] | None = None,
     calendar: CalendarSource | None = None,
     policy: Policy | None = None,
 ) -> View:
-    """Play the drill ``incident`` to its end; its view at the end."""
+    """Play the drill ``incident`` to its end; its view at the end.  ``org`` is the
+    organisation's facts messages are filled with (a stand-in name and hotline where the
+    config gives none, so a drill never stops on them)."""
+    from incidentctl.i18n import t
+
     from incidentctl.drills import play as dp
     from incidentctl.walk.controller import Walk
 
@@ -59,6 +65,7 @@ def play(
         lang=lang,
         calendar=calendar,
         policy=policy,
+        org={"name": t("drill.org_name", lang), "hotline": "400-000-0000", **(org or {})},
         confirm_before=(),
         arrivals=dp.deliver,
     )
