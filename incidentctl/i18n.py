@@ -1576,8 +1576,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "err.drill.paused": ("drill {id} is already paused", "演练 {id} 已处于暂停状态"),
     "err.drill.running": ("drill {id} is not paused", "演练 {id} 未暂停"),
     "drill.header": (
-        "DRILL {id}: {title} (drill time {now}, {speed}× real time)",
-        "演练 {id}：{title}（演练时间 {now}，{speed} 倍速）",
+        "{id}  DRILL: {title} (drill time {now}, {speed}× real time)",
+        "{id}  演练：{title}（演练时间 {now}，{speed} 倍速）",
     ),
     "drill.scenario": ("Scenario {id}, runbook {runbook}", "场景 {id}，预案 {runbook}"),
     "drill.briefing": ("Briefing: {text}", "情况介绍：{text}"),

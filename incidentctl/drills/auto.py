@@ -53,9 +53,8 @@ def play(
     """Play the drill ``incident`` to its end; its view at the end.  ``org`` is the
     organisation's facts messages are filled with (a stand-in name and hotline where the
     config gives none, so a drill never stops on them)."""
-    from incidentctl.i18n import t
-
     from incidentctl.drills import play as dp
+    from incidentctl.i18n import t
     from incidentctl.walk.controller import Walk
 
     rng = random.Random(seed)
