@@ -34,6 +34,9 @@ class Config(NamedTuple):
     exposed: bool = False
     #: The longest text recorded on an incident, in bytes.
     max_text: int = 64 * 1024
+    #: How often a runbook should be drilled, in seconds (``drills.every``), and per runbook.
+    drills_every: int = 180 * 86400
+    drills_every_by_runbook: Mapping[str, int] = _EMPTY
 
 
 def calendar_file(home: Path, name: str) -> Path:
@@ -80,6 +83,7 @@ def load_config(home: Path) -> Config:
     if data is None:
         return Config(path=name)
     due_soon = data.get("deadlines", {}).get("due_soon", {})
+    drills = data.get("drills", {})
     return Config(
         calendar=data.get("calendar"),
         due_soon_fraction=float(due_soon.get("fraction", 0.2)),
@@ -93,6 +97,10 @@ def load_config(home: Path) -> Config:
         path=name,
         exposed=bool(data.get("notify") or data.get("people")) and readable_by_others(path),
         max_text=int(data.get("limits", {}).get("text", 64 * 1024)),
+        drills_every=parse_duration(drills.get("every", "180d")).min_seconds,
+        drills_every_by_runbook={
+            k: parse_duration(v).min_seconds for k, v in drills.get("runbooks", {}).items()
+        },
     )
 
 

@@ -1633,6 +1633,22 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "drill.previous": ("Earlier drills of this scenario: {trend}", "此前同一场景的演练：{trend}"),
     "drill.valid": ("{n} scenario file(s) valid", "{n} 个场景文件有效"),
     "drill.banner": ("DRILL", "演练"),
+    "drill.no_history": ("No drills yet.", "尚无演练记录。"),
+    "drill.ended_yes": ("ended", "已结束"),
+    "drill.ended_no": ("not ended", "未结束"),
+    "drill.history_cols": (
+        "drill|started|runbook|scenario|players|score|state",
+        "演练|开始时间|预案|场景|参演人员|得分|状态",
+    ),
+    "drill.history_line": (
+        "{runbook}: last drilled {last}; scores {trend}",
+        "{runbook}：最近一次演练 {last}；得分 {trend}",
+    ),
+    "drill.never": ("never", "从未演练"),
+    "drill.due_cols": (
+        "runbook|last drilled|every|was due",
+        "预案|最近演练|周期|应演练时间",
+    ),
     "drill.org_name": ("the shop (drill)", "本平台（演练）"),
     "pm.drill_score": ("Drill score: {score} / 100", "演练得分：{score} / 100"),
     "pm.drill_expectation": ("Expectation", "考核项"),

@@ -293,3 +293,29 @@ def test_a_drill_says_so_on_screens_in_messages_and_in_its_post_mortem(
     assert "DRILL: this incident was an exercise" in pm and "Drill score:" in pm
     data = json.loads(run("postmortem", drill, "--format", "json").stdout)
     assert data["incident"]["drill"] is True and "score" in data["drill_score"]
+
+
+# --- history and what is due -----------------------------------------------------------------
+def test_history_and_due_follow_the_policy_interval(
+    run: Run, clock: ManualClock, isolated: Path
+) -> None:
+    from .conftest import write_config
+
+    write_config(isolated, "drills: {every: 30d, runbooks: {phishing: 1d}}\n")
+    assert "No drills yet." in run("drill", "history").stdout
+    due = json.loads(run("drill", "due", "--json", expect=5).stdout)
+    assert all(r["due"] and r["last_drill"] is None for r in due["runbooks"])
+    for scenario in sc.scenario_files(SHIPPED):
+        run("drill", "run", scenario.stem, "--auto", "--seed", "2")
+    assert run("drill", "due").stdout == ""  # every runbook drilled: silent, exit 0
+    clock.advance(days=2)
+    due = json.loads(run("drill", "due", "--json", expect=5).stdout)
+    assert [r["runbook"] for r in due["runbooks"] if r["due"]] == ["phishing"]
+    run("drill", "run", "phishing-tabletop", "--auto", "--seed", "3", "--players", "commander=王伟")
+    history = json.loads(run("drill", "history", "--runbook", "phishing", "--json").stdout)
+    assert [d["scenario"] for d in history["drills"]] == ["phishing-tabletop"] * 2
+    assert "王伟" in history["drills"][1]["players"]
+    assert "phishing: last drilled" in run("drill", "history").stdout
+    clock.advance(days=29)  # 31 days after the first round: all are due again
+    due = json.loads(run("drill", "due", "--json", expect=5).stdout)
+    assert all(r["due"] for r in due["runbooks"])

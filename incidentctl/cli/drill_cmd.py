@@ -245,3 +245,50 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> int:
     for f in files:
         results.append(sc.check_file(f, app.runbook_dir, display=display_path(Path(f))))
     return app.report(ScenarioValidation(results), as_json=as_json)
+
+
+@drill.command("history")
+@click.option(
+    "--runbook",
+    "runbook_id",
+    metavar="ID",
+    shell_complete=complete.runbooks,
+    help="Only drills of this runbook.",
+)
+@json_option
+@pass_app
+def history(app: App, runbook_id: str | None, as_json: bool) -> int:
+    """Every drill in the store, oldest first: when, which scenario and runbook, who
+    played, and its score; then, per runbook, when it was last drilled and the trend."""
+    from incidentctl.drills.history import DrillHistory
+    from incidentctl.drills.history import history as past
+
+    if not app.has_store():
+        return app.report(DrillHistory([]), as_json=as_json)
+    found = past(app.incidents(), runbook=runbook_id, calendar=app.calendar, policy=app.policy)
+    return app.report(found, as_json=as_json)
+
+
+@drill.command("due")
+@json_option
+@pass_app
+def due(app: App, as_json: bool) -> int:
+    """For cron: the runbooks not drilled within the policy interval (config
+    drills.every, default 180d; drills.runbooks.ID for one runbook).
+
+    Exit 0 when every runbook in use was drilled recently enough, 5 when one is due
+    (never drilled, or its last drill is older than its interval).
+    """
+    from incidentctl.drills.history import DrillHistory
+    from incidentctl.drills.history import due as due_rows
+    from incidentctl.drills.history import history as past
+
+    ids = sorted({rb.id for _, rb in app.runbook_dir.listing().runbooks})
+    found = DrillHistory([])
+    if app.has_store():
+        found = past(app.incidents(), calendar=app.calendar, policy=app.policy)
+    config = app.config
+    result = due_rows(
+        found, ids, app.clock.now(), config.drills_every, config.drills_every_by_runbook
+    )
+    return app.report(result, as_json=as_json)

@@ -11,6 +11,7 @@ from incidentctl.render.safe import clean
 from incidentctl.times import fmt, iso
 
 if TYPE_CHECKING:
+    from incidentctl.drills.history import DrillHistory, DrillsDue
     from incidentctl.drills.results import (
         DrillClock,
         DrillStarted,
@@ -139,6 +140,55 @@ def validation_text(out: Out, r: ScenarioValidation) -> None:
         out.echo(t("drill.valid", out.lang, n=len(r.results)), err=True)
 
 
+def history_text(out: Out, r: DrillHistory) -> None:
+    from incidentctl.render.table import table
+
+    lang = out.lang
+    if not r.drills:
+        out.echo(t("drill.no_history", lang))
+        return
+    rows = [
+        [
+            d.id,
+            fmt(d.opened_at, out.zone, seconds=False),
+            d.runbook,
+            d.scenario,
+            clean(", ".join(d.players)),
+            f"{d.score:g}",
+            t("drill.ended_yes" if d.ended else "drill.ended_no", lang),
+        ]
+        for d in r.drills
+    ]
+    out.echo(table(t("drill.history_cols", lang).split("|"), rows))
+    out.echo()
+    for runbook in sorted({d.runbook for d in r.drills}):
+        mine = [d for d in r.drills if d.runbook == runbook]
+        trend = " → ".join(f"{d.score:g}" for d in mine)
+        last = fmt(mine[-1].opened_at, out.zone, seconds=False)
+        out.echo(t("drill.history_line", lang, runbook=runbook, last=last, trend=trend))
+
+
+def due_text(out: Out, r: DrillsDue) -> None:
+    from incidentctl.render.table import table
+
+    lang = out.lang
+    due = r.due
+    if not due:
+        return  # silent when all is well, as check is
+    rows = [
+        [
+            row.runbook,
+            fmt(row.last.opened_at, out.zone, seconds=False)
+            if row.last
+            else t("drill.never", lang),
+            human(row.every, lang),
+            fmt(row.due_at, out.zone, seconds=False) if row.due_at else "—",
+        ]
+        for row in due
+    ]
+    out.echo(table(t("drill.due_cols", lang).split("|"), rows))
+
+
 # --- JSON -------------------------------------------------------------------------------
 def _drill(view: View) -> dict[str, Any]:
     s = view.state
@@ -204,4 +254,40 @@ def clock_json(r: DrillClock) -> dict[str, Any]:
         **_drill(r.view),
         "action": r.action,
         "score": score_json(r.score) if r.score else None,
+    }
+
+
+def history_json(r: DrillHistory) -> dict[str, Any]:
+    return {
+        "drills": [
+            {
+                "id": d.id,
+                "scenario": d.scenario,
+                "runbook": d.runbook,
+                "opened_at": iso(d.opened_at),
+                "ended": d.ended,
+                "players": d.players,
+                "score": d.score,
+            }
+            for d in r.drills
+        ]
+    }
+
+
+def due_json(r: DrillsDue) -> dict[str, Any]:
+    due = {row.runbook for row in r.due}
+    return {
+        "as_of": iso(r.now),
+        "status": "due" if due else "ok",
+        "runbooks": [
+            {
+                "runbook": row.runbook,
+                "last_drill": row.last.id if row.last else None,
+                "last_drilled_at": iso(row.last.opened_at) if row.last else None,
+                "every_seconds": row.every,
+                "due_at": iso(row.due_at) if row.due_at else None,
+                "due": row.runbook in due,
+            }
+            for row in r.rows
+        ],
     }

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.engine import Deadline
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing
+    from incidentctl.drills.history import DrillHistory, DrillsDue
     from incidentctl.drills.results import (
         DrillClock,
         DrillStarted,
@@ -561,5 +562,15 @@ class JsonReporter(Reporter):
                 ],
             )
         )
+
+    def DrillHistory(self, r: DrillHistory) -> None:
+        from incidentctl.render.drills import history_json
+
+        self.emit(document("drill-history", **history_json(r)))
+
+    def DrillsDue(self, r: DrillsDue) -> None:
+        from incidentctl.render.drills import due_json
+
+        self.emit(document("drill-due", **due_json(r)))
 
     # === end of drills ==================================================================

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from incidentctl.comms.messages import Message, PhraseListing, Sent, TemplateListing
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, Item
+    from incidentctl.drills.history import DrillHistory, DrillsDue
     from incidentctl.drills.results import (
         DrillClock,
         DrillStarted,
@@ -362,5 +363,15 @@ class TextReporter(Reporter):
         from incidentctl.render.drills import validation_text
 
         validation_text(self.out, r)
+
+    def DrillHistory(self, r: DrillHistory) -> None:
+        from incidentctl.render.drills import history_text
+
+        history_text(self.out, r)
+
+    def DrillsDue(self, r: DrillsDue) -> None:
+        from incidentctl.render.drills import due_text
+
+        due_text(self.out, r)
 
     # === end of drills ==================================================================
