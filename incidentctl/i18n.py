@@ -1633,6 +1633,34 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "drill.previous": ("Earlier drills of this scenario: {trend}", "此前同一场景的演练：{trend}"),
     "drill.valid": ("{n} scenario file(s) valid", "{n} 个场景文件有效"),
     "drill.banner": ("DRILL", "演练"),
+    "err.simulate.runs": ("--runs must be at least 1", "--runs 至少为 1"),
+    "err.simulate.staff": (
+        "--staff {role}={value}: the number of people is a whole number from 1 to 99",
+        "--staff {role}={value}：人数应为 1 到 99 的整数",
+    ),
+    "sim.head": (
+        "Simulation of {runbook} at {tier}: {runs} runs, seed {seed}",
+        "预案 {runbook} 在 {tier} 下的模拟：{runs} 次，随机种子 {seed}",
+    ),
+    "sim.staff": ("People per role: {staff}", "各角色人数：{staff}"),
+    "sim.cols": (
+        "step|role|deadline|P(met)|median slack|",
+        "步骤|角色|时限|按时概率|余量中位数|",
+    ),
+    "sim.unlikely": ("unlikely to be met", "难以按时完成"),
+    "sim.compliance": ("Mean chance a deadline is met: {p}", "各时限平均按时概率：{p}"),
+    "sim.critical": (
+        "Critical path ({share} of runs; median total {span}): {path}",
+        "关键路径（{share} 的模拟中出现；总用时中位数 {span}）：{path}",
+    ),
+    "sim.advice": (
+        "One more person helps most as {role} ({n} people): mean chance {p}",
+        "增加一人效果最佳的角色：{role}（共 {n} 人），平均按时概率 {p}",
+    ),
+    "sim.no_effort": (
+        "steps without an effort range, taken as instant: {steps}",
+        "以下步骤未写预计用时，按瞬时完成计：{steps}",
+    ),
     "drill.no_history": ("No drills yet.", "尚无演练记录。"),
     "drill.ended_yes": ("ended", "已结束"),
     "drill.ended_no": ("not ended", "未结束"),

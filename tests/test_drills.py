@@ -24,6 +24,7 @@ from incidentctl.runbooks.repository import RunbookDir
 from .conftest import DATA, T0, Run, open_home, runbook
 
 if TYPE_CHECKING:
+    from incidentctl.runbooks.model import Runbook
     from incidentctl.store.base import Store
 
 SCENARIOS = DATA / "scenarios"
@@ -319,3 +320,81 @@ def test_history_and_due_follow_the_policy_interval(
     clock.advance(days=29)  # 31 days after the first round: all are due again
     due = json.loads(run("drill", "due", "--json", expect=5).stdout)
     assert all(r["due"] for r in due["runbooks"])
+
+
+# --- the feasibility simulator ----------------------------------------------------------------
+def _two_steps(b_due: str) -> Runbook:
+    """A runbook of two one-off ops steps, both counted from opening: ``a`` takes 10-20
+    minutes (triangular, most likely 15) and is due in 15; ``b`` takes exactly 10 and is
+    due in ``b_due``."""
+    import copy
+
+    from incidentctl.runbooks.model import from_document
+
+    doc = copy.deepcopy(runbook("minimal").doc)
+    step = {
+        "title": {"zh": "步骤", "en": "A step"},
+        "instructions": {"zh": "做。", "en": "Do it."},
+        "role": "ops",
+        "tiers": ["sev1"],
+    }
+    doc["phases"] = [
+        {
+            "id": "respond",
+            "name": {"zh": "响应", "en": "Respond"},
+            "steps": [
+                {
+                    **step,
+                    "id": "a",
+                    "effort": "10m-20m",
+                    "due": {"from": "opened", "sev1": "15m", "source": "team-policy"},
+                },
+                {
+                    **step,
+                    "id": "b",
+                    "effort": "10m",
+                    "due": {"from": "opened", "sev1": b_due, "source": "team-policy"},
+                },
+            ],
+        }
+    ]
+    return from_document(doc)
+
+
+def test_the_simulator_agrees_with_a_hand_computation() -> None:
+    from incidentctl.drills.simulate import simulate
+
+    # One person: b waits for a, so b is met iff a takes at most 17 minutes.  For a
+    # triangular (10, 15, 20) minutes, P(X <= 17) = 1 - (20 - 17)^2 / ((20 - 10)(20 - 15))
+    # = 1 - 9/50 = 0.82; and P(a <= 15) = 0.5 exactly.
+    result = simulate(_two_steps("27m"), "sev1", runs=20_000, seed=11)
+    odds = {d.step: d for d in result.deadlines}
+    sd = (0.82 * 0.18 / 20_000) ** 0.5
+    assert abs(odds["a"].p_met - 0.5) < 4 * (0.25 / 20_000) ** 0.5
+    assert abs(odds["b"].p_met - 0.82) < 4 * sd
+    assert odds["a"].median_slack == pytest.approx(0, abs=15)
+    assert result.critical_path == ["a", "b"]
+    # A second person for the role takes b at once: always met, 17 minutes to spare.
+    two = simulate(_two_steps("27m"), "sev1", runs=2000, seed=11, staff={"ops": 2})
+    assert {d.step: d.p_met for d in two.deadlines}["b"] == 1.0
+    assert {d.step: d.median_slack for d in two.deadlines}["b"] == 17 * 60
+    assert result.advice[0].role == "ops" and result.advice[0].staff == 2
+
+
+def test_simulate_is_deterministic_and_names_what_a_small_team_will_miss(run: Run) -> None:
+    args = ("drill", "simulate", "data-breach", "-s", "1", "--runs", "2000", "--seed", "4")
+    first = run(*args, "--json").stdout
+    assert first == run(*args, "--json").stdout
+    data = json.loads(first)
+    unlikely = [d["step"] for d in data["deadlines"] if d["p_met"] < 0.5]
+    assert unlikely  # one person per role cannot meet every sev1 deadline
+    assert "unlikely to be met" in run(*args).stdout
+    bigger = json.loads(run(*args, "--staff", "security=3", "--json").stdout)
+    assert bigger["compliance"] > data["compliance"]
+
+
+def test_simulate_refuses_bad_staff(run: Run) -> None:
+    result = run("drill", "simulate", "data-breach", "-s", "1", "--staff", "securty=2", expect=1)
+    assert "has no role 'securty'" in result.stderr and "security" in result.stderr
+    result = run("drill", "simulate", "data-breach", "-s", "1", "--staff", "security=0", expect=1)
+    assert "whole number from 1 to 99" in result.stderr

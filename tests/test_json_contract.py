@@ -209,6 +209,8 @@ def test_every_json_command_follows_its_schema(
     assert j("drill", "run", "phishing-tabletop", "--auto", "--seed", "1")["ended"] is True
     assert len(j("drill", "history")["drills"]) == 2
     assert j("drill", "due", expect=5)["status"] == "due"
+    simulated = j("drill", "simulate", "data-breach", "-s", "1", "--runs", "50")
+    assert simulated["deadlines"] and simulated["advice"]
 
     assert set(j.seen) == set(json_commands())
     kinds = {doc["kind"] for docs in j.seen.values() for doc in docs}

@@ -292,3 +292,56 @@ def due(app: App, as_json: bool) -> int:
         found, ids, app.clock.now(), config.drills_every, config.drills_every_by_runbook
     )
     return app.report(result, as_json=as_json)
+
+
+@drill.command("simulate")
+@click.argument("runbook_id", metavar="RUNBOOK", shell_complete=complete.runbooks)
+@click.option(
+    "-s",
+    "--severity",
+    metavar="S",
+    required=True,
+    shell_complete=complete.runbook_tiers("runbook_id"),
+    help="The tier to simulate (1, sev1, 一级...).",
+)
+@click.option(
+    "--runs",
+    type=click.IntRange(min=1, max=1_000_000),
+    default=1000,
+    show_default=True,
+    help="How many runs of the Monte Carlo.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="The random seed.")
+@click.option(
+    "--staff",
+    "staff",
+    multiple=True,
+    metavar="ROLE=N",
+    callback=key_values,
+    help="People per role (repeatable; 1 for a role not named).",
+)
+@json_option
+@pass_app
+def simulate(
+    app: App,
+    runbook_id: str,
+    severity: str,
+    runs: int,
+    seed: int,
+    staff: dict[str, str],
+    as_json: bool,
+) -> int:
+    """Can a team of this size meet RUNBOOK's deadlines?  A Monte Carlo over its steps.
+
+    Each step takes a time drawn from its effort range (triangular, most likely at
+    the midpoint), starts once its deadline's anchor is reached, and queues on the
+    people of its role.  Prints, per deadline, the chance it is met and the median
+    slack; the critical path; and which one extra person raises compliance most.
+    """
+    from incidentctl.drills.simulate import parse_staff
+    from incidentctl.drills.simulate import simulate as run_it
+
+    rb = app.runbook_dir.find(runbook_id)
+    tier = rb.resolve_tier(severity)
+    result = run_it(rb, tier, runs=runs, seed=seed, staff=parse_staff(staff))
+    return app.report(result, as_json=as_json)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         ScenarioValidation,
     )
     from incidentctl.drills.score import DrillScore
+    from incidentctl.drills.simulate import Simulation
     from incidentctl.incidents.service import View
     from incidentctl.records import Event
     from incidentctl.render import Out
@@ -189,6 +190,54 @@ def due_text(out: Out, r: DrillsDue) -> None:
     out.echo(table(t("drill.due_cols", lang).split("|"), rows))
 
 
+def _signed(seconds: float, lang: str) -> str:
+    return ("-" if seconds < 0 else "") + human(abs(seconds), lang)
+
+
+def simulation_text(out: Out, r: Simulation) -> None:
+    from incidentctl.render.table import table
+
+    lang = out.lang
+    staff = ", ".join(f"{role}={n}" for role, n in r.staff.items())
+    out.echo(t("sim.head", lang, runbook=r.runbook, tier=r.tier, runs=r.runs, seed=r.seed))
+    out.echo(t("sim.staff", lang, staff=staff))
+    rows = [
+        [
+            d.step,
+            d.role,
+            human(d.due, lang),
+            f"{d.p_met * 100:.1f}%",
+            _signed(d.median_slack, lang),
+            t("sim.unlikely", lang) if d.p_met < 0.5 else "",
+        ]
+        for d in sorted(r.deadlines, key=lambda d: (d.p_met, d.step))
+    ]
+    out.echo(table(t("sim.cols", lang).split("|"), rows))
+    out.echo(t("sim.compliance", lang, p=f"{r.compliance * 100:.1f}%"))
+    out.echo(
+        t(
+            "sim.critical",
+            lang,
+            path=" → ".join(r.critical_path) or "—",
+            share=f"{r.critical_share * 100:.0f}%",
+            span=human(r.makespan_median, lang),
+        )
+    )
+    if r.advice:
+        best = r.advice[0]
+        out.echo(
+            t(
+                "sim.advice",
+                lang,
+                role=best.role,
+                n=best.staff,
+                p=f"{best.compliance * 100:.1f}%",
+            )
+        )
+    if r.no_effort:
+        out.echo(t("sim.no_effort", lang, steps=", ".join(r.no_effort)), err=True)
+
+
 # --- JSON -------------------------------------------------------------------------------
 def _drill(view: View) -> dict[str, Any]:
     s = view.state
@@ -290,4 +339,33 @@ def due_json(r: DrillsDue) -> dict[str, Any]:
             }
             for row in r.rows
         ],
+    }
+
+
+def simulation_json(r: Simulation) -> dict[str, Any]:
+    return {
+        "runbook": r.runbook,
+        "severity": r.tier,
+        "runs": r.runs,
+        "seed": r.seed,
+        "staff": r.staff,
+        "deadlines": [
+            {
+                "step": d.step,
+                "role": d.role,
+                "due_seconds": d.due,
+                "p_met": round(d.p_met, 6),
+                "median_slack_seconds": d.median_slack,
+            }
+            for d in r.deadlines
+        ],
+        "compliance": round(r.compliance, 6),
+        "critical_path": r.critical_path,
+        "critical_share": round(r.critical_share, 6),
+        "median_makespan_seconds": r.makespan_median,
+        "advice": [
+            {"role": a.role, "staff": a.staff, "compliance": round(a.compliance, 6)}
+            for a in r.advice
+        ],
+        "no_effort": r.no_effort,
     }

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         ScenarioValidation,
     )
     from incidentctl.drills.score import DrillScore
+    from incidentctl.drills.simulate import Simulation
     from incidentctl.errors import Problem
     from incidentctl.incidents import (
         ActionListing,
@@ -572,5 +573,10 @@ class JsonReporter(Reporter):
         from incidentctl.render.drills import due_json
 
         self.emit(document("drill-due", **due_json(r)))
+
+    def Simulation(self, r: Simulation) -> None:
+        from incidentctl.render.drills import simulation_json
+
+        self.emit(document("drill-simulation", **simulation_json(r)))
 
     # === end of drills ==================================================================

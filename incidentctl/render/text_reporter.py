@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         ScenarioValidation,
     )
     from incidentctl.drills.score import DrillScore
+    from incidentctl.drills.simulate import Simulation
     from incidentctl.incidents import (
         ActionListing,
         Anchored,
@@ -373,5 +374,10 @@ class TextReporter(Reporter):
         from incidentctl.render.drills import due_text
 
         due_text(self.out, r)
+
+    def Simulation(self, r: Simulation) -> None:
+        from incidentctl.render.drills import simulation_text
+
+        simulation_text(self.out, r)
 
     # === end of drills ==================================================================
