@@ -398,3 +398,19 @@ def test_simulate_refuses_bad_staff(run: Run) -> None:
     assert "has no role 'securty'" in result.stderr and "security" in result.stderr
     result = run("drill", "simulate", "data-breach", "-s", "1", "--staff", "security=0", expect=1)
     assert "whole number from 1 to 99" in result.stderr
+
+
+def test_a_walk_on_a_drill_shows_each_inject_as_it_arrives(
+    svc: Incidents, clock: ManualClock
+) -> None:
+    from incidentctl.i18n import say
+    from incidentctl.walk.controller import Walk
+
+    drill = start(svc, speed=6)
+    walk = Walk(svc, drill, lang="en", arrivals=dp.deliver)
+    assert walk.screen().message == ()
+    clock.advance(minutes=2)  # 12 drill minutes: the alert has come
+    said = [say(m, "en") for m in walk.screen().message]
+    assert said == ["DRILL inject alert: An alert"]
+    assert walk.screen().message == ()  # recorded once, shown once
+    assert walk.screen().now == T0 + timedelta(minutes=12)

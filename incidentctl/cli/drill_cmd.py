@@ -67,7 +67,8 @@ def _score(app: App, svc: Incidents, view: View) -> DrillScore:
 @click.option(
     "--detach",
     is_flag=True,
-    help="Open the drill and return; injects are delivered by walk, watch and drill tick.",
+    help="Open the drill and return at once (as --json does); injects are then delivered "
+    "by walk, watch and drill tick.",
 )
 @by_option
 @json_option
