@@ -125,6 +125,16 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "notice.card.incident": ("Incident", "事件"),
     "notice.card.step": ("Step", "步骤"),
+    "notice.card.action": ("Action item", "行动项"),
+    "notice.action": ("action item overdue", "行动项逾期"),
+    "notice.head.action": ("[ACTION ITEM OVERDUE]", "【行动项逾期】"),
+    "notice.text.action": (
+        "[ACTION ITEM OVERDUE] {id} {title}: action item {key} ({text}) was due by the end of "
+        "{due}, {left}. Owner: {owner}. Done: incidentctl action done {id} {n}",
+        "【行动项逾期】{id} {title}：行动项 {key}（{text}）应于 {due} 当日完成，{left}。"
+        "负责：{owner}。完成后：incidentctl action done {id} {n}",
+    ),
+    "check.actions": ("Overdue action items:", "逾期行动项："),
     "notice.card.due": ("Due", "时限"),
     "notice.card.due_left": ("{due}, {left}", "{due}，{left}"),
     "notice.card.owner": ("Owner", "负责"),

@@ -84,6 +84,12 @@ def check(app: App, warn_before: str | None, notify: bool, as_json: bool) -> int
     A notice @-mentions whoever holds the step's role (`people` in the config),
     and a breach that stays undone and unacknowledged (`incidentctl ack`) is
     escalated level by level as `notify.escalation` says for the incident's tier.
+
+    Open action items past their due date (every incident, closed ones too) are
+    listed after the deadlines, as `check.action_items` in the config says:
+    `report` (the default) lists them without changing the exit code, `page`
+    also counts them as overdue (exit 5) and pages each item's owner once per
+    due date, `off` ignores them.
     """
     from incidentctl.deadlines.monitor import CheckResult, pending_notices
     from incidentctl.deadlines.monitor import check as flag
@@ -91,14 +97,26 @@ def check(app: App, warn_before: str | None, notify: bool, as_json: bool) -> int
     from incidentctl.durations import parse_duration
 
     window = float(parse_duration(warn_before).seconds) if warn_before else None
+    now = app.clock.now()
     flagged = flag(_collect(app, []), warn_before=window)
+    mode = app.config.check_actions
+    actions = []
+    if mode != "off" and app.has_store():
+        from incidentctl.deadlines.monitor import overdue_actions
+
+        actions = overdue_actions(app.incidents(), now)
     problems: list[str] = []
     if notify:
         notifier = _notifier(app)
         if notifier.configured:
             notices = pending_notices([i for i, _ in flagged], app.zone, app.lang, notifier, window)
+            if mode == "page" and actions:
+                from incidentctl.deadlines.monitor import action_notices
+
+                notices += action_notices(actions, now, app.zone, app.lang, notifier)
             problems = deliver(app.incidents(), notices, notifier, "check").problems
-    return app.report(CheckResult(flagged, app.clock.now(), problems), as_json=as_json)
+    result = CheckResult(flagged, now, problems, actions, actions_count=mode == "page")
+    return app.report(result, as_json=as_json)
 
 
 @click.command("watch")
