@@ -82,7 +82,7 @@ EXIT_CODES: tuple[tuple[str, str], ...] = (
         "path printed",
     ),
     ("4", "`check`: a deadline is due soon"),
-    ("5", "`check`: a deadline is overdue"),
+    ("5", "`check`: a deadline is overdue (or, with `check.action_items: page`, an action item)"),
     (
         "6",
         "`check`: a notice could not be delivered (whatever else is due); stderr says which "
