@@ -1459,6 +1459,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{file}:{line}：不是 incidentctl 锚点",
     ),
     "err.anchor.empty": ("{file} holds no anchor", "{file} 中没有锚点"),
+    "err.anchor.last_line": (
+        "{file}: its last line is not an incidentctl anchor; no anchor appended after it",
+        "{file}：最后一行不是 incidentctl 锚点，未在其后追加锚点",
+    ),
+    "check.anchor_failed": (
+        "scheduled anchor not taken: {problem}",
+        "定时锚点未完成：{problem}",
+    ),
     "err.anchor.post": (
         "the anchor was written, but {where} did not take it: {problem}",
         "锚点已写入文件，但 {where} 未接收：{problem}",

@@ -464,8 +464,10 @@ def test_a_refused_webhook_leaves_no_connection_open(monkeypatch: pytest.MonkeyP
     raised: list[Exception] = []  # kept alive, so only an explicit close() closes the body
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
-        raised.append(urllib.error.HTTPError("http://127.0.0.1/x", 400, "Bad", {}, body))  # type: ignore[arg-type]
-        raise raised[-1]  # type: ignore[arg-type]
+        from email.message import Message
+
+        raised.append(urllib.error.HTTPError("http://127.0.0.1/x", 400, "Bad", Message(), body))
+        raise raised[-1]
 
     monkeypatch.setattr(urllib.request, "urlopen", refuse)
     outcome = Channel("c", timeout=5, url="http://127.0.0.1/x", fmt="slack-text").send(NOTICE, 5)

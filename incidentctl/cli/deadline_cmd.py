@@ -10,8 +10,11 @@ from incidentctl.cli import complete
 from incidentctl.cli.app import App, json_option, pass_app
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from incidentctl.deadlines.monitor import Item
     from incidentctl.deadlines.notify import Notifier
+    from incidentctl.incidents import Anchored
 
 
 def _collect(app: App, refs: list[str]) -> list[Item]:
@@ -90,6 +93,10 @@ def check(app: App, warn_before: str | None, notify: bool, as_json: bool) -> int
     `report` (the default) lists them without changing the exit code, `page`
     also counts them as overdue (exit 5) and pages each item's owner once per
     due date, `off` ignores them.
+
+    With `audit.anchor` in the config, check also runs `audit anchor` when the
+    newest anchor in the anchor file (its last line) is `every` old or more;
+    exit 6 also says that anchor could not be written or posted.
     """
     from incidentctl.deadlines.monitor import CheckResult, pending_notices
     from incidentctl.deadlines.monitor import check as flag
@@ -115,8 +122,44 @@ def check(app: App, warn_before: str | None, notify: bool, as_json: bool) -> int
 
                 notices += action_notices(actions, now, app.zone, app.lang, notifier)
             problems = deliver(app.incidents(), notices, notifier, "check").problems
-    result = CheckResult(flagged, now, problems, actions, actions_count=mode == "page")
+    anchored, anchor_problem = _scheduled_anchor(app, now)
+    result = CheckResult(
+        flagged,
+        now,
+        problems,
+        actions,
+        actions_count=mode == "page",
+        anchor=anchored,
+        anchor_problem=anchor_problem,
+    )
     return app.report(result, as_json=as_json)
+
+
+def _scheduled_anchor(app: App, now: datetime) -> tuple[Anchored | None, str | None]:
+    """``audit.anchor`` in the config: the anchor ``check`` took, if one was due, and what
+    kept it from being taken or posted."""
+    section = app.config.anchor
+    if not section or not app.has_store():
+        return None, None
+    import os
+
+    from incidentctl.durations import parse_duration
+    from incidentctl.incidents import Anchored
+    from incidentctl.incidents.anchors import DEFAULT_FILE, scheduled
+
+    path = os.path.join(app.home, os.path.expanduser(str(section.get("to") or DEFAULT_FILE)))
+    record, problem = scheduled(
+        app.incidents().store,
+        now,
+        path,
+        every=float(parse_duration(str(section["every"])).seconds),
+        url=section.get("post"),
+        fmt=str(section.get("post_format", "json")),
+    )
+    return (
+        None if record is None else Anchored(record, os.path.abspath(path)),
+        None if problem is None else problem.text(app.lang),
+    )
 
 
 @click.command("watch")

@@ -60,6 +60,8 @@ class CheckResult(NamedTuple):
     actions: Sequence[tuple[View, ActionItem]] = ()
     actions_count: bool = False
     anchor: Anchored | None = None
+    #: Why the anchor ``audit.anchor`` asked for was not taken, or not posted.
+    anchor_problem: str | None = None
 
     @property
     def status(self) -> str:
@@ -69,7 +71,7 @@ class CheckResult(NamedTuple):
 
     @property
     def exit_code(self) -> int:
-        if self.problems:
+        if self.problems or self.anchor_problem:
             return EXIT_NOT_DELIVERED
         return {"ok": 0, "due-soon": EXIT_DUE_SOON, "overdue": EXIT_OVERDUE}[self.status]
 

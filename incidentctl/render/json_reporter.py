@@ -388,6 +388,10 @@ class JsonReporter(Reporter):
 
         for p in r.problems:  # for the person reading the cron mail, as with text
             self.out.echo(t("notify_failed", self.out.lang, problem=p), err=True)
+        if r.anchor_problem:
+            self.out.echo(
+                t("check.anchor_failed", self.out.lang, problem=r.anchor_problem), err=True
+            )
         self.emit(
             document(
                 "check",
@@ -398,6 +402,7 @@ class JsonReporter(Reporter):
                     dict(action_item(a), incident=v.state.id, overdue=True) for v, a in r.actions
                 ],
                 anchor=None if r.anchor is None else anchor_fields(r.anchor),
+                anchor_failed=r.anchor_problem,
             )
         )
 

@@ -202,6 +202,10 @@ class TextReporter(Reporter):
 
         for problem in r.problems:
             self.out.echo(t("notify_failed", self.out.lang, problem=problem), err=True)
+        if r.anchor_problem:
+            self.out.echo(
+                t("check.anchor_failed", self.out.lang, problem=r.anchor_problem), err=True
+            )
         if r.flagged:
             self._deadline_table([flagged_as(i, k) for i, k in r.flagged])
         if r.actions:
