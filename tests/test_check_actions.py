@@ -135,3 +135,42 @@ def test_a_bad_action_items_setting_points_at_the_line(run: Run, isolated: Path)
     config(isolated, "check:\n  action_items: loud\n")
     err = run("check", expect=1).stderr
     assert "config.yaml:2:17: check.action_items:" in err and "Traceback" not in err
+
+
+def test_two_checks_racing_page_an_action_item_once(hook: Hook, isolated: Path) -> None:
+    """Two real `check` processes at once, against a slow receiver: the claim keeps the
+    second away, as it does for deadlines."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    config(
+        isolated,
+        f"check: {{action_items: page}}\nnotify:\n  webhooks:\n    - {{url: '{hook.url}'}}\n",
+    )
+    hook.delay = 0.3
+    env = {**os.environ, "INCIDENTCTL_HOME": str(isolated)}
+    cli = [sys.executable, "-m", "incidentctl"]
+
+    def do(*args: str) -> str:
+        done = subprocess.run(
+            [*cli, *args], env=env, check=True, capture_output=True, cwd=REPO, text=True
+        )
+        return done.stdout.strip()
+
+    inc = do("open", "payment-failure", "-s", "3", "-t", "race", "--at", "-2d")
+    do("resolve", inc)
+    do("close", inc, "--force", "--reason", "review goes on")
+    do("action", "add", inc, "fix", "--owner", "王伟", "--due", "2020-01-01", "--at", "-1d")
+    for _ in range(2):
+        checks = [
+            subprocess.Popen(
+                [*cli, "check"], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+            for _ in range(2)
+        ]
+        outputs = [c.communicate(timeout=60) for c in checks]
+        assert [c.returncode for c in checks] == [5, 5], outputs
+    assert [r["key"] for r in hook.requests] == [f"{inc}/action/action#1@2020-01-01T16:00:00Z"]
