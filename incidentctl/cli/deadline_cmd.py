@@ -90,7 +90,7 @@ def check(app: App, warn_before: str | None, notify: bool, as_json: bool) -> int
 
     Open action items past their due date (every incident, closed ones too) are
     listed after the deadlines, as `check.action_items` in the config says:
-    `report` (the default) lists them without changing the exit code, `page`
+    `report` (the default) lists them and still exits 0 for them, `page`
     also counts them as overdue (exit 5) and pages each item's owner once per
     due date, `off` ignores them.
 
