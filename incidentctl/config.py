@@ -34,6 +34,11 @@ class Config(NamedTuple):
     exposed: bool = False
     #: The longest text recorded on an incident, in bytes.
     max_text: int = 64 * 1024
+    #: What ``check`` does with overdue action items: ``off``, ``report`` (list them) or
+    #: ``page`` (list them, count them as overdue, and send a notice for each).
+    check_actions: str = "report"
+    #: ``audit.anchor``: ``check`` takes an anchor when the last is older than ``every``.
+    anchor: Mapping[str, Any] = _EMPTY
 
 
 def calendar_file(home: Path, name: str) -> Path:
@@ -80,6 +85,7 @@ def load_config(home: Path) -> Config:
     if data is None:
         return Config(path=name)
     due_soon = data.get("deadlines", {}).get("due_soon", {})
+    anchor = data.get("audit", {}).get("anchor", {})
     return Config(
         calendar=data.get("calendar"),
         due_soon_fraction=float(due_soon.get("fraction", 0.2)),
@@ -91,8 +97,11 @@ def load_config(home: Path) -> Config:
         notify=data.get("notify", {}),
         people=data.get("people", {}),
         path=name,
-        exposed=bool(data.get("notify") or data.get("people")) and readable_by_others(path),
+        exposed=bool(data.get("notify") or data.get("people") or anchor.get("post"))
+        and readable_by_others(path),
         max_text=int(data.get("limits", {}).get("text", 64 * 1024)),
+        check_actions=str(data.get("check", {}).get("action_items", "report")),
+        anchor=anchor,
     )
 
 
