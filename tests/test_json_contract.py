@@ -217,6 +217,32 @@ def test_every_json_command_follows_its_schema(
     assert {"opened", "recorded", "template-list", "message", "sent", "incident"} <= kinds
 
 
+def test_check_says_which_action_items_are_overdue_and_whether_they_count(
+    run: Run, clock: ManualClock, isolated: Path
+) -> None:
+    from tests.conftest import write_config
+
+    j = Contract(run)
+    inc = j("open", "payment-failure", "-s", "2", "-t", "t")["id"]
+    j("resolve", inc)
+    j("close", inc, "--force", "--reason", "review continues")
+    j("action", "add", inc, "alert", "--owner", "王伟", "--due", "2026-11-22")
+    clock.advance(days=1)
+    report = j("check")
+    assert (report["status"], report["anchor"]) == ("ok", None)
+    (item,) = report["actions"]
+    assert (item["incident"], item["number"], item["overdue"], item["state"]) == (
+        inc,
+        1,
+        True,
+        "open",
+    )
+    write_config(isolated, "check: {action_items: page}\n")
+    assert j("check", expect=5)["status"] == "overdue"
+    write_config(isolated, "check: {action_items: 'off'}\n")
+    assert j("check")["actions"] == []
+
+
 def test_errors_under_json_are_one_json_line_on_stderr_for_every_command(run: Run) -> None:
     for name in json_commands():
         result = run(*_words(name), "--json", "--no-such-option", expect=2)

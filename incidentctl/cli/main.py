@@ -85,11 +85,11 @@ EXIT_CODES: tuple[tuple[str, str], ...] = (
         "path printed",
     ),
     ("4", "`check`: a deadline is due soon"),
-    ("5", "`check`: a deadline is overdue"),
+    ("5", "`check`: a deadline is overdue (or, with `check.action_items: page`, an action item)"),
     (
         "6",
-        "`check`: a notice could not be delivered (whatever else is due); stderr says which "
-        "and why",
+        "`check`: a notice could not be delivered, or the scheduled anchor (`audit.anchor`) "
+        "could not be written or posted (whatever else is due); stderr says which and why",
     ),
     ("130", "interrupted (Ctrl-C); nothing already recorded is lost"),
 )

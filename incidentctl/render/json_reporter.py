@@ -197,6 +197,12 @@ def incident(view: View) -> dict[str, Any]:
     }
 
 
+def anchor_fields(r: Anchored) -> dict[str, Any]:
+    """An anchor just taken: when, how many incidents, its digest, and its file."""
+    a = r.record
+    return {"at": a["at"], "incidents": a["incidents"], "digest": a["digest"], "file": path(r.file)}
+
+
 def action_item(a: ActionItem) -> dict[str, Any]:
     return {
         "number": a.number,
@@ -372,16 +378,7 @@ class JsonReporter(Reporter):
         )
 
     def Anchored(self, r: Anchored) -> None:
-        a = r.record
-        self.emit(
-            document(
-                "anchor",
-                at=a["at"],
-                incidents=a["incidents"],
-                digest=a["digest"],
-                file=path(r.file),
-            )
-        )
+        self.emit(document("anchor", **anchor_fields(r)))
 
     def ActionListing(self, r: ActionListing) -> None:
         self.emit(
@@ -406,12 +403,21 @@ class JsonReporter(Reporter):
 
         for p in r.problems:  # for the person reading the cron mail, as with text
             self.out.echo(t("notify_failed", self.out.lang, problem=p), err=True)
+        if r.anchor_problem:
+            self.out.echo(
+                t("check.anchor_failed", self.out.lang, problem=r.anchor_problem), err=True
+            )
         self.emit(
             document(
                 "check",
                 status=r.status,
                 deadlines=[dict(deadline(i.deadline, i.now), flag=k) for i, k in r.flagged],
                 notices_failed=list(r.problems),
+                actions=[
+                    dict(action_item(a), incident=v.state.id, overdue=True) for v, a in r.actions
+                ],
+                anchor=None if r.anchor is None else anchor_fields(r.anchor),
+                anchor_failed=r.anchor_problem,
             )
         )
 

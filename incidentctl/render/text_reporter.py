@@ -10,6 +10,7 @@ from incidentctl.render import Reporter
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from incidentctl import incidents
     from incidentctl.comms.messages import Message, PhraseListing, Sent, TemplateListing
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, Item
@@ -167,13 +168,18 @@ class TextReporter(Reporter):
 
     def ActionListing(self, r: ActionListing) -> None:
         from incidentctl.i18n import t
+
+        if not r.items:
+            self.out.echo(t("actions.none", self.out.lang))
+            return
+        self._action_table(r)
+
+    def _action_table(self, r: incidents.ActionListing) -> None:
+        from incidentctl.i18n import t
         from incidentctl.render.safe import clean
         from incidentctl.render.table import table
 
         out = self.out
-        if not r.items:
-            out.echo(t("actions.none", out.lang))
-            return
         rows = []
         for incident, _title, a in r.items:
             state = t(f"action.{a.state}", out.lang)
@@ -205,8 +211,20 @@ class TextReporter(Reporter):
 
         for problem in r.problems:
             self.out.echo(t("notify_failed", self.out.lang, problem=problem), err=True)
+        if r.anchor_problem:
+            self.out.echo(
+                t("check.anchor_failed", self.out.lang, problem=r.anchor_problem), err=True
+            )
         if r.flagged:
             self._deadline_table([flagged_as(i, k) for i, k in r.flagged])
+        if r.actions:
+            from incidentctl.incidents import ActionListing
+
+            if r.flagged:
+                self.out.echo()
+            self.out.echo(t("check.actions", self.out.lang))
+            items = [(v.state.id, v.state.title, a) for v, a in r.actions]
+            self._action_table(ActionListing(items, r.now))
 
     # --- runbooks ------------------------------------------------------------------------
     def RunbookListing(self, r: RunbookListing) -> None:
