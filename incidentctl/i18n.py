@@ -1714,6 +1714,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "预案|最近演练|周期|应演练时间",
     ),
     "drill.org_name": ("the shop (drill)", "本平台（演练）"),
+    "drill.scripted": ("scripted {role}", "模拟{role}"),
     "pm.drill_score": ("Drill score: {score} / 100", "演练得分：{score} / 100"),
     "pm.drill_expectation": ("Expectation", "考核项"),
     "pm.drill_verdict": ("Verdict", "结果"),

@@ -55,19 +55,30 @@ def play(
     config gives none, so a drill never stops on them)."""
     from incidentctl.drills import play as dp
     from incidentctl.i18n import t
+    from incidentctl.incidents.service import Incidents
     from incidentctl.walk.controller import Walk
 
     rng = random.Random(seed)
-    walk = Walk(
-        svc,
-        incident,
-        lang=lang,
-        calendar=calendar,
-        policy=policy,
-        org={"name": t("drill.org_name", lang), "hotline": "400-000-0000", **(org or {})},
-        confirm_before=(),
-        arrivals=dp.deliver,
-    )
+    facts = {"name": t("drill.org_name", lang), "hotline": "400-000-0000", **(org or {})}
+    walks: dict[str, Walk] = {}
+
+    def walk_of(role: str) -> Walk:
+        """The walk of the responder playing ``role``, recording under its name."""
+        if role not in walks:
+            name = scenario.responder(role).name or t("drill.scripted", lang, role=role)
+            player = Incidents(svc.store, clock, actor=name, zone=svc.zone, max_text=svc.max_text)
+            walks[role] = Walk(
+                player,
+                incident,
+                lang=lang,
+                calendar=calendar,
+                policy=policy,
+                org=facts,
+                confirm_before=(),
+                arrivals=dp.deliver,
+            )
+        return walks[role]
+
     start = clock.now()
     limit = start + timedelta(seconds=scenario.duration or LONGEST)
     busy: dict[str, tuple[datetime, str]] = {}  # role -> (finishes at, step)
@@ -80,7 +91,7 @@ def play(
         for role, (at, step_id) in sorted(busy.items(), key=lambda kv: (kv[1][0], kv[0])):
             if at <= now:
                 del busy[role]
-                if not _finish(walk, view, step_id, scenario, rng):
+                if not _finish(walk_of(role), view, step_id, scenario, rng):
                     given_up.add(step_id)
         view = svc.view(incident)
         state = view.state
@@ -88,11 +99,16 @@ def play(
         for step in _ready(view, working):
             if step.role in busy:
                 continue
+            if step.role not in state.roles:  # the responder arrives: it holds its role
+                player = walk_of(step.role)
+                player.perform(it.Assign(step.role, player.svc.actor)).through(lambda q: "")
+                state = svc.view(incident).state
             low, high = scenario.responder(step.role).react
             took = rng.triangular(low, high, (low + high) / 2) if high > low else low
             busy[step.role] = (now + timedelta(seconds=round(took)), step.id)
         if not busy:
-            if _phase_move(walk, view):
+            lead = "commander" if "commander" in view.runbook.roles else min(view.runbook.roles)
+            if _phase_move(walk_of(lead), view):
                 continue
             upcoming = dp.next_due(scenario, state)
             if upcoming is None or upcoming > limit:

@@ -191,8 +191,7 @@ def key_times(view: View) -> KeyTimes:
     acts = [
         e.occurred
         for e in view.events[1:]
-        if e.type in (*ev.STEP_EVENTS, ev.ACKED, ev.ASSIGNED, ev.NOTE, ev.COMMS)
-        and e.seq not in state.retracted
+        if e.type in (*ev.STEP_EVENTS, ev.ACKED, ev.NOTE, ev.COMMS) and e.seq not in state.retracted
     ]
     needed = {s.role for s in view.runbook.steps if s.applies_to(state.severity)}
     assigned: dict[str, datetime] = {}
