@@ -162,10 +162,7 @@ def deliver(svc: Incidents, ref: str) -> list[Event]:
                 return []
             return inject_drafts(svc, first, state, when)
 
-        events = svc.record(ref, rule)
-        if not events:
-            return recorded
-        recorded.extend(events)
+        recorded.extend(svc.record(ref, rule))  # nothing, if another player delivered it
 
 
 def inject_drafts(svc: Incidents, due: Due, state: st.IncidentState, when: When) -> list[Draft]:
