@@ -414,3 +414,14 @@ def test_a_walk_on_a_drill_shows_each_inject_as_it_arrives(
     assert said == ["DRILL inject alert: An alert"]
     assert walk.screen().message == ()  # recorded once, shown once
     assert walk.screen().now == T0 + timedelta(minutes=12)
+
+
+def test_a_drills_id_completes(svc: Incidents, store: Store) -> None:
+    from incidentctl.incidents.suggest import incident_refs
+
+    drill = start(svc)
+    real = svc.open(runbook("minimal"), severity="sev1", title="real").state.id
+    assert [ref for ref, _ in incident_refs(store, "dr")] == [drill]
+    assert [ref for ref, _ in incident_refs(store, "DRILL-2026")] == [drill]
+    assert drill not in [ref for ref, _ in incident_refs(store, "INC-")]
+    assert real in [ref for ref, _ in incident_refs(store, "INC-")]
