@@ -1668,7 +1668,6 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "drill.previous": ("Earlier drills of this scenario: {trend}", "此前同一场景的演练：{trend}"),
     "drill.valid": ("{n} scenario file(s) valid", "{n} 个场景文件有效"),
-    "drill.banner": ("DRILL", "演练"),
     "err.simulate.runs": ("--runs must be at least 1", "--runs 至少为 1"),
     "err.simulate.staff": (
         "--staff {role}={value}: the number of people is a whole number from 1 to 99",
