@@ -1669,6 +1669,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "drill.previous": ("Earlier drills of this scenario: {trend}", "此前同一场景的演练：{trend}"),
     "drill.valid": ("{n} scenario file(s) valid", "{n} 个场景文件有效"),
     "err.simulate.runs": ("--runs must be at least 1", "--runs 至少为 1"),
+    "err.simulate.team": ("a team has 1 to 999 people, not {n}", "团队人数应为 1 到 999，而非 {n}"),
+    "sim.anyone": ("anyone", "任意角色"),
+    "sim.advice_team": (
+        "One more person ({n} in all) raises the mean chance to {p}",
+        "再增加一人（共 {n} 人）可将平均按时概率提高到 {p}",
+    ),
     "err.simulate.staff": (
         "--staff {role}={value}: the number of people is a whole number from 1 to 99",
         "--staff {role}={value}：人数应为 1 到 99 的整数",

@@ -425,3 +425,25 @@ def test_a_drills_id_completes(svc: Incidents, store: Store) -> None:
     assert [ref for ref, _ in incident_refs(store, "DRILL-2026")] == [drill]
     assert drill not in [ref for ref, _ in incident_refs(store, "INC-")]
     assert real in [ref for ref, _ in incident_refs(store, "INC-")]
+
+
+def test_a_team_of_generalists_shares_one_queue() -> None:
+    from incidentctl.drills.simulate import ANYONE, simulate
+
+    # Two people who can each take any role: b never waits for a, as with two ops people.
+    pooled = simulate(_two_steps("27m"), "sev1", runs=2000, seed=3, team=2)
+    assert {d.step: d.p_met for d in pooled.deadlines}["b"] == 1.0
+    assert pooled.staff == {ANYONE: 2} and pooled.advice[0].role == ANYONE
+    alone = simulate(_two_steps("27m"), "sev1", runs=2000, seed=3, team=1)
+    by_role = simulate(_two_steps("27m"), "sev1", runs=2000, seed=3)
+    assert alone.deadlines == by_role.deadlines  # one person for the one role: the same
+
+
+def test_a_two_person_team_is_told_which_data_breach_deadlines_it_will_likely_miss(
+    run: Run,
+) -> None:
+    args = ("drill", "simulate", "data-breach", "-s", "1", "--runs", "2000", "--team", "2")
+    data = json.loads(run(*args, "--json").stdout)
+    unlikely = {d["step"] for d in data["deadlines"] if d["p_met"] < 0.5}
+    assert {"contain", "preserve-evidence"} <= unlikely
+    assert "One more person (3 in all)" in run(*args).stdout

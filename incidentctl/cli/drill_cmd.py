@@ -321,6 +321,12 @@ def due(app: App, as_json: bool) -> int:
     callback=key_values,
     help="People per role (repeatable; 1 for a role not named).",
 )
+@click.option(
+    "--team",
+    type=click.IntRange(min=1, max=999),
+    metavar="N",
+    help="A team of N people, each able to take any role (instead of --staff).",
+)
 @json_option
 @pass_app
 def simulate(
@@ -330,19 +336,21 @@ def simulate(
     runs: int,
     seed: int,
     staff: dict[str, str],
+    team: int | None,
     as_json: bool,
 ) -> int:
     """Can a team of this size meet RUNBOOK's deadlines?  A Monte Carlo over its steps.
 
     Each step takes a time drawn from its effort range (triangular, most likely at
     the midpoint), starts once its deadline's anchor is reached, and queues on the
-    people of its role.  Prints, per deadline, the chance it is met and the median
-    slack; the critical path; and which one extra person raises compliance most.
+    people of its role (or, with --team, on anyone in the team).  Prints, per deadline,
+    the chance it is met and the median slack; the critical path; and which one extra
+    person raises compliance most.
     """
     from incidentctl.drills.simulate import parse_staff
     from incidentctl.drills.simulate import simulate as run_it
 
     rb = app.runbook_dir.find(runbook_id)
     tier = rb.resolve_tier(severity)
-    result = run_it(rb, tier, runs=runs, seed=seed, staff=parse_staff(staff))
+    result = run_it(rb, tier, runs=runs, seed=seed, staff=parse_staff(staff), team=team)
     return app.report(result, as_json=as_json)

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
     from incidentctl.runbooks.model import Runbook
 
+#: The one queue of a team whose people can each take any role (``--team``).
+ANYONE = "*"
 OPENED = -1
 MITIGATED = -2
 RESOLVED = -3
@@ -127,6 +129,7 @@ def plan(runbook: Runbook, tier: str) -> Plan:
 
 def _one(
     tasks: tuple[Task, ...],
+    queues: list[str],
     effort: list[float],
     staff: Mapping[str, int],
     dependents: list[list[int]],
@@ -149,7 +152,7 @@ def _one(
             anchor_at[i] = start_of_group
         while ready:
             at, i, why = heapq.heappop(ready)
-            role = tasks[i].role
+            role = queues[i]
             queue = people.get(role)
             if queue is None:
                 queue = people[role] = [(0.0, -1)] * max(1, staff.get(role, 1))
@@ -178,10 +181,12 @@ def simulate(
     runs: int = 1000,
     seed: int = 0,
     staff: Mapping[str, int] | None = None,
+    team: int | None = None,
     advise: bool = True,
 ) -> Simulation:
     """``runs`` runs of the runbook at ``tier`` with ``staff`` people per role (one for a
-    role not named), deterministic for ``seed``."""
+    role not named), or a ``team`` of that many people who can each take any role,
+    deterministic for ``seed``."""
     if runs < 1:
         raise InvalidInput(msg("err.simulate.runs"))
     people = dict(staff or {})
@@ -197,11 +202,15 @@ def simulate(
                 )
             )
     p = plan(runbook, tier)
+    if team is not None:
+        if not 1 <= team <= 999:
+            raise InvalidInput(msg("err.simulate.team", n=team))
+        people = {ANYONE: team}
     odds, compliance, chains, spans = _runs(p, runs, seed, people)
     best = max(chains.items(), key=lambda kv: (kv[1], kv[0]))[0] if chains else ()
     advice: list[Advice] = []
     if advise:
-        roles = sorted({t.role for t in p.tasks})
+        roles = [ANYONE] if team is not None else sorted({t.role for t in p.tasks})
         for role in roles:
             more = {**people, role: people.get(role, 1) + 1}
             _, c, _, _ = _runs(p, min(runs, ADVICE_RUNS), seed, more)
@@ -212,7 +221,9 @@ def simulate(
         tier=tier,
         runs=runs,
         seed=seed,
-        staff={r: people.get(r, 1) for r in sorted({t.role for t in p.tasks})},
+        staff=dict(people)
+        if team is not None
+        else {r: people.get(r, 1) for r in sorted({t.role for t in p.tasks})},
         deadlines=odds,
         compliance=compliance,
         critical_path=[p.tasks[i].id for i in best],
@@ -235,6 +246,7 @@ def _runs(
             dependents[t.anchor].append(i)
         else:
             roots[{OPENED: 0, MITIGATED: 1, RESOLVED: 2}[t.anchor]].append(i)
+    queues = [ANYONE if ANYONE in staff else t.role for t in tasks]
     rng = random.Random(seed)
     tri = rng.triangular
     shapes = [(t.low, t.high, (t.low + t.high) / 2) for t in tasks]
@@ -245,7 +257,7 @@ def _runs(
     spans = []
     for _ in range(runs):
         effort = [tri(lo, hi, mode) if hi > lo else lo for lo, hi, mode in shapes]
-        finish, anchor_at, cause = _one(tasks, effort, staff, dependents, roots)
+        finish, anchor_at, cause = _one(tasks, queues, effort, staff, dependents, roots)
         for i in timed:
             due = tasks[i].due
             assert due is not None

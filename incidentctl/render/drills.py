@@ -198,7 +198,12 @@ def simulation_text(out: Out, r: Simulation) -> None:
     from incidentctl.render.table import table
 
     lang = out.lang
-    staff = ", ".join(f"{role}={n}" for role, n in r.staff.items())
+    from incidentctl.drills.simulate import ANYONE
+
+    def who(role: str) -> str:
+        return t("sim.anyone", lang) if role == ANYONE else role
+
+    staff = ", ".join(f"{who(role)}={n}" for role, n in r.staff.items())
     out.echo(t("sim.head", lang, runbook=r.runbook, tier=r.tier, runs=r.runs, seed=r.seed))
     out.echo(t("sim.staff", lang, staff=staff))
     rows = [
@@ -227,9 +232,9 @@ def simulation_text(out: Out, r: Simulation) -> None:
         best = r.advice[0]
         out.echo(
             t(
-                "sim.advice",
+                "sim.advice_team" if best.role == ANYONE else "sim.advice",
                 lang,
-                role=best.role,
+                role=who(best.role),
                 n=best.staff,
                 p=f"{best.compliance * 100:.1f}%",
             )
