@@ -447,3 +447,18 @@ def test_a_two_person_team_is_told_which_data_breach_deadlines_it_will_likely_mi
     unlikely = {d["step"] for d in data["deadlines"] if d["p_met"] < 0.5}
     assert {"contain", "preserve-evidence"} <= unlikely
     assert "One more person (3 in all)" in run(*args).stdout
+
+
+def test_a_scenario_in_drills_is_named_after_its_id(run: Run, tmp_path: Path) -> None:
+    folder = tmp_path / "runbooks"
+    (folder / "drills").mkdir(parents=True)
+    (folder / "coupon-failure.yaml").write_text(
+        (DATA / "runbooks" / "valid" / "minimal.yaml").read_text(encoding="utf-8"), "utf-8"
+    )
+    text = (SCENARIOS / "mini.yaml").read_text(encoding="utf-8")
+    (folder / "drills" / "other.yaml").write_text(text, encoding="utf-8")
+    result = run("--runbooks", str(folder), "drill", "validate", expect=1)
+    assert "id: the file is named other: name it mini.yaml" in result.stdout
+    (folder / "drills" / "other.yaml").rename(folder / "drills" / "mini.yaml")
+    run("--runbooks", str(folder), "drill", "validate")
+    assert run("--runbooks", str(folder), "drill", "run", "mini", "--auto").stdout

@@ -182,10 +182,21 @@ def check_file(
 
 
 def lint(located: Located, runbooks: RunbookDir | None) -> list[Problem]:
-    """What the schema cannot say: ids unique, ``after`` naming an inject or step without
-    a cycle, and every runbook step, template, tier and role named being the runbook's."""
+    """What the schema cannot say: the file named after the id, ids unique, ``after``
+    naming an inject or step without a cycle, and every runbook step, template, tier and
+    role named being the runbook's."""
     data = located.data
     problems: list[Problem] = []
+    where = Path(located.file)
+    stem = where.stem
+    if where.parent.name == "drills" and stem != data["id"]:  # where `drill run ID` looks
+        problems.append(
+            located.problem(
+                ("id",),
+                f"the file is named {stem}: name it {data['id']}.yaml, so that "
+                f"`drill run {data['id']}` finds it",
+            )
+        )
     injects = data.get("injects") or []
     ids: dict[str, int] = {}
     for n, inject in enumerate(injects):
