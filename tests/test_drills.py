@@ -462,3 +462,10 @@ def test_a_scenario_in_drills_is_named_after_its_id(run: Run, tmp_path: Path) ->
     (folder / "drills" / "other.yaml").rename(folder / "drills" / "mini.yaml")
     run("--runbooks", str(folder), "drill", "validate")
     assert run("--runbooks", str(folder), "drill", "run", "mini", "--auto").stdout
+
+
+def test_a_player_in_an_unknown_role_is_refused_before_the_drill_opens(run: Run) -> None:
+    args = ("drill", "run", "phishing-tabletop", "--detach", "--players", "comander=王伟")
+    result = run(*args, expect=1)
+    assert "has no role 'comander'" in result.stderr and "commander" in result.stderr
+    assert "DRILL-" not in run("list", "--drills", "--status", "all").stdout
