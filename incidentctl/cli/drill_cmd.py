@@ -85,8 +85,8 @@ def run(
 ) -> int:
     """Open a drill incident of SCENARIO (an id in drills/ or a file) on its own clock.
 
-    Without --auto, the command stays on and shows each inject as it arrives
-    (Ctrl-C leaves the drill running; drill end ends it).  With --auto, the
+    Without --auto, the command stays on and shows each inject as it arrives,
+    and the score once someone runs drill end (Ctrl-C leaves the drill running).  With --auto, the
     scripted responders play the whole drill as a simulation, deterministic
     for --seed, and its score is printed.
     """
@@ -134,7 +134,7 @@ def run(
 
 
 def _follow(app: App, svc: Incidents, incident: str) -> int:
-    """Show each inject as it arrives, until the drill ends or Ctrl-C."""
+    """Show each inject as it arrives, until the drill ends (then its score) or Ctrl-C."""
     import time
 
     from incidentctl.drills import play as dp
@@ -145,8 +145,8 @@ def _follow(app: App, svc: Incidents, incident: str) -> int:
         view = svc.view(incident)
         if arrived:
             app.report(InjectsArrived(view, arrived))
-        if view.state.drill_ended_at is not None:
-            return 0
+        if view.state.drill_ended_at is not None:  # someone ended it: its score
+            return app.report(_score(app, svc, view))
         upcoming = dp.next_due(dp.scenario_of(view.state), view.state)
         speed = float((view.state.drill or {}).get("clock", {}).get("speed", 1))
         wait = 1.0
