@@ -1622,9 +1622,13 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "(incidentctl drill end {id} ends it).",
         "情况注入到达时显示在此；按 Ctrl-C 离开后演练继续（incidentctl drill end {id} 结束演练）。",
     ),
+    "drill.detached": (
+        "Injects are delivered by walk, watch and drill tick {id}; drill end {id} ends it.",
+        "情况注入由 walk、watch 和 drill tick {id} 送达；drill end {id} 结束演练。",
+    ),
     "drill.inject_line": (
-        "DRILL {at} inject {id} {source}: {text}",
-        "演练 {at} 情况注入 {id} {source}：{text}",
+        "DRILL {at} inject {id}{source}: {text}",
+        "演练 {at} 情况注入 {id}{source}：{text}",
     ),
     "drill.source.monitoring": ("[monitoring]", "[监控]"),
     "drill.source.customers": ("[customers]", "[客户]"),

@@ -127,8 +127,9 @@ def run(
     view = dp.start(svc, found, runbook, speed=speed, players=players, lang=app.lang)
     injects = dp.deliver(svc, view.state.id)
     view = svc.view(view.state.id)
-    code = app.report(DrillStarted(view, found, None, injects), as_json=as_json)
-    if detach or as_json:
+    following = not (detach or as_json)
+    code = app.report(DrillStarted(view, found, None, injects, following), as_json=as_json)
+    if not following:
         return code
     return _follow(app, svc, view.state.id)
 

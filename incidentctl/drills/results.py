@@ -18,6 +18,7 @@ class DrillStarted(NamedTuple):
     scenario: Scenario
     score: DrillScore | None
     injects: list[Event]
+    following: bool = False  # the command stays on to show injects as they arrive
 
 
 class InjectsArrived(NamedTuple):

@@ -38,7 +38,7 @@ def inject_lines(out: Out, events: list[Event]) -> list[str]:
         p = e.payload
         text = p["text"].get(out.lang) or p["text"]["en"]
         at = fmt(e.occurred, out.zone, seconds=False)
-        source = t(f"drill.source.{p['source']}", out.lang) if p.get("source") else ""
+        source = " " + t(f"drill.source.{p['source']}", out.lang) if p.get("source") else ""
         lines.append(
             t("drill.inject_line", out.lang, at=at, id=p["inject"], source=source, text=clean(text))
         )
@@ -69,7 +69,8 @@ def started_text(out: Out, r: DrillStarted) -> None:
         out.echo()
         score_text(out, r.score)
     else:
-        out.echo(t("drill.follow", out.lang, id=r.view.state.id))
+        key = "drill.follow" if r.following else "drill.detached"
+        out.echo(t(key, out.lang, id=r.view.state.id))
 
 
 def injects_text(out: Out, r: InjectsArrived) -> None:
