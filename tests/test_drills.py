@@ -74,8 +74,10 @@ def test_invalid_scenarios_are_reported_at_file_line_col(run: Run) -> None:
         f"{bad[1]}:13:12: injects[1].after: injects wait on each other in a circle",
         f"{bad[1]}:17:11: expectations[0].step: 'start-responce' is not a step "
         "(did you mean start-response?)",
+        f"{bad[2]}:11:12: injects[0].after: give either at or after, not both",
+        f"{bad[2]}:16:15: expectations[0].template: give either step or template, not both",
     ]
-    assert "4 problem(s) in 2 file(s)" in result.stderr
+    assert "6 problem(s) in 3 file(s)" in result.stderr
 
 
 def test_an_unknown_scenario_is_a_clear_error(run: Run) -> None:

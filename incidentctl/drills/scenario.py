@@ -200,6 +200,10 @@ def lint(located: Located, runbooks: RunbookDir | None) -> list[Problem]:
     injects = data.get("injects") or []
     ids: dict[str, int] = {}
     for n, inject in enumerate(injects):
+        if "at" in inject and "after" in inject:
+            problems.append(
+                located.problem(("injects", n, "after"), "give either at or after, not both")
+            )
         if inject["id"] in ids:
             problems.append(located.problem(("injects", n, "id"), "repeats an earlier inject's id"))
         ids.setdefault(inject["id"], n)
@@ -210,6 +214,12 @@ def lint(located: Located, runbooks: RunbookDir | None) -> list[Problem]:
                 located.problem(("expectations", n, "id"), "repeats an earlier expectation's id")
             )
         seen.add(e["id"])
+        if "step" in e and "template" in e:
+            problems.append(
+                located.problem(
+                    ("expectations", n, "template"), "give either step or template, not both"
+                )
+            )
         start = e.get("from", "start")
         if start != "start" and start not in ids:
             problems.append(
