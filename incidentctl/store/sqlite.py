@@ -136,6 +136,11 @@ def _check_header(path: Path) -> int:
     return int(user_version)
 
 
+def read_version(path: Path) -> int:
+    """The schema version of the store file ``path`` (refused if it is not one)."""
+    return _check_header(path)
+
+
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     """A connection that can only read ``path``.  A WAL-mode file is read through its
     ``-wal`` file while one exists (someone has it open); without one, every commit is
@@ -364,6 +369,14 @@ class SQLiteStore(SQLReads):
                 raise HeadMoved(incident_id, expected, found)
             self.db.executemany(INSERT_EVENT, [event_row(e) for e in events])
             self.db.execute(UPDATE_SUMMARY, (*kept(summary, events[-1]), incident_id))
+
+    @guarded
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def can_write(self) -> bool:
+        """Whether this user may write the file (and the journal beside it)."""
+        return os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
 
     # --- reading (the queries are shared: incidentctl.store.sql) ---------------------
     @guarded
