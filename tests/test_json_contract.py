@@ -65,7 +65,7 @@ GLOBAL_OPTIONS = ("--home", "--runbooks", "--lang", "--tz", "--by")
 def _words(name: str) -> list[str]:
     """The command line of a command, from the name of its schema."""
     group, _, command = name.partition("-")
-    return [group, command] if group in ("step", "runbook", "audit") else [name]
+    return [group, command] if group in ("step", "runbook", "audit", "store") else [name]
 
 
 def _schema_name(command: list[str]) -> str:
@@ -167,6 +167,10 @@ def test_every_json_command_follows_its_schema(
     db.commit()
     db.close()
     assert j("audit", "verify", inc, press, expect=1)["ok"] is False
+
+    # the store
+    assert j("store", "status")["incidents"] == 2
+    assert j("store", "init")["from_version"] == j("store", "init")["to_version"]
 
     assert set(j.seen) == set(json_commands())
     kinds = {doc["kind"] for docs in j.seen.values() for doc in docs}

@@ -190,6 +190,12 @@ class App:
             self._store = open_store(self.store_location, create=create)
         return self._store
 
+    def close(self) -> None:
+        """Close the store, if a command opened it."""
+        if self._store is not None:
+            store, self._store = self._store, None
+            store.close()
+
     def read_only_store(self) -> Store | None:
         """The store opened for reading alone, or ``None`` when there is none: nothing is
         created, migrated or written (what shell completion looks at)."""

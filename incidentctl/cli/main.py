@@ -374,6 +374,7 @@ def cli(
         ctx.obj = App(home=home, store=store, runbooks=runbooks_dir, lang=lang, tz=tz, actor=actor)
     else:  # tests pass a prepared App (fake clock); command-line options still apply
         ctx.obj.apply(home=home, store=store, runbooks=runbooks_dir, lang=lang, tz=tz, actor=actor)
+    ctx.call_on_close(ctx.obj.close)
     if not lang:
         from incidentctl.i18n import LANGS, t, unsupported_env_lang
 

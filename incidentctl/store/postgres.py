@@ -290,6 +290,12 @@ class PostgresStore(SQLReads):
     def close(self) -> None:
         self.conn.close()
 
+    def __del__(self) -> None:
+        # A store dropped without close() (a command's end) closes its connection quietly.
+        conn = self.__dict__.get("conn")
+        if conn is not None:
+            conn.close()
+
     # --- the schema ------------------------------------------------------------------
     @guarded
     def schema_version(self) -> int | None:
@@ -435,7 +441,8 @@ class PostgresStore(SQLReads):
         return self._token
 
     def wake_fd(self) -> int | None:
-        """A file descriptor that becomes readable when someone else records a change."""
+        """The connection's socket, listening on :data:`CHANNEL`: readable when someone
+        records a change (:meth:`change_token` reads the announcement)."""
         if not self._listening:
             self.change_token()
         return int(self.conn.fileno())

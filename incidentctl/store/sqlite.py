@@ -379,6 +379,9 @@ class SQLiteStore(SQLReads):
         return os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
 
     # --- reading (the queries are shared: incidentctl.store.sql) ---------------------
+    def wake_fd(self) -> None:
+        return None  # SQLite announces nothing: change_token is polled
+
     @guarded
     def change_token(self) -> object:
         # data_version moves whenever another connection commits to the file.
