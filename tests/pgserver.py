@@ -18,6 +18,8 @@ import pytest
 
 #: A PostgreSQL superuser's URL the tests may create databases and roles on.
 ENV = "INCIDENTCTL_TEST_PG"
+#: That server's data directory, if the tests may restart it (``pg_ctl restart``).
+DATA_ENV = "INCIDENTCTL_TEST_PGDATA"
 
 
 def unavailable(reason: str) -> None:
@@ -36,20 +38,28 @@ def _bin(name: str) -> str | None:
 
 
 class Cluster:
-    """A throwaway cluster: data and socket in one temporary directory."""
+    """A throwaway cluster: data and socket in one temporary directory (or, ``existing``,
+    the data directory of a server someone else started and will stop)."""
 
-    def __init__(self) -> None:
+    def __init__(self, existing: Path | None = None) -> None:
         initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
         if not initdb or not pg_ctl:
             unavailable(f"no PostgreSQL server: set ${ENV} or install postgresql")
         assert initdb is not None and pg_ctl is not None
         self.pg_ctl = pg_ctl
-        self.dir = Path(tempfile.mkdtemp(prefix="incidentctl-pg-"))
+        self.owned = existing is None
+        self.dir = (
+            Path(tempfile.mkdtemp(prefix="incidentctl-pg-")) if existing is None else existing
+        )
         self.as_user: list[str] = []
         if os.geteuid() == 0:  # the server refuses to run as root
-            os.chown(self.dir, _uid("postgres"), -1)
+            if self.owned:
+                os.chown(self.dir, _uid("postgres"), -1)
             self.as_user = ["runuser", "-u", "postgres", "--"]
-        self.data = self.dir / "data"
+        self.data = self.dir / "data" if existing is None else existing
+        if existing is not None:
+            self.url = ""
+            return
         self._run(
             initdb,
             "-D",
@@ -72,7 +82,7 @@ class Cluster:
             capture_output=True,
             text=True,
             timeout=120,
-            cwd=self.dir,  # the tests' own directory may be closed to the server's user
+            cwd="/",  # the tests' own directory may be closed to the server's user
             check=False,
             env={**os.environ, "LC_ALL": "C", "LANG": "C"},  # whatever locale the tests set
         )
@@ -85,9 +95,12 @@ class Cluster:
         self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
 
     def restart(self) -> None:
-        self._run(self.pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "restart")
+        log = str(self.data / "restart.log")  # not our pipe: the server outlives pg_ctl
+        self._run(self.pg_ctl, "-D", str(self.data), "-m", "fast", "-l", log, "-w", "restart")
 
     def stop(self) -> None:
+        if not self.owned:
+            return
         try:
             self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
@@ -123,6 +136,14 @@ class Server:
         with psycopg.connect(target, autocommit=True) as conn:
             conn.execute(sql)
 
+    def can_restart(self) -> bool:
+        return self.cluster is not None
+
+    def restart(self) -> None:
+        """``pg_ctl restart -m fast``: every connection is cut."""
+        assert self.cluster is not None
+        self.cluster.restart()
+
     def fresh(self, *, initialised: bool = True) -> str:
         """The URL of a new database, with an incidentctl store in it if ``initialised``."""
         name = f"t_{uuid.uuid4().hex[:12]}"
@@ -147,6 +168,7 @@ def start() -> Server:
         unavailable("psycopg is not installed: pip install 'incidentctl[postgres]'")
     url = os.environ.get(ENV)
     if url:
-        return Server(url, None)
+        data = os.environ.get(DATA_ENV)
+        return Server(url, Cluster(Path(data)) if data else None)
     cluster = Cluster()
     return Server(cluster.url, cluster)

@@ -68,24 +68,24 @@ def display_location(location: str | os.PathLike[str]) -> str:
     text = str(location)
     if "://" not in text:
         return text
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+    from urllib.parse import parse_qsl, urlencode, urlsplit
 
     try:
         parts = urlsplit(text)
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, _, hostport = netloc.rpartition("@")
-            if ":" in userinfo:
-                userinfo = userinfo.split(":", 1)[0] + ":***"
-            netloc = f"{userinfo}@{hostport}"
-        query = parts.query
-        if "password" in query.lower():
-            pairs = [
-                (k, "***" if k.lower() == "password" else v)
-                for k, v in parse_qsl(query, keep_blank_values=True)
-            ]
-            query = urlencode(pairs, safe="*/")
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+        netloc, query = parts.netloc, parts.query
+        userinfo, at, hostport = netloc.rpartition("@")
+        if at and ":" in userinfo:
+            netloc = userinfo.split(":", 1)[0] + ":***@" + hostport
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(k.lower() == "password" for k, _ in pairs):
+            query = urlencode(
+                [(k, "***" if k.lower() == "password" else v) for k, v in pairs], safe="*/"
+            )
+        if (netloc, query) == (parts.netloc, parts.query):
+            return text
+        # by hand: urlunsplit drops the "//" of a scheme it does not know, before an empty host
+        shown = f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+        return shown + (f"#{parts.fragment}" if parts.fragment else "")
     except ValueError:
         scheme = text.partition("://")[0]
         return f"{scheme}://***"
