@@ -50,9 +50,7 @@ def sqlite_path(location: str | os.PathLike[str]) -> Path:
         return Path(text)
     scheme, _, rest = text.partition("://")
     if scheme.lower() != "sqlite":
-        from incidentctl.render.safe import clean
-
-        raise StoreError(msg("err.store.location", scheme=clean(scheme)[:40]))
+        raise StoreError(msg("err.store.location", scheme=scheme[:40]))  # cleaned when shown
     return Path(rest)  # sqlite:///abs/path -> /abs/path; sqlite://rel/path -> rel/path
 
 
