@@ -245,6 +245,21 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "store {location}: schema version {after}, already up to date",
         "事件库 {location}：结构版本 {after}，已是最新",
     ),
+    "store.copy_progress": ("copying {done}/{total} {id}", "正在复制 {done}/{total} {id}"),
+    "store.copy_done": (
+        "{source} -> {target}: {copied} copied, {completed} completed, {present} already there, "
+        "{refused} refused",
+        "{source} -> {target}：复制 {copied} 个，补全 {completed} 个，已存在 {present} 个，"
+        "拒绝 {refused} 个",
+    ),
+    "store.copy_conflict": (
+        "{id}: the target holds a different incident under this id; not copied",
+        "{id}：目标库中同一编号下是另一个事件；未复制",
+    ),
+    "store.copy_broken": (
+        "{id}: its log does not verify in the source (run incidentctl audit verify); not copied",
+        "{id}：源库中该事件的记录无法通过校验（请运行 `incidentctl audit verify`）；未复制",
+    ),
     "store.init_roles": (
         "roles granted: {roles} (grant them to people: GRANT incidentctl_responder TO alice)",
         "已授权角色：{roles}（授予人员：GRANT incidentctl_responder TO alice）",
@@ -909,6 +924,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "err.store.pg_old": (
         "the store {location} has schema version {found} and must be upgraded first",
         "事件库 {location} 的结构版本为 {found}，须先升级",
+    ),
+    "err.store.copy_same": (
+        "cannot copy the store {location} onto itself; give --from and --to",
+        "不能将事件库 {location} 复制到自身；请指定 `--from` 和 `--to`",
     ),
     "warn.store_password": (
         "warning: a password given on the command line can be seen by other users of this "

@@ -159,6 +159,12 @@ def test_every_json_command_follows_its_schema(
     sent = j("comms", press, "press-statement", *PRESS, "--send", "--channel", "weibo")
     assert sent["kind"] == "sent" and sent["event"]["type"] == "comms.sent"
 
+    # the store
+    assert j("store", "status")["incidents"] == 2
+    assert j("store", "init")["from_version"] == j("store", "init")["to_version"]
+    copied = j("store", "copy", "--to", f"sqlite://{tmp_path / 'copy.db'}")
+    assert [i["outcome"] for i in copied["incidents"]] == ["copied", "copied"]
+
     # audit: intact, then tampered with
     assert j("audit", "verify", "--all")["ok"] is True
     db = sqlite3.connect(isolated / "incidents.db")
@@ -167,10 +173,6 @@ def test_every_json_command_follows_its_schema(
     db.commit()
     db.close()
     assert j("audit", "verify", inc, press, expect=1)["ok"] is False
-
-    # the store
-    assert j("store", "status")["incidents"] == 2
-    assert j("store", "init")["from_version"] == j("store", "init")["to_version"]
 
     assert set(j.seen) == set(json_commands())
     kinds = {doc["kind"] for docs in j.seen.values() for doc in docs}

@@ -336,3 +336,124 @@ def test_a_password_refused_is_one_line_naming_the_user(
     assert "~/.pgpass" in result.stderr
     assert "Traceback" not in result.stderr
     assert with_database(url, "x") != url
+
+
+# --- moving to the team store ------------------------------------------------------------
+
+
+def _rows(location: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every event row and runbook snapshot of a store, as its driver reads them."""
+    if location.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(location) as conn:
+            events = conn.execute(
+                "SELECT * FROM incidentctl.events ORDER BY incident_id, seq"
+            ).fetchall()
+            runbooks = conn.execute("SELECT * FROM incidentctl.runbooks ORDER BY 1").fetchall()
+    else:
+        import sqlite3
+
+        db = sqlite3.connect(location)
+        events = db.execute("SELECT * FROM events ORDER BY incident_id, seq").fetchall()
+        runbooks = db.execute("SELECT * FROM runbooks ORDER BY 1").fetchall()
+        db.close()
+    return {"events": [tuple(r) for r in events], "runbooks": [tuple(r) for r in runbooks]}
+
+
+@pytest.mark.usefixtures("backend")
+def test_copy_moves_incidents_byte_for_byte_and_is_idempotent(
+    run: Run, isolated: Path, tmp_path: Path
+) -> None:
+    """From a SQLite file into the store under test (a team store, or another file)."""
+    source = tmp_path / "laptop.db"
+    laptop = ("--store", f"sqlite://{source}")
+    first = run(*laptop, "open", "payment-failure", "-s", "1", "-t", "支付失败").stdout.strip()
+    run(*laptop, "step", "done", first, "assemble", "--note", "war room")
+    run(*laptop, "note", first, "客服已统一口径")
+    second = run(*laptop, "open", "data-breach", "-s", "2", "-t", "泄露").stdout.strip()
+    target = os.environ.get("INCIDENTCTL_STORE") or f"sqlite://{tmp_path / 'team.db'}"
+    report = json.loads(
+        run("store", "copy", "--from", f"sqlite://{source}", "--to", target, "--json").stdout
+    )
+    assert report["ok"] is True
+    assert [(i["incident"], i["outcome"]) for i in report["incidents"]] == [
+        (first, "copied"),
+        (second, "copied"),
+    ]
+    assert _rows(str(source)) == _rows(target.removeprefix("sqlite://"))
+    assert '"ok": true' in run("--store", target, "audit", "verify", "--all", "--json").stdout
+    assert "支付失败" in run("--store", target, "show", first).stdout
+    again = run("store", "copy", "--from", f"sqlite://{source}", "--to", target)
+    assert "0 copied, 0 completed, 2 already there, 0 refused" in again.stdout
+    # a new note on the laptop: the team's copy is its beginning, and is completed
+    run(*laptop, "note", second, "later")
+    more = run("store", "copy", "--from", f"sqlite://{source}", "--to", target)
+    assert "0 copied, 1 completed, 1 already there, 0 refused" in more.stdout
+    assert _rows(str(source)) == _rows(target.removeprefix("sqlite://"))
+    # another laptop opened a different incident under the same id
+    other = tmp_path / "bob.db"
+    bob = ("--store", f"sqlite://{other}")
+    assert run(*bob, "open", "system-outage", "-s", "1", "-t", "宕机").stdout.strip() == first
+    refused = run("store", "copy", "--from", f"sqlite://{other}", "--to", target, expect=1)
+    assert f"{first}: the target holds a different incident under this id" in refused.stderr
+    assert "0 copied, 0 completed, 0 already there, 1 refused" in refused.stdout
+    assert "支付失败" in run("--store", target, "show", first).stdout  # nothing of it written
+
+
+def test_copy_completes_an_incident_the_target_holds_only_the_beginning_of(
+    run: Run, tmp_path: Path, pg_url: str
+) -> None:
+    from incidentctl.store.copy import copy_incidents
+
+    source = tmp_path / "laptop.db"
+    inc = run(
+        "--store", str(source), "open", "payment-failure", "-s", "1", "-t", "x"
+    ).stdout.strip()
+    run("--store", str(source), "note", inc, "one")
+    run("--store", str(source), "note", inc, "two")
+    src, dst = open_store(source, read_only=True), open_store(pg_url)
+    row = src.incident(inc)
+    assert row is not None
+    from incidentctl.store.base import Summary
+
+    first = src.events(inc)[0]
+    dst.create_incident(
+        runbook_doc=src.runbook_document(row.runbook_sha256),
+        runbook_sha256=row.runbook_sha256,
+        opened=first,
+        runbook_id=row.runbook_id,
+        summary=Summary(row.title, row.severity, row.status, row.commander),
+    )
+    seen: list[tuple[int, int, str]] = []
+    report = copy_incidents(src, dst, lambda *a: seen.append(a))
+    assert [i.outcome for i in report.incidents] == ["completed"]
+    assert seen == [(0, 1, inc), (1, 1, "")]
+    assert [e.hash for e in dst.events(inc)] == [e.hash for e in src.events(inc)]
+    target_row = dst.incident(inc)
+    assert target_row is not None and target_row.last_seq == 3
+    src.close()
+    dst.close()
+
+
+def test_copy_refuses_a_source_whose_log_does_not_verify(
+    run: Run, tmp_path: Path, isolated: Path
+) -> None:
+    import sqlite3
+
+    source = tmp_path / "laptop.db"
+    inc = run(
+        "--store", str(source), "open", "payment-failure", "-s", "1", "-t", "x"
+    ).stdout.strip()
+    run("--store", str(source), "note", inc, "one")
+    db = sqlite3.connect(source)
+    db.execute("DROP TRIGGER events_no_update")
+    db.execute("UPDATE events SET actor = 'mallory' WHERE seq = 2")
+    db.commit()
+    db.close()
+    target = tmp_path / "team.db"
+    result = run("store", "copy", "--from", str(source), "--to", str(target), expect=1)
+    assert "does not verify in the source" in result.stderr
+    assert "0 copied" in result.stdout
+    same = run("store", "copy", "--from", str(target), "--to", f"sqlite://{target}", expect=1)
+    assert "cannot copy the store" in same.stderr

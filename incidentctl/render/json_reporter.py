@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
     from incidentctl.store.admin import StoreInitialised, StoreStatus
     from incidentctl.store.base import IncidentRow
+    from incidentctl.store.copy import CopyReport
 
 
 def dumps(data: dict[str, Any], *, indent: int | None = None) -> str:
@@ -474,5 +475,19 @@ class JsonReporter(Reporter):
                 from_version=r.before,
                 to_version=r.after,
                 roles=list(r.roles),
+            )
+        )
+
+    def CopyReport(self, r: CopyReport) -> None:
+        self.emit(
+            document(
+                "store-copy",
+                ok=not r.refused,
+                source=r.source,
+                target=r.target,
+                incidents=[
+                    {"incident": i.incident, "outcome": i.outcome, "event_count": i.events}
+                    for i in r.incidents
+                ],
             )
         )

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from incidentctl.incidents.service import View
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
     from incidentctl.store.admin import StoreInitialised, StoreStatus
+    from incidentctl.store.copy import CopyReport
 
 
 class TextReporter(Reporter):
@@ -305,3 +306,25 @@ class TextReporter(Reporter):
         out.echo(t(key, lang, location=clean(r.location), before=r.before, after=r.after))
         if r.roles:
             out.echo(t("store.init_roles", lang, roles=list(r.roles)))
+
+    def CopyReport(self, r: CopyReport) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+        from incidentctl.store.copy import BROKEN, COMPLETED, COPIED, PRESENT
+
+        out, lang = self.out, self.out.lang
+        for entry in r.refused:
+            key = "store.copy_broken" if entry.outcome == BROKEN else "store.copy_conflict"
+            out.echo(out.style(t(key, lang, id=clean(entry.incident)), "red"), err=True)
+        out.echo(
+            t(
+                "store.copy_done",
+                lang,
+                source=clean(r.source),
+                target=clean(r.target),
+                copied=r.count(COPIED),
+                completed=r.count(COMPLETED),
+                present=r.count(PRESENT),
+                refused=len(r.refused),
+            )
+        )

@@ -89,6 +89,13 @@ def display_location(location: str | os.PathLike[str]) -> str:
         return f"{scheme}://***"
 
 
+def same_store(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether two locations name the same store (a file however it is spelled)."""
+    if is_postgres(a) or is_postgres(b):
+        return display_location(a) == display_location(b)
+    return sqlite_path(a).resolve() == sqlite_path(b).resolve()
+
+
 def has_password(location: str | os.PathLike[str]) -> bool:
     """Whether a URL carries a password (better kept in ``~/.pgpass``)."""
     return display_location(location) != str(location)
