@@ -112,6 +112,31 @@ def open_home(home: Path, *, create: bool = True, read_only: bool = False) -> St
 # --- both backends ---------------------------------------------------------------------
 
 
+def tamper(home: Path, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """What someone with every right over the store could do, append-only or not: switch
+    the triggers that refuse changes off (SQLite: drop them), then run ``sql`` (``?``
+    placeholders) on the store of ``home`` (``$INCIDENTCTL_STORE`` if set); its rows."""
+    location = os.environ.get("INCIDENTCTL_STORE")
+    if location and location.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(location, autocommit=True) as conn:
+            conn.execute("SET search_path TO incidentctl")
+            conn.execute("ALTER TABLE events DISABLE TRIGGER USER")
+            conn.execute("ALTER TABLE runbooks DISABLE TRIGGER USER")
+            cur = conn.execute(sql.replace("?", "%s"), args)
+            return [tuple(r) for r in cur.fetchall()] if cur.description else []
+    import sqlite3
+
+    db = sqlite3.connect(home / "incidents.db")
+    for trigger in ("events_no_update", "runbooks_no_update"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    rows = [tuple(r) for r in db.execute(sql, args).fetchall()]
+    db.commit()
+    db.close()
+    return rows
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Server]:
     """A real PostgreSQL server (see tests/pgserver.py); skips without one, outside CI."""

@@ -23,6 +23,9 @@ from incidentctl.deadlines.notify import Channel, Notifier, mask_url, payload
 
 from .conftest import DATA, REPO, Run
 
+#: Every test here runs on the embedded store and on a team store (PostgreSQL).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 class Hook:
     """A webhook receiver: records every POST; answers with the next scripted status, or

@@ -20,6 +20,9 @@ from .conftest import PRESS_INPUTS, Run, open_press_incident, runbook
 
 PO = runbook("public-opinion")
 
+#: Every test here runs on the embedded store and on a team store (PostgreSQL).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def done_line(rb: Runbook, step_id: str) -> str:
     """A line that marks the step done with its required evidence."""
