@@ -36,6 +36,7 @@ from incidentctl.store.sql import (
     INSERT_RUNBOOK,
     NEXT_NUMBER,
     SELECT_HEAD,
+    SUMMARY_COLUMNS,
     UPDATE_SUMMARY,
     SQLReads,
     event_row,
@@ -138,12 +139,13 @@ MIGRATIONS: list[str] = [
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
-#: What each role may do, granted again by every ``store init`` (new tables included).
+#: What each role may do, granted afresh by every ``store init`` (new tables included).
 GRANTS = f"""
+REVOKE ALL ON ALL TABLES IN SCHEMA {SCHEMA} FROM {RESPONDER}, {AUDITOR};
 GRANT USAGE ON SCHEMA {SCHEMA} TO {RESPONDER}, {AUDITOR};
 GRANT SELECT ON ALL TABLES IN SCHEMA {SCHEMA} TO {RESPONDER}, {AUDITOR};
 GRANT INSERT ON runbooks, incidents, events TO {RESPONDER};
-GRANT UPDATE ON incidents TO {RESPONDER};
+GRANT UPDATE ({SUMMARY_COLUMNS}) ON incidents TO {RESPONDER};
 """
 
 
@@ -347,7 +349,7 @@ class PostgresStore(SQLReads):
         """Whether the connected user may append to the store."""
         row = self.conn.execute(
             "SELECT has_table_privilege(current_user, 'events', 'INSERT') "
-            "AND has_table_privilege(current_user, 'incidents', 'UPDATE') "
+            "AND has_column_privilege(current_user, 'incidents', 'head_hash', 'UPDATE') "
             "AND NOT current_setting('default_transaction_read_only')::boolean"
         ).fetchone()
         return bool(row and row[0])
