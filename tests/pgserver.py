@@ -60,20 +60,24 @@ class Cluster:
         if existing is not None:
             self.url = ""
             return
-        self._run(
-            initdb,
-            "-D",
-            str(self.data),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "--no-sync",
-            "-E",
-            "UTF8",
-            "--locale=C",
-        )
-        self.start()
+        try:
+            self._run(
+                initdb,
+                "-D",
+                str(self.data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            )
+            self.start()
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
         self.url = f"postgresql://postgres@/postgres?host={self.dir}"
 
     def _run(self, *args: str) -> None:
