@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     from incidentctl.records import Head
     from incidentctl.runbooks.model import Runbook, Text
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
+    from incidentctl.store.admin import StoreInitialised, StoreStatus
     from incidentctl.store.base import IncidentRow
+    from incidentctl.store.copy import CopyReport
 
 
 def dumps(data: dict[str, Any], *, indent: int | None = None) -> str:
@@ -521,5 +523,48 @@ class JsonReporter(Reporter):
                 message=message(r.message),
                 event=r.event.as_dict(),
                 counts_as=list(r.counts_as),
+            )
+        )
+
+    # --- the store ----------------------------------------------------------------------
+    def StoreStatus(self, r: StoreStatus) -> None:
+        self.emit(
+            document(
+                "store-status",
+                backend=r.backend,
+                location=r.location,
+                store_schema_version=r.schema_version,
+                known_schema_version=r.known_version,
+                incidents=r.incidents,
+                events=r.events,
+                runbooks=r.runbooks,
+                user=r.user,
+                can_write=r.can_write,
+            )
+        )
+
+    def StoreInitialised(self, r: StoreInitialised) -> None:
+        self.emit(
+            document(
+                "store-init",
+                backend=r.backend,
+                location=r.location,
+                from_version=r.before,
+                to_version=r.after,
+                roles=list(r.roles),
+            )
+        )
+
+    def CopyReport(self, r: CopyReport) -> None:
+        self.emit(
+            document(
+                "store-copy",
+                ok=not r.refused,
+                source=r.source,
+                target=r.target,
+                incidents=[
+                    {"incident": i.incident, "outcome": i.outcome, "event_count": i.events}
+                    for i in r.incidents
+                ],
             )
         )
