@@ -21,6 +21,8 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 class Config(NamedTuple):
     calendar: str | None = None
+    #: Where incidents are kept (``store:``), unless ``--store`` or ``$INCIDENTCTL_STORE`` say.
+    store: str | None = None
     due_soon_fraction: float = 0.2
     due_soon_max_seconds: int = 15 * 60
     org: Mapping[str, str] = _EMPTY
@@ -92,6 +94,7 @@ def load_config(home: Path) -> Config:
     anchor = data.get("audit", {}).get("anchor", {})
     return Config(
         calendar=data.get("calendar"),
+        store=data.get("store"),
         due_soon_fraction=float(due_soon.get("fraction", 0.2)),
         due_soon_max_seconds=parse_duration(due_soon["max"]).seconds
         if "max" in due_soon

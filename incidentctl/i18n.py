@@ -230,6 +230,50 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "(only weekends counted there); see README, Business days",
         "注意：部分按工作日计算的时限超出了日历已知的节假日范围（该段只计周末）；见 README“Business days”",
     ),
+    # --- the store: init and status --------------------------------------------------
+    "store.backend": ("backend", "后端"),
+    "store.location": ("location", "位置"),
+    "store.schema": ("schema", "结构版本"),
+    "store.schema_of": (
+        "{v} (this release knows up to {known})",
+        "{v}（当前版本最高支持 {known}）",
+    ),
+    "store.contents": ("contents", "内容"),
+    "store.counts": (
+        "{i} incidents, {e} events, {r} runbook snapshots",
+        "{i} 个事件，{e} 条记录，{r} 份预案快照",
+    ),
+    "store.user": ("database user", "数据库用户"),
+    "store.writable": ("you may write", "可写入"),
+    "store.yes": ("yes", "是"),
+    "store.no": ("no (read only)", "否（只读）"),
+    "store.init_done": (
+        "store {location}: schema version {before} -> {after}",
+        "事件库 {location}：结构版本 {before} -> {after}",
+    ),
+    "store.init_same": (
+        "store {location}: schema version {after}, already up to date",
+        "事件库 {location}：结构版本 {after}，已是最新",
+    ),
+    "store.copy_progress": ("copying {done}/{total} {id}", "正在复制 {done}/{total} {id}"),
+    "store.copy_done": (
+        "{source} -> {target}: {copied} copied, {completed} completed, {present} already there, "
+        "{refused} refused",
+        "{source} -> {target}：复制 {copied} 个，补全 {completed} 个，已存在 {present} 个，"
+        "拒绝 {refused} 个",
+    ),
+    "store.copy_conflict": (
+        "{id}: the target holds a different incident under this id; not copied",
+        "{id}：目标库中同一编号下是另一个事件；未复制",
+    ),
+    "store.copy_broken": (
+        "{id}: its log does not verify in the source (run incidentctl audit verify); not copied",
+        "{id}：源库中该事件的记录无法通过校验（请运行 `incidentctl audit verify`）；未复制",
+    ),
+    "store.init_roles": (
+        "roles granted: {roles} (grant them to people: GRANT incidentctl_responder TO alice)",
+        "已授权角色：{roles}（授予人员：GRANT incidentctl_responder TO alice）",
+    ),
     # --- audit ---------------------------------------------------------------------------
     "audit.ok": ("{id}: ok ({n} events), head {hash}", "{id}：完好（{n} 个事件），链头 {hash}"),
     "audit.at_event": ("event {seq}: {text}", "事件 {seq}：{text}"),
@@ -794,8 +838,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # --- errors: the incident store ------------------------------------------------------
     "err.store.location": (
-        "unsupported store location '{scheme}://...' (expected a file path or sqlite:///PATH)",
-        "不支持的事件库位置 '{scheme}://...'（应为文件路径或 `sqlite:///PATH`）",
+        "unsupported store location '{scheme}://...' "
+        "(expected a file path, sqlite:///PATH or postgresql://...)",
+        "不支持的事件库位置 '{scheme}://...'（应为文件路径、`sqlite:///PATH` 或 `postgresql://...`）",
     ),
     "err.store.missing": (
         "no incident store at {path} yet; open an incident first",
@@ -861,6 +906,74 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "err.store.no_snapshot": (
         "the store has no runbook snapshot {sha}",
         "事件库中没有预案快照 {sha}",
+    ),
+    # --- errors: the team store on PostgreSQL ------------------------------------------
+    "err.store.pg_driver": (
+        "a postgresql:// store needs the psycopg package, which is not installed",
+        "使用 postgresql:// 事件库需要 psycopg 包，但尚未安装",
+    ),
+    "err.store.pg_driver_how": (
+        "install it with: pip install 'incidentctl[postgres]'",
+        "请安装：pip install 'incidentctl[postgres]'",
+    ),
+    "err.store.pg_unreachable": (
+        "cannot reach the store {location} as user {user}: {problem}",
+        "无法以用户 {user} 连接事件库 {location}：{problem}",
+    ),
+    "err.store.pg_unreachable_how": (
+        "check that the server is running and accepts connections at that host and port "
+        "(or socket), and that the URL, service or $PGHOST names it; nothing was recorded",
+        "请确认服务器正在运行并在该主机和端口（或套接字）上接受连接，"
+        "且 URL、服务名或 $PGHOST 指向它；本次未记录任何内容",
+    ),
+    "err.store.pg_auth": (
+        "the store {location} refused user {user}: {problem}",
+        "事件库 {location} 拒绝了用户 {user}：{problem}",
+    ),
+    "err.store.pg_auth_how": (
+        "check the user name and the password in ~/.pgpass, $PGPASSWORD or the service file, "
+        "and that pg_hba.conf lets this user in; nothing was recorded",
+        "请检查用户名，以及 `~/.pgpass`、`$PGPASSWORD` 或服务文件中的密码，"
+        "并确认 `pg_hba.conf` 允许该用户登录；本次未记录任何内容",
+    ),
+    "err.store.pg_denied": (
+        "user {user} may not do that in the store {location}: {problem}",
+        "用户 {user} 无权在事件库 {location} 中执行此操作：{problem}",
+    ),
+    "err.store.pg_denied_how": (
+        "responders need the role incidentctl_responder (the auditor role only reads); "
+        "nothing was recorded",
+        "记录需要 `incidentctl_responder` 角色（审计角色只能读取）；本次未记录任何内容",
+    ),
+    "err.store.pg_failed": (
+        "the store {location} cannot be used: {problem}",
+        "事件库 {location} 无法使用：{problem}",
+    ),
+    "err.store.pg_failed_how": (
+        "nothing was recorded; `incidentctl store status` shows the store's state",
+        "本次未记录任何内容；`incidentctl store status` 可查看事件库状态",
+    ),
+    "err.store.pg_uninitialised": (
+        "the database {location} holds no incidentctl store yet",
+        "数据库 {location} 中还没有 incidentctl 事件库",
+    ),
+    "err.store.pg_old": (
+        "the store {location} has schema version {found} and must be upgraded first",
+        "事件库 {location} 的结构版本为 {found}，须先升级",
+    ),
+    "err.store.copy_same": (
+        "cannot copy the store {location} onto itself; give --from and --to",
+        "不能将事件库 {location} 复制到自身；请指定 `--from` 和 `--to`",
+    ),
+    "warn.store_password": (
+        "warning: a password given on the command line can be seen by other users of this "
+        "machine; keep it in ~/.pgpass, $PGPASSWORD or the service file",
+        "警告：命令行上的密码可被本机其他用户看到；请将其保存在 `~/.pgpass`、"
+        "`$PGPASSWORD` 或服务文件中",
+    ),
+    "err.store.pg_init_how": (
+        "its owner runs `incidentctl store init {location}`",
+        "请由数据库所有者运行 `incidentctl store init {location}`",
     ),
     # --- errors: configuration and calendar ------------------------------------------
     "err.calendar.missing": (

@@ -65,7 +65,7 @@ GLOBAL_OPTIONS = ("--home", "--runbooks", "--lang", "--tz", "--by")
 def _words(name: str) -> list[str]:
     """The command line of a command, from the name of its schema."""
     group, _, command = name.partition("-")
-    groups = ("step", "runbook", "audit", "action", "item", "drill")
+    groups = ("step", "runbook", "audit", "action", "item", "store", "drill")
     return [group, command] if group in groups else [name]
 
 
@@ -185,6 +185,12 @@ def test_every_json_command_follows_its_schema(
     j("comms", press, "press-statement", *PRESS)
     sent = j("comms", press, "press-statement", *PRESS, "--send", "--channel", "weibo")
     assert sent["kind"] == "sent" and sent["event"]["type"] == "comms.sent"
+
+    # the store
+    assert j("store", "status")["incidents"] == 3
+    assert j("store", "init")["from_version"] == j("store", "init")["to_version"]
+    copied = j("store", "copy", "--to", f"sqlite://{tmp_path / 'copy.db'}")
+    assert [i["outcome"] for i in copied["incidents"]] == ["copied"] * 3
 
     # audit: intact, then tampered with
     assert j("audit", "verify", "--all")["ok"] is True

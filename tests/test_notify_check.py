@@ -24,6 +24,9 @@ from tests.conftest import write_config as config
 
 from .conftest import DATA, REPO, Run
 
+#: Every test here runs on the embedded store and on a team store (PostgreSQL).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 class Hook:
     """A webhook receiver: records every POST; answers with the next scripted status, or

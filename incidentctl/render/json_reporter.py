@@ -47,7 +47,9 @@ if TYPE_CHECKING:
     from incidentctl.records import Head
     from incidentctl.runbooks.model import Runbook, Text
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
+    from incidentctl.store.admin import StoreInitialised, StoreStatus
     from incidentctl.store.base import IncidentRow
+    from incidentctl.store.copy import CopyReport
 
 
 def dumps(data: dict[str, Any], *, indent: int | None = None) -> str:
@@ -586,3 +588,46 @@ class JsonReporter(Reporter):
         self.emit(document("drill-simulation", **simulation_json(r)))
 
     # === end of drills ==================================================================
+
+    # --- the store ----------------------------------------------------------------------
+    def StoreStatus(self, r: StoreStatus) -> None:
+        self.emit(
+            document(
+                "store-status",
+                backend=r.backend,
+                location=r.location,
+                store_schema_version=r.schema_version,
+                known_schema_version=r.known_version,
+                incidents=r.incidents,
+                events=r.events,
+                runbooks=r.runbooks,
+                user=r.user,
+                can_write=r.can_write,
+            )
+        )
+
+    def StoreInitialised(self, r: StoreInitialised) -> None:
+        self.emit(
+            document(
+                "store-init",
+                backend=r.backend,
+                location=r.location,
+                from_version=r.before,
+                to_version=r.after,
+                roles=list(r.roles),
+            )
+        )
+
+    def CopyReport(self, r: CopyReport) -> None:
+        self.emit(
+            document(
+                "store-copy",
+                ok=not r.refused,
+                source=r.source,
+                target=r.target,
+                incidents=[
+                    {"incident": i.incident, "outcome": i.outcome, "event_count": i.events}
+                    for i in r.incidents
+                ],
+            )
+        )

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from incidentctl.incidents.audit import AuditProblem, AuditReport
     from incidentctl.incidents.service import View
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
+    from incidentctl.store.admin import StoreInitialised, StoreStatus
+    from incidentctl.store.copy import CopyReport
 
 
 class TextReporter(Reporter):
@@ -399,3 +401,64 @@ class TextReporter(Reporter):
         simulation_text(self.out, r)
 
     # === end of drills ==================================================================
+
+    # --- the store ----------------------------------------------------------------------
+    def StoreStatus(self, r: StoreStatus) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+
+        out, lang = self.out, self.out.lang
+        rows = [
+            (t("store.backend", lang), r.backend),
+            (t("store.location", lang), clean(r.location)),
+            (
+                t("store.schema", lang),
+                t("store.schema_of", lang, v=r.schema_version, known=r.known_version),
+            ),
+            (
+                t("store.contents", lang),
+                t("store.counts", lang, i=r.incidents, e=r.events, r=r.runbooks),
+            ),
+        ]
+        if r.user is not None:
+            rows.append((t("store.user", lang), clean(r.user)))
+        rows.append(
+            (t("store.writable", lang), t("store.yes" if r.can_write else "store.no", lang))
+        )
+        from incidentctl.render.text import pad, width
+
+        cells = max(width(label) for label, _ in rows)
+        for label, value in rows:
+            out.echo(f"{pad(label, cells)}  {value}")
+
+    def StoreInitialised(self, r: StoreInitialised) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+
+        out, lang = self.out, self.out.lang
+        key = "store.init_same" if r.before == r.after else "store.init_done"
+        out.echo(t(key, lang, location=clean(r.location), before=r.before, after=r.after))
+        if r.roles:
+            out.echo(t("store.init_roles", lang, roles=list(r.roles)))
+
+    def CopyReport(self, r: CopyReport) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+        from incidentctl.store.copy import BROKEN, COMPLETED, COPIED, PRESENT
+
+        out, lang = self.out, self.out.lang
+        for entry in r.refused:
+            key = "store.copy_broken" if entry.outcome == BROKEN else "store.copy_conflict"
+            out.echo(out.style(t(key, lang, id=clean(entry.incident)), "red"), err=True)
+        out.echo(
+            t(
+                "store.copy_done",
+                lang,
+                source=clean(r.source),
+                target=clean(r.target),
+                copied=r.count(COPIED),
+                completed=r.count(COMPLETED),
+                present=r.count(PRESENT),
+                refused=len(r.refused),
+            )
+        )
