@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from incidentctl.store.base import Store
 
 SCENARIOS = DATA / "scenarios"
+#: The tests of what a drill stores and reads, run on SQLite and on a PostgreSQL team store.
+BOTH_BACKENDS = pytest.mark.usefixtures("backend")
 TEST_RUNBOOKS = RunbookDir(DATA / "runbooks" / "valid")
 SHIPPED = RunbookDir(shipped_runbooks_dir())
 
@@ -88,6 +90,7 @@ def test_an_unknown_scenario_is_a_clear_error(run: Run) -> None:
 
 
 # --- the drill clock and injects ------------------------------------------------------------
+@BOTH_BACKENDS
 def test_a_drill_runs_on_its_own_clock_at_its_speed(svc: Incidents, clock: ManualClock) -> None:
     drill = start(svc, speed=6)
     assert drill.startswith("DRILL-")
@@ -97,6 +100,7 @@ def test_a_drill_runs_on_its_own_clock_at_its_speed(svc: Incidents, clock: Manua
     assert other.state.id.startswith("INC-") and other.now() == T0 + timedelta(minutes=5)
 
 
+@BOTH_BACKENDS
 def test_injects_arrive_at_their_drill_time_under_speed_and_pauses(
     svc: Incidents, clock: ManualClock
 ) -> None:
@@ -131,6 +135,7 @@ def test_an_inject_after_a_step_waits_for_it(svc: Incidents, clock: ManualClock)
     assert after.occurred == T0 + timedelta(minutes=5)
 
 
+@BOTH_BACKENDS
 def test_an_inject_delivered_late_is_recorded_at_its_drill_time_with_its_tier_change(
     svc: Incidents, clock: ManualClock
 ) -> None:
@@ -151,6 +156,7 @@ def test_an_inject_delivered_late_is_recorded_at_its_drill_time_with_its_tier_ch
     assert dp.deliver(svc, drill) == []
 
 
+@BOTH_BACKENDS
 def test_two_players_see_the_same_drill_time_and_each_inject_once(
     store: Store, isolated: Path, clock: ManualClock
 ) -> None:
@@ -202,6 +208,7 @@ def test_credit_is_full_at_the_limit_and_falls_to_zero_at_twice_it() -> None:
     assert credit(900, 600, 3.0) == (LATE, 0.75)
 
 
+@BOTH_BACKENDS
 def test_scoring_edge_cases(svc: Incidents, clock: ManualClock) -> None:
     drill = start(svc)
     clock.advance(minutes=10)  # exactly at the limit, and before the alert was delivered
@@ -268,6 +275,7 @@ def test_every_shipped_scenario_plays_unattended_in_well_under_a_second_each(run
 
 
 # --- drills keep out of the way of real incidents -------------------------------------------
+@BOTH_BACKENDS
 def test_drills_never_page_nor_show_in_listings_unless_asked(run: Run, clock: ManualClock) -> None:
     drill = run("drill", "run", "payment-failure-tabletop", "--detach").stdout.split()[0]
     assert drill.startswith("DRILL-")
@@ -418,6 +426,7 @@ def test_a_walk_on_a_drill_shows_each_inject_as_it_arrives(
     assert walk.screen().now == T0 + timedelta(minutes=12)
 
 
+@BOTH_BACKENDS
 def test_a_drills_id_completes(svc: Incidents, store: Store) -> None:
     from incidentctl.incidents.suggest import incident_refs
 
