@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from incidentctl.render import Out
 
 
+def _percent(credit: float) -> str:
+    """A share as a percentage: whole numbers, but never 100% for what is short of it."""
+    text = f"{credit * 100:.0f}%"
+    return f"{credit * 100:.1f}%" if text == "100%" and credit < 1 else text
+
+
 def _span(seconds: float | None, lang: str) -> str:
     return "—" if seconds is None else human(seconds, lang)
 
@@ -103,7 +109,7 @@ def score_text(out: Out, r: DrillScore) -> None:
             m.id,
             m.what,
             t(f"drill.verdict.{m.verdict}", lang),
-            f"{m.credit * 100:.0f}%",
+            _percent(m.credit),
             f"{m.weight:g}",
             human(m.limit, lang),
             _span(m.elapsed, lang),

@@ -358,7 +358,7 @@ def markdown(doc: dict[str, Any], zone: tzinfo) -> str:
                     [
                         m["id"],
                         t(f"drill.verdict.{m['verdict']}", lang),
-                        f"{m['credit'] * 100:.0f}%",
+                        _share(m["credit"]),
                         f"{m['weight']:g}",
                     ]
                     for m in score["expectations"]
@@ -606,3 +606,9 @@ def _basis(rb: Runbook, basis: str | None, lang: str) -> dict[str, Any] | None:
         "kind": ref.kind if ref else None,
         "cite": source_label(rb, basis, lang) if ref else basis,
     }
+
+
+def _share(credit: float) -> str:
+    """A drill expectation's credit as a percentage, never rounded up to 100%."""
+    text = f"{credit * 100:.0f}%"
+    return f"{credit * 100:.1f}%" if text == "100%" and credit < 1 else text
