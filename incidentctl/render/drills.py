@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from incidentctl.render import Out
 
 
-def _percent(credit: float) -> str:
+def percent(credit: float) -> str:
     """A share as a percentage: whole numbers, but never 100% for what is short of it."""
     text = f"{credit * 100:.0f}%"
     return f"{credit * 100:.1f}%" if text == "100%" and credit < 1 else text
@@ -109,7 +109,7 @@ def score_text(out: Out, r: DrillScore) -> None:
             m.id,
             m.what,
             t(f"drill.verdict.{m.verdict}", lang),
-            _percent(m.credit),
+            percent(m.credit),
             f"{m.weight:g}",
             human(m.limit, lang),
             _span(m.elapsed, lang),

@@ -347,6 +347,8 @@ def markdown(doc: dict[str, Any], zone: tzinfo) -> str:
         w(f"> **{L('drill')}**")
         w()
     if doc.get("drill_score"):
+        from incidentctl.render.drills import percent
+
         score = doc["drill_score"]
         value = f"{score['score']:g}"
         w(f"## {L('drill_score', score=value)}")
@@ -358,7 +360,7 @@ def markdown(doc: dict[str, Any], zone: tzinfo) -> str:
                     [
                         m["id"],
                         t(f"drill.verdict.{m['verdict']}", lang),
-                        _share(m["credit"]),
+                        percent(m["credit"]),
                         f"{m['weight']:g}",
                     ]
                     for m in score["expectations"]
@@ -606,9 +608,3 @@ def _basis(rb: Runbook, basis: str | None, lang: str) -> dict[str, Any] | None:
         "kind": ref.kind if ref else None,
         "cite": source_label(rb, basis, lang) if ref else basis,
     }
-
-
-def _share(credit: float) -> str:
-    """A drill expectation's credit as a percentage, never rounded up to 100%."""
-    text = f"{credit * 100:.0f}%"
-    return f"{credit * 100:.1f}%" if text == "100%" and credit < 1 else text
