@@ -101,7 +101,8 @@ def report(
         rows = [
             r
             for r in store.incidents(runbook_id=runbook_id, severity=tier)
-            if (start is None or from_iso(r.opened_at) >= start) and from_iso(r.opened_at) < end
+            if (start is None or from_iso(r.opened_at) >= start)
+            and (from_iso(r.opened_at) < end or (until is None and from_iso(r.opened_at) == end))
         ]
         rows.sort(key=lambda r: (r.opened_at, r.id))
         from incidentctl.reports.collect import CACHE_FILE, FactsCache, collect
@@ -127,7 +128,7 @@ def report(
         titles=titles,
     )
     from incidentctl.cli.output import write_out
-    from incidentctl.render.report import render
+    from incidentctl.render.reports import render
 
     write_out(
         render(result, fmt, app.lang, app.zone, width=app.width), output, json_text=fmt == "json"

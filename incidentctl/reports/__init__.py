@@ -165,7 +165,7 @@ def facts_of(
     impact = state.review.get("impact")
     impact = impact if isinstance(impact, dict) else {}
     orders = impact.get("orders") if isinstance(impact.get("orders"), int) else None
-    amount = impact.get("amount") if isinstance(impact.get("amount"), str) else None
+    amount = impact.get("amount_cny") if isinstance(impact.get("amount_cny"), str) else None
     satisfaction: list[list[Any]] = []
     for s in state.steps.values():
         for item, value in s.evidence.items():

@@ -66,6 +66,10 @@ class FactsCache:
         self.entries[facts.id] = facts.as_json()
         self.dirty = True
 
+    def drop(self, incident_id: str) -> None:
+        if self.entries.pop(incident_id, None) is not None:
+            self.dirty = True
+
     def learn(self, runbook: Runbook) -> None:
         """Keep the step titles of a runbook snapshot, for reports made from the cache."""
         if runbook.sha256 not in self.titles:
@@ -84,7 +88,6 @@ class FactsCache:
                     {"key": self.key, "titles": self.titles, "incidents": self.entries},
                     fh,
                     ensure_ascii=False,
-                    separators=(",", ":"),
                 )
             os.replace(tmp, self.path)
         except OSError:
@@ -138,7 +141,9 @@ def collect(
         if facts is None:
             facts = broken_facts(row.id, row.number, row, head, problems)
         out.append(facts)
-        if not facts.problems:  # a broken log is read again every time, never trusted
+        if facts.problems:  # a broken log is read again every time, never trusted
+            cache.drop(facts.id)
+        else:
             cache.put(facts)
     cache.save()
     return out, hits

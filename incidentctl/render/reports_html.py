@@ -5,10 +5,7 @@ by step).  No scripts, no external files: an auditor can open it anywhere and pr
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from datetime import tzinfo
+from typing import Any
 
 #: How many steps the compliance chart shows: the most-missed first, then the most judged.
 CHART_STEPS = 25
@@ -43,19 +40,23 @@ def _e(value: Any) -> str:
     return escape("-" if value is None or value == "" else str(value), quote=True)
 
 
-def html(doc: dict[str, Any], lang: str, zone: tzinfo) -> str:
-    from incidentctl.i18n import t
-    from incidentctl.render.report import Sections
+#: A section of the report: heading, a line under it (or None), table headers, rows.
+Section = tuple[str, "str | None", list[str], list[list[str]]]
 
-    sections = Sections(doc, lang, zone)
-    head = sections.header()
+
+def html(doc: dict[str, Any], lang: str, head: list[str], sections: list[Section]) -> str:
+    """The page: the header lines and sections the table shows
+    (:class:`incidentctl.render.reports.Sections`), the charts after the measures per
+    runbook and tier."""
+    from incidentctl.i18n import t
+
     out = [
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
         f'<meta charset="utf-8"><title>{_e(head[0])}</title><style>{CSS}</style></head><body>',
         f"<h1>{_e(head[0])}</h1>",
         *(f"<p>{_e(line)}</p>" for line in head[1:]),
     ]
-    for i, (heading, line, headers, rows) in enumerate(sections.sections()):
+    for i, (heading, line, headers, rows) in enumerate(sections):
         alarm = (i == 0 and rows) or (i == 1 and rows)
         out.append(f'<section><h2 class="{"alarm" if alarm else ""}">{_e(heading)}</h2>')
         if line:
@@ -158,7 +159,7 @@ def trend(points: list[tuple[str, float]], unit: str, lang: str) -> str:
 def stacked(steps: list[dict[str, Any]], lang: str) -> str:
     """One bar per step, split by verdict: the most-missed steps first."""
     from incidentctl.i18n import t
-    from incidentctl.render.report import BUCKET_KEYS
+    from incidentctl.reports import BUCKETS as BUCKET_KEYS
 
     chosen = sorted(
         (s for s in steps if s["judged"]),

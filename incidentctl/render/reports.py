@@ -68,7 +68,6 @@ def document(r: Report) -> dict[str, Any]:
         ],
         "integrity": {
             "verified": len(r.incidents),
-            "cached": r.cached,
             "broken": [
                 {
                     "incident": f.id,
@@ -177,9 +176,10 @@ def render(r: Report, fmt: str, lang: str, zone: tzinfo, *, width: int = 100) ->
     if fmt == "csv":
         return csv_text(doc, lang, zone)
     if fmt == "html":
-        from incidentctl.render.report_html import html
+        from incidentctl.render.reports_html import html
 
-        return html(doc, lang, zone)
+        sections = Sections(doc, lang, zone)
+        return html(doc, lang, sections.header(), sections.sections())
     return Sections(doc, lang, zone).text(markdown=fmt == "md", width=width)
 
 
