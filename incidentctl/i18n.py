@@ -1679,11 +1679,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "report.csv.orders": ("Affected orders", "受影响订单"),
     "report.csv.amount": ("Amount (CNY)", "金额（元）"),
     "report.csv.verified": ("Log verifies", "记录校验"),
-    "err.report.date": (
+    "err.window.date": (
         "{option} '{text}' is not a date (expected YYYY-MM-DD, or a time as --at takes it)",
         "{option} '{text}' 不是日期（应为 YYYY-MM-DD，或 --at 接受的时间）",
     ),
-    "err.report.window": (
+    "err.window.order": (
         "--since {since} is not before --until {until}",
         "--since {since} 不早于 --until {until}",
     ),

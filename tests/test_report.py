@@ -302,10 +302,10 @@ def test_the_window(svc: Incidents, clock: ManualClock, run: Run) -> None:
 @pytest.mark.parametrize(
     ("args", "code"),
     [
-        (["--since", "yesterday-ish"], "report.date"),
-        (["--until", "2026-02-30"], "report.date"),
-        (["--since", "2026-12-01", "--until", "2026-11-01"], "report.window"),
-        (["--since", "2026-12-01", "--until", "2026-11-30"], "report.window"),
+        (["--since", "yesterday-ish"], "window.date"),
+        (["--until", "2026-02-30"], "window.date"),
+        (["--since", "2026-12-01", "--until", "2026-11-01"], "window.order"),
+        (["--since", "2026-12-01", "--until", "2026-11-30"], "window.order"),
         (["--runbook", "payment-failur"], "report.runbook"),
         (["-s", "weird"], "severity.filter"),
     ],
@@ -324,3 +324,23 @@ def test_without_a_store_an_empty_report(run: Run, isolated: Path) -> None:
     assert doc["incidents"] == 0 and doc["list"] == [] and doc["legal_misses"] == []
     assert "No legal or regulatory deadline was missed" in run("report").stdout
     assert not (isolated / "incidents.db").exists()
+
+
+def test_list_keeps_the_incidents_opened_in_the_window(
+    svc: Incidents, clock: ManualClock, run: Run
+) -> None:
+    first = svc.open(runbook("payment-failure"), severity="2", title="a").state.id
+    clock.advance(days=3)
+    second = svc.open(runbook("payment-failure"), severity="2", title="b").state.id
+
+    def ids(*args: str) -> list[str]:
+        doc = json.loads(run("list", *args, "--json").stdout)
+        validate("list", doc)
+        return [i["id"] for i in doc["incidents"]]
+
+    assert ids("--since", "2026-11-23") == [second]
+    assert ids("--until", "2026-11-24") == [first]
+    assert ids("--since", "2026-11-01", "--limit", "1") == [second]
+    assert ids("--until", "2026-11-21") == []
+    error = error_of(run("list", "--since", "soon", "--json", expect=1).stderr)
+    assert error["code"] == "window.date"

@@ -79,7 +79,8 @@ def report(
     measure, and the exit code is 1.  The same store and --until give the same
     bytes.
     """
-    from incidentctl.reports import Report, window
+    from incidentctl.reports import Report
+    from incidentctl.times import window
 
     fmt = "json" if as_json else fmt
     start, end = window(since, until, now=app.clock.now(), zone=app.zone)

@@ -18,7 +18,7 @@ import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Iterable, Sequence
     from datetime import datetime, tzinfo
 
     from incidentctl.deadlines.engine import CalendarSource
@@ -559,54 +559,3 @@ class Report:
         ]
         out.sort(key=lambda o: (-o.past_due, -o.open, o.owner))
         return out
-
-
-def in_window(
-    opened_at: str, since: datetime | None, until: datetime, parse: Callable[[str], datetime]
-) -> bool:
-    at = parse(opened_at)
-    return (since is None or at >= since) and at < until
-
-
-def window(
-    since: str | None, until: str | None, *, now: datetime, zone: tzinfo
-) -> tuple[datetime | None, datetime]:
-    """``--since`` and ``--until`` as instants: a date ``YYYY-MM-DD`` is its whole day in
-    ``zone`` (since its first instant, until its end), anything else a time as ``--at``
-    reads it; ``until`` defaults to ``now``.  Refused: a value that is neither, and a
-    window that ends before it starts."""
-    from incidentctl.errors import InvalidInput
-    from incidentctl.i18n import msg
-
-    def read(text: str, option: str, end: bool) -> datetime:
-        from datetime import date, datetime, timedelta
-
-        raw = text.strip()
-        if len(raw) == 10:
-            try:
-                day = date.fromisoformat(raw)
-            except ValueError:
-                raise InvalidInput(msg("err.report.date", option=option, text=text)) from None
-            if end:
-                day += timedelta(days=1)
-            return datetime(day.year, day.month, day.day, tzinfo=zone)
-        from incidentctl.times import parse_time
-
-        try:
-            return parse_time(raw, now=now, tz=zone, allow_future=True)
-        except InvalidInput:
-            raise InvalidInput(msg("err.report.date", option=option, text=text)) from None
-
-    start = read(since, "--since", False) if since is not None else None
-    end = read(until, "--until", True) if until is not None else now
-    if start is not None and start >= end:
-        from incidentctl.times import fmt
-
-        raise InvalidInput(
-            msg(
-                "err.report.window",
-                since=fmt(start, zone, seconds=False),
-                until=fmt(end, zone, seconds=False),
-            )
-        )
-    return start, end
