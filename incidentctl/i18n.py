@@ -1691,6 +1691,15 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "no incident and no runbook has the id '{ref}'; known: {ids}",
         "没有任何事件或预案的编号是 '{ref}'；已知：{ids}",
     ),
+    "err.store.full": (
+        "the store {path} could not grow: the disk is full, or files may not be that large "
+        "here; nothing was recorded, and nothing already recorded is lost",
+        "事件库 {path} 无法增长：磁盘已满或文件大小超出限制；本次未记录任何内容，已有记录未受影响",
+    ),
+    "err.store.full_how": (
+        "free some space (or raise the file-size limit) and run the command again",
+        "请释放磁盘空间（或提高文件大小限制）后重试",
+    ),
     # --- end of report ---------------------------------------------------------------------
 }
 
