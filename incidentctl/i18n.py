@@ -1574,6 +1574,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report.yes": ("yes", "是"),
     "report.no": ("no", "否"),
+    "report.verify_failed": ("NO: does not verify", "否：校验未通过"),
     "report.legal_misses": (
         "Legal and regulatory deadlines missed: {n}",
         "错过的法定及监管时限：{n} 项",

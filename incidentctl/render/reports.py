@@ -571,7 +571,7 @@ def csv_text(doc: dict[str, Any], lang: str, zone: tzinfo) -> str:
                 item["legal_misses"],
                 "" if item["orders"] is None else item["orders"],
                 item["amount"] or "",
-                "yes" if item["verified"] else "NO",
+                t("report.yes" if item["verified"] else "report.verify_failed", lang),
             ]
         )
     return "\ufeff" + buf.getvalue()
