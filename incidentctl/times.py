@@ -357,3 +357,13 @@ def window(
             )
         )
     return start, end
+
+
+def opened_within(
+    opened_at: str, start: datetime | None, end: datetime, *, end_included: bool = False
+) -> bool:
+    """Whether a stored opening time falls in the window :func:`window` read: from
+    ``start`` on, before ``end`` (or at it, when ``end`` is "now": an incident opened this
+    instant counts)."""
+    at = from_iso(opened_at)
+    return (start is None or at >= start) and (at < end or (end_included and at == end))

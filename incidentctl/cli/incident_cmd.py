@@ -189,15 +189,10 @@ def list_(
     if window:
         # the window is kept here, not in the store: rows are few and small, and the store's
         # interface stays as every backend implements it
-        from incidentctl.times import from_iso
+        from incidentctl.times import opened_within
 
         start, end = window
-        rows = [
-            r
-            for r in rows
-            if (start is None or from_iso(r.opened_at) >= start)
-            and (from_iso(r.opened_at) < end or (until is None and from_iso(r.opened_at) == end))
-        ]
+        rows = [r for r in rows if opened_within(r.opened_at, start, end, end_included=not until)]
         rows = rows[:limit] if limit else rows
     return app.report(IncidentListing(rows, now, app.store_location), as_json=as_json)
 

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
 from incidentctl.cli import complete
 from incidentctl.cli.app import App, json_option, pass_app
-
-if TYPE_CHECKING:
-    from incidentctl.reports import Facts
-    from incidentctl.store.base import IncidentRow
 
 
 @click.command("report")
@@ -89,45 +83,39 @@ def report(
         from incidentctl.cli.incident_cmd import _tier_filter
 
         tier = _tier_filter(severity)
-    rows: list[IncidentRow] = []
-    facts: list[Facts] = []
-    cached = 0
-    titles: dict[str, dict[str, list[str]]] = {}
     if app.has_store():
         store = app.store(create=False)
         if runbook_id and not store.incidents(runbook_id=runbook_id, limit=1):
             _check_runbook(app, runbook_id)
-        from incidentctl.times import from_iso
+        from incidentctl.reports.collect import CACHE_FILE, FactsCache, gather
 
-        rows = [
-            r
-            for r in store.incidents(runbook_id=runbook_id, severity=tier)
-            if (start is None or from_iso(r.opened_at) >= start)
-            and (from_iso(r.opened_at) < end or (until is None and from_iso(r.opened_at) == end))
-        ]
-        rows.sort(key=lambda r: (r.opened_at, r.id))
-        from incidentctl.reports.collect import CACHE_FILE, FactsCache, collect
-
-        svc = app.incidents()
-        cache = FactsCache(app.home / "cache" / CACHE_FILE, _calendar_key(app))
-        facts, cached = collect(
-            store, rows, svc.runbook, cache=cache, calendar=app.calendar, verify=verify
+        result = gather(
+            store,
+            app.incidents().runbook,
+            cache=FactsCache(app.home / "cache" / CACHE_FILE, _calendar_key(app)),
+            start=start,
+            end=end,
+            end_included=until is None,
+            zone=app.zone,
+            runbook_id=runbook_id,
+            tier=tier,
+            drills=drills,
+            calendar=app.calendar,
+            verify=verify,
         )
-        facts = [f for f in facts if drills or not f.drill]
-        titles = cache.titles
-    elif runbook_id:
-        _check_runbook(app, runbook_id)
-    result = Report(
-        facts=facts,
-        since=start,
-        until=end,
-        zone=app.zone,
-        runbook=runbook_id,
-        tier=tier,
-        drills=drills,
-        cached=cached,
-        titles=titles,
-    )
+    else:
+        if runbook_id:
+            _check_runbook(app, runbook_id)
+        result = Report(
+            facts=[],
+            since=start,
+            until=end,
+            zone=app.zone,
+            runbook=runbook_id,
+            tier=tier,
+            drills=drills,
+            cached=0,
+        )
     from incidentctl.cli.output import write_out
     from incidentctl.render.reports import render
 

@@ -23,9 +23,11 @@ from incidentctl.reports import FACTS_VERSION, Facts, broken_facts, facts_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from datetime import datetime, tzinfo
     from pathlib import Path
 
     from incidentctl.deadlines.engine import CalendarSource
+    from incidentctl.reports import Report
     from incidentctl.runbooks.model import Runbook
     from incidentctl.store.base import IncidentRow, Store
 
@@ -148,3 +150,43 @@ def collect(
             cache.put(facts)
     cache.save()
     return out, hits
+
+
+def gather(
+    store: Store,
+    runbook: Callable[[str], Runbook],
+    *,
+    cache: FactsCache,
+    start: datetime | None,
+    end: datetime,
+    end_included: bool,
+    zone: tzinfo,
+    runbook_id: str | None = None,
+    tier: str | None = None,
+    drills: bool = False,
+    calendar: CalendarSource | None = None,
+    verify: bool = False,
+) -> Report:
+    """The report over the incidents of ``store`` opened in the window, of ``runbook_id``
+    and ending at ``tier`` if given, drills only if ``drills``."""
+    from incidentctl.reports import Report
+    from incidentctl.times import opened_within
+
+    rows = [
+        r
+        for r in store.incidents(runbook_id=runbook_id, severity=tier)
+        if opened_within(r.opened_at, start, end, end_included=end_included)
+    ]
+    rows.sort(key=lambda r: (r.opened_at, r.id))
+    facts, cached = collect(store, rows, runbook, cache=cache, calendar=calendar, verify=verify)
+    return Report(
+        facts=[f for f in facts if drills or not f.drill],
+        since=start,
+        until=end,
+        zone=zone,
+        runbook=runbook_id,
+        tier=tier,
+        drills=drills,
+        cached=cached,
+        titles=cache.titles,
+    )
