@@ -149,7 +149,7 @@ def document(r: Report) -> dict[str, Any]:
                 "mitigate": f.mitigated,
                 "resolve": f.resolved,
                 "first_reply": f.first_reply,
-                "compliance": _compliance(f.deadlines),
+                "compliance": dict(zip(BUCKET_KEYS, f.compliance, strict=True)),
                 "legal_misses": len(f.legal_misses),
                 "orders": f.orders,
                 "amount": f.amount,
@@ -158,12 +158,6 @@ def document(r: Report) -> dict[str, Any]:
             for f in r.all
         ],
     }
-
-
-def _compliance(rows: dict[str, list[int]]) -> dict[str, int]:
-    from incidentctl.reports import _counts
-
-    return _counts(rows.values())
 
 
 def render(r: Report, fmt: str, lang: str, zone: tzinfo, *, width: int = 100) -> str:

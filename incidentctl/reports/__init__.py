@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from incidentctl.runbooks.model import Runbook
 
 #: Bumped whenever what :func:`facts_of` computes changes: older cache entries are ignored.
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 
 #: The manual's target for the first reply to a complaining customer (§7.1: 10 minutes).
 FIRST_REPLY_TARGET = 600.0
@@ -75,6 +75,8 @@ class Facts(NamedTuple):
     runbook_sha256: str
     #: step id -> [met, missed, skipped, n/a, open, legal (0 or 1)]: its deadlines judged
     deadlines: dict[str, list[int]]
+    #: [met, missed, skipped, n/a, open]: every deadline of the incident (promises aside)
+    compliance: list[int]
     #: [step id, title zh, title en, verdict, due, source] per legal deadline missed
     legal_misses: list[list[Any]]
     messages: dict[str, int]  # audience -> messages sent
@@ -203,6 +205,7 @@ def facts_of(
         resolved_at=at(state.resolved_at),
         closed_at=at(state.closed_at),
         deadlines=deadlines,
+        compliance=list(_counts(deadlines.values()).values()),
         legal_misses=legal,
         messages=dict(sorted(messages.items())),
         promises=[kept, len(judged)],
@@ -242,6 +245,7 @@ def broken_facts(
         resolved_at=None,
         closed_at=None,
         deadlines={},
+        compliance=[0] * len(BUCKETS),
         legal_misses=[],
         messages={},
         promises=[0, 0],
@@ -417,7 +421,7 @@ class Report:
                     Spread.of(f.acknowledged for f in items),
                     Spread.of(f.mitigated for f in items),
                     Spread.of(f.resolved for f in items),
-                    _counts(d for f in items for d in f.deadlines.values()),
+                    _counts(f.compliance for f in items),
                     dict(sorted(messages.items())),
                     (sum(f.promises[0] for f in items), sum(f.promises[1] for f in items)),
                 )
@@ -436,7 +440,7 @@ class Report:
             Spread.of(f.acknowledged for f in self.incidents),
             Spread.of(f.mitigated for f in self.incidents),
             Spread.of(f.resolved for f in self.incidents),
-            _counts(d for f in self.incidents for d in f.deadlines.values()),
+            _counts(f.compliance for f in self.incidents),
             dict(sorted(messages.items())),
             (
                 sum(f.promises[0] for f in self.incidents),
