@@ -40,7 +40,8 @@ class FactsCache:
     def __init__(self, path: Path | None, key: str) -> None:
         self.path = path
         self.key = f"{FACTS_VERSION}:{key}"
-        self.entries: dict[str, dict[str, Any]] = {}
+        #: as read (a dict), or computed since (the Facts themselves: no copy kept)
+        self.entries: dict[str, dict[str, Any] | Facts] = {}
         #: step titles [zh, en] by runbook snapshot and step id
         self.titles: dict[str, dict[str, list[str]]] = {}
         self.dirty = False
@@ -57,6 +58,8 @@ class FactsCache:
 
     def get(self, incident_id: str, head: str) -> Facts | None:
         entry = self.entries.get(incident_id)
+        if isinstance(entry, Facts):
+            return entry if entry.head == head else None
         if not isinstance(entry, dict) or entry.get("head") != head:
             return None
         try:
@@ -65,7 +68,7 @@ class FactsCache:
             return None
 
     def put(self, facts: Facts) -> None:
-        self.entries[facts.id] = facts.as_json()
+        self.entries[facts.id] = facts
         self.dirty = True
 
     def drop(self, incident_id: str) -> None:
@@ -85,13 +88,18 @@ class FactsCache:
         try:
             self.path.parent.mkdir(mode=0o700, exist_ok=True)
             fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-            # dumps, then one write: json.dump encodes in pure Python, ten times slower
-            text = json.dumps(
-                {"key": self.key, "titles": self.titles, "incidents": self.entries},
-                ensure_ascii=False,
-            )
+            # one json.dumps per incident (json.dump encodes in pure Python, ten times
+            # slower), written as it goes: no second copy of ten thousand incidents
+            dumps = json.dumps
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
+                fh.write(f'{{"key":{dumps(self.key)},"titles":')
+                fh.write(dumps(self.titles, ensure_ascii=False))
+                fh.write(',"incidents":{')
+                for n, (incident, entry) in enumerate(self.entries.items()):
+                    data = entry.as_json() if isinstance(entry, Facts) else entry
+                    fh.write(("," if n else "") + dumps(incident) + ":")
+                    fh.write(dumps(data, ensure_ascii=False))
+                fh.write("}}")
             os.replace(tmp, self.path)
         except OSError:
             with contextlib.suppress(OSError):
