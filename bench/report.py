@@ -39,7 +39,7 @@ def main() -> int:
         print("incidentctl is not installed next to this Python", file=sys.stderr)
         return 1
     env = environment(args.home)
-    cache = args.home / "cache" / "report.json"
+    cache = args.home / "cache" / "report.jsonl"
 
     def cold() -> None:
         with contextlib.suppress(FileNotFoundError):

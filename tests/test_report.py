@@ -191,7 +191,7 @@ def test_the_cache_says_what_a_full_read_says_and_verify_reads_again(
     inc = payment(svc, clock, ack=2, mitigate=20, resolve=60)
     read.clear()
     cold = report(run)
-    assert len(read) == 2 and (isolated / "cache" / "report.json").is_file()
+    assert len(read) == 2 and (isolated / "cache" / "report.jsonl").is_file()
     read.clear()
     assert report(run) == cold and read == []
     # an incident that moves on is read again
@@ -218,7 +218,7 @@ def test_the_same_store_and_until_give_the_same_bytes_in_every_format(
     for fmt in ("table", "md", "csv", "json", "html"):
         first = run("report", *UNTIL, "--format", fmt).stdout
         clock.advance(hours=5)
-        (isolated / "cache" / "report.json").unlink()  # cold, then warm
+        (isolated / "cache" / "report.jsonl").unlink()  # cold, then warm
         assert run("report", *UNTIL, "--format", fmt).stdout == first, fmt
         assert run("report", *UNTIL, "--format", fmt).stdout == first, fmt
 
@@ -344,3 +344,20 @@ def test_list_keeps_the_incidents_opened_in_the_window(
     assert ids("--until", "2026-11-21") == []
     error = error_of(run("list", "--since", "soon", "--json", expect=1).stderr)
     assert error["code"] == "window.date"
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"", b"not json\n", b'{"key": "other"}\n', b"\xff\xfe\n", b'{"key": null}\n[1, 2]\n'],
+)
+def test_a_damaged_cache_is_only_a_cache(
+    svc: Incidents, clock: ManualClock, run: Run, isolated: Path, garbage: bytes
+) -> None:
+    breach(svc, clock)
+    expected = run("report", *UNTIL, "--json").stdout
+    cache = isolated / "cache" / "report.jsonl"
+    cache.write_bytes(garbage)
+    assert run("report", *UNTIL, "--json").stdout == expected
+    assert run("report", *UNTIL, "--json").stdout == expected  # and it was written again
+    lines = cache.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and json.loads(lines[1])["head"]

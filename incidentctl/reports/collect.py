@@ -2,7 +2,7 @@
 
 The store's summary rows say which incidents were opened in the window, and where each
 one's chain ends.  An incident's :class:`~incidentctl.reports.Facts` depend on its log
-alone, so they are kept in ``<home>/cache/report.json`` keyed by the incident's head hash
+alone, so they are kept in ``<home>/cache/report.jsonl`` keyed by the incident's head hash
 (and the calendar its business days were counted on): a closed incident's head never
 changes, so it is read, verified and folded once.  An incident whose head moved, or that
 is not in the cache, is read in full: its chain verified (a broken one is never
@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incidentctl.reports import FACTS_VERSION, Facts, broken_facts, facts_of
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from incidentctl.runbooks.model import Runbook
     from incidentctl.store.base import IncidentRow, Store
 
-CACHE_FILE = "report.json"
+CACHE_FILE = "report.jsonl"
 
 
 class FactsCache:
@@ -40,32 +40,34 @@ class FactsCache:
     def __init__(self, path: Path | None, key: str) -> None:
         self.path = path
         self.key = f"{FACTS_VERSION}:{key}"
-        #: as read (a dict), or computed since (the Facts themselves: no copy kept)
-        self.entries: dict[str, dict[str, Any] | Facts] = {}
+        self.entries: dict[str, Facts] = {}
         #: step titles [zh, en] by runbook snapshot and step id
         self.titles: dict[str, dict[str, list[str]]] = {}
         self.dirty = False
         if path is None:
             return
+        # JSON lines: the key and titles, then one incident a line, each made Facts as it is
+        # read (neither the whole text nor a dict per incident is kept)
+        entries: dict[str, Facts] = {}
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            with open(path, encoding="utf-8") as fh:
+                head = json.loads(fh.readline() or "{}")
+                if not isinstance(head, dict) or head.get("key") != self.key:
+                    return
+                titles = head.get("titles")
+                if not isinstance(titles, dict):
+                    return
+                for line in fh:
+                    data = json.loads(line)
+                    facts = Facts.from_json(data)
+                    entries[facts.id] = facts
+        except (OSError, ValueError, TypeError, AttributeError):
             return
-        if isinstance(data, dict) and data.get("key") == self.key:
-            entries, titles = data.get("incidents"), data.get("titles")
-            if isinstance(entries, dict) and isinstance(titles, dict):
-                self.entries, self.titles = entries, titles
+        self.entries, self.titles = entries, titles
 
     def get(self, incident_id: str, head: str) -> Facts | None:
         entry = self.entries.get(incident_id)
-        if isinstance(entry, Facts):
-            return entry if entry.head == head else None
-        if not isinstance(entry, dict) or entry.get("head") != head:
-            return None
-        try:
-            return Facts.from_json(entry)
-        except TypeError:
-            return None
+        return entry if entry is not None and entry.head == head else None
 
     def put(self, facts: Facts) -> None:
         self.entries[facts.id] = facts
@@ -92,14 +94,10 @@ class FactsCache:
             # slower), written as it goes: no second copy of ten thousand incidents
             dumps = json.dumps
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(f'{{"key":{dumps(self.key)},"titles":')
-                fh.write(dumps(self.titles, ensure_ascii=False))
-                fh.write(',"incidents":{')
-                for n, (incident, entry) in enumerate(self.entries.items()):
-                    data = entry.as_json() if isinstance(entry, Facts) else entry
-                    fh.write(("," if n else "") + dumps(incident) + ":")
-                    fh.write(dumps(data, ensure_ascii=False))
-                fh.write("}}")
+                fh.write(dumps({"key": self.key, "titles": self.titles}, ensure_ascii=False))
+                fh.write("\n")
+                for entry in self.entries.values():
+                    fh.write(dumps(entry.as_json(), ensure_ascii=False) + "\n")
             os.replace(tmp, self.path)
         except OSError:
             with contextlib.suppress(OSError):
