@@ -1,7 +1,7 @@
 """Time everyday commands against a big store, next to the bare interpreter.
 
     python bench/generate.py --home /tmp/bench-home
-    python bench/run.py --home /tmp/bench-home [--runs 21]
+    python bench/run.py --home /tmp/bench-home [--runs 21] [--store postgresql://...]
 
 For each command: median wall time over the runs, the ratio to a bare
 ``python -c pass`` measured in the same run (machines here are noisy; the
@@ -9,6 +9,11 @@ ratio is what to compare), and the peak resident memory of the process.
 Runs are interleaved round-robin so that load on the machine hits every
 command alike.  Write operations go to the store too, so run it on a
 generated store, not on a real one.
+
+With ``--store URL`` (a team store holding a copy of the same incidents:
+``incidentctl store copy --from sqlite://HOME/incidents.db --to URL``), every
+command also runs against it, interleaved with the same commands on the
+SQLite file, and the two are printed side by side.
 """
 
 from __future__ import annotations
@@ -78,6 +83,9 @@ def main() -> int:
         help="first open N more incidents (a bad day: 200 open at once), each a few minutes "
         "old, so that deadlines --all has N more to compute",
     )
+    parser.add_argument(
+        "--store", metavar="URL", help="also run every command against this team store"
+    )
     args = parser.parse_args()
     if args.open:
         open_many(args.home, args.open)
@@ -126,13 +134,20 @@ def main() -> int:
         "runbook list": [exe, "runbook", "list"],
         "open payment-failure": [exe, "open", "payment-failure", "-s", "3", "-t", "bench"],
     }
-    for argv in commands.values():  # warm the page cache and the bytecode caches
-        spawn(argv, env)
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    peaks: dict[str, int] = dict.fromkeys(commands, 0)
+    # (name, argv, environment): the SQLite file, and the team store if given
+    runs = [(name, argv, env) for name, argv in commands.items()]
+    if args.store:
+        team_env = {**env, "INCIDENTCTL_STORE": args.store}
+        runs += [
+            (f"{name} [pg]", argv, team_env) for name, argv in commands.items() if argv[0] == exe
+        ]
+    for _name, argv, environment in runs:  # warm the page cache and the bytecode caches
+        spawn(argv, environment)
+    times: dict[str, list[float]] = {name: [] for name, _, _ in runs}
+    peaks: dict[str, int] = dict.fromkeys(times, 0)
     for _ in range(args.runs):
-        for name, argv in commands.items():
-            seconds, status, rss = spawn(argv, env)
+        for name, argv, environment in runs:
+            seconds, status, rss = spawn(argv, environment)
             if status != 0:
                 print(f"{name} exited {status}", file=sys.stderr)
                 return 1
@@ -143,17 +158,22 @@ def main() -> int:
     print(
         f"store: {incidents} incidents, {events} events; {args.runs} runs each; {date.today()}; {os.cpu_count()} CPUs"
     )
-    print(f"{'command':<34} {'median ms':>10} {'x bare':>7} {'peak MB':>8}")
-    for name in commands:
-        median = statistics.median(times[name])
+    print(f"{'command':<39} {'median ms':>10} {'x bare':>7} {'peak MB':>8} {'x sqlite':>9}")
+    for name, measured in times.items():
+        median = statistics.median(measured)
         row = {
             "command": name,
             "median_ms": round(median * 1000, 1),
             "ratio": round(median / base, 2),
             "peak_mb": round(peaks[name] / 1024, 1),
         }
+        sqlite_name = name.removesuffix(" [pg]")
+        versus = median / statistics.median(times[sqlite_name])
+        row["vs_sqlite"] = round(versus, 2)
         rows.append(row)
-        print(f"{name:<34} {row['median_ms']:>10} {row['ratio']:>7} {row['peak_mb']:>8}")
+        print(
+            f"{name:<39} {row['median_ms']:>10} {row['ratio']:>7} {row['peak_mb']:>8} {versus:>9.2f}"
+        )
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(

@@ -21,6 +21,8 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 class Config(NamedTuple):
     calendar: str | None = None
+    #: Where incidents are kept (``store:``), unless ``--store`` or ``$INCIDENTCTL_STORE`` say.
+    store: str | None = None
     due_soon_fraction: float = 0.2
     due_soon_max_seconds: int = 15 * 60
     org: Mapping[str, str] = _EMPTY
@@ -34,6 +36,11 @@ class Config(NamedTuple):
     exposed: bool = False
     #: The longest text recorded on an incident, in bytes.
     max_text: int = 64 * 1024
+    #: What ``check`` does with overdue action items: ``off``, ``report`` (list them) or
+    #: ``page`` (list them, count them as overdue, and send a notice for each).
+    check_actions: str = "report"
+    #: ``audit.anchor``: ``check`` takes an anchor when the last is older than ``every``.
+    anchor: Mapping[str, Any] = _EMPTY
 
 
 def calendar_file(home: Path, name: str) -> Path:
@@ -74,14 +81,16 @@ def load_config(home: Path) -> Config:
         data = located.data if located is not None else None
         _check_calendar(home, path, name, data)
         _check_notify(path, name, data)
-        _remember(path, text, data)
+        _remember(text, data)
     else:
         _check_calendar(home, path, name, data)
     if data is None:
         return Config(path=name)
     due_soon = data.get("deadlines", {}).get("due_soon", {})
+    anchor = data.get("audit", {}).get("anchor", {})
     return Config(
         calendar=data.get("calendar"),
+        store=data.get("store"),
         due_soon_fraction=float(due_soon.get("fraction", 0.2)),
         due_soon_max_seconds=parse_duration(due_soon["max"]).seconds
         if "max" in due_soon
@@ -91,8 +100,11 @@ def load_config(home: Path) -> Config:
         notify=data.get("notify", {}),
         people=data.get("people", {}),
         path=name,
-        exposed=bool(data.get("notify") or data.get("people")) and readable_by_others(path),
+        exposed=bool(data.get("notify") or data.get("people") or anchor.get("post"))
+        and readable_by_others(path),
         max_text=int(data.get("limits", {}).get("text", 64 * 1024)),
+        check_actions=str(data.get("check", {}).get("action_items", "report")),
+        anchor=anchor,
     )
 
 
@@ -192,9 +204,9 @@ def home_config_error(home: Path, where: tuple[str | int, ...], message: str) ->
 # --- a config already checked ----------------------------------------------------------
 # Checking the config loads YAML and JSON Schema, which costs more than the whole of an
 # everyday command such as ``list``; and every command that reads the home checks it.  So
-# the outcome is kept, as the runbook cache keeps a runbook's: under the user's private
-# cache directory, with the exact text it was checked from and the release that checked
-# it.  What is read back is trusted as checked only if both still match.
+# the outcome is kept, as a runbook's or a calendar's is (:mod:`incidentctl.documents.memo`):
+# under the user's private cache directory, keyed by the exact bytes it was checked from
+# and the release that checked them, beside the text itself, which must still match.
 
 #: Bump when what a remembered config holds changes shape.
 _MEMO_VERSION = 1
@@ -204,44 +216,10 @@ _MISSED: Any = object()
 _MEMO_MAX = 256 * 1024
 
 
-def _memo_file(path: Path) -> Path | None:
-    """Where the check of the config at ``path`` is kept (``$XDG_CACHE_HOME/incidentctl/
-    config/``, or ``config/`` under ``$INCIDENTCTL_CACHE``), or ``None`` when there is no
-    private cache directory to keep it in (``INCIDENTCTL_CACHE=off`` turns it off)."""
-    import os
-    from pathlib import Path
-
-    from incidentctl.errors import IncidentctlError
-    from incidentctl.paths import check_private
-
-    env = os.environ.get("INCIDENTCTL_CACHE")
-    if env == "off":
-        return None
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    directory = (Path(env) if env else base / "incidentctl") / "config"
-    try:
-        if not directory.is_dir():
-            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            directory.chmod(0o700)
-        check_private(directory, what="home")
-    except (OSError, IncidentctlError):
-        return None
-    import zlib
-
-    return directory / f"{zlib.crc32(os.fsencode(path.absolute())):08x}.json"
-
-
-def _memo_key() -> str:
-    from incidentctl import __version__
-
-    return f"{__version__}/{_MEMO_VERSION}"
-
-
 def _recall(path: Path) -> tuple[str, Any]:
     """The config's text, and its checked data if this release checked that very text
     before (else :data:`_MISSED`)."""
-    import json
+    from incidentctl.documents import memo
 
     try:
         with open(path, "rb") as fh:
@@ -249,50 +227,21 @@ def _recall(path: Path) -> tuple[str, Any]:
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return "", _MISSED
-    memo = _memo_file(path) if len(raw) <= _MEMO_MAX else None
-    if memo is None:
+    where = memo.directory("config") if len(raw) <= _MEMO_MAX else None
+    if where is None:
         return text, _MISSED
-    try:
-        with open(memo, encoding="utf-8") as fh:
-            entry = json.load(fh)
-        if (entry["key"], entry["path"], entry["text"]) == (
-            _memo_key(),
-            str(path.absolute()),
-            text,
-        ):
-            return text, entry["data"]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    entry = memo.load(where, memo.key(raw, f"config/{_MEMO_VERSION}"))
+    if isinstance(entry, dict) and entry.get("text") == text and "data" in entry:
+        return text, entry["data"]
     return text, _MISSED
 
 
-def _remember(path: Path, text: str, data: Any) -> None:
+def _remember(text: str, data: Any) -> None:
     """Keep a successful check; a failure to write is not an error (the next run checks
     again), and data JSON would not give back unchanged is not kept."""
-    import json
-    import os
+    from incidentctl.documents import memo
 
-    if not text:
-        return
-    try:
-        encoded = json.dumps(
-            {"key": _memo_key(), "path": str(path.absolute()), "text": text, "data": data},
-            ensure_ascii=False,
-        )
-        if json.loads(encoded)["data"] != data:
-            return
-    except (TypeError, ValueError):
-        return
-    memo = _memo_file(path)
-    if memo is None:
-        return
-    tmp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(
-            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
-        )
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(encoded)
-        os.replace(tmp, memo)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    raw = text.encode("utf-8")
+    where = memo.directory("config") if text and len(raw) <= _MEMO_MAX else None
+    if where is not None:
+        memo.save(where, memo.key(raw, f"config/{_MEMO_VERSION}"), {"text": text, "data": data})

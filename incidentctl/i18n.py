@@ -125,6 +125,16 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "notice.card.incident": ("Incident", "事件"),
     "notice.card.step": ("Step", "步骤"),
+    "notice.card.action": ("Action item", "行动项"),
+    "notice.action": ("action item overdue", "行动项逾期"),
+    "notice.head.action": ("[ACTION ITEM OVERDUE]", "【行动项逾期】"),
+    "notice.text.action": (
+        "[ACTION ITEM OVERDUE] {id} {title}: action item {key} ({text}) was due by the end of "
+        "{due}, {left}. Owner: {owner}. Done: incidentctl action done {id} {n}",
+        "【行动项逾期】{id} {title}：行动项 {key}（{text}）应于 {due} 当日完成，{left}。"
+        "负责：{owner}。完成后：incidentctl action done {id} {n}",
+    ),
+    "check.actions": ("Overdue action items:", "逾期行动项："),
     "notice.card.due": ("Due", "时限"),
     "notice.card.due_left": ("{due}, {left}", "{due}，{left}"),
     "notice.card.owner": ("Owner", "负责"),
@@ -219,6 +229,50 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "note: some business-day deadlines run past the calendar's known holidays "
         "(only weekends counted there); see README, Business days",
         "注意：部分按工作日计算的时限超出了日历已知的节假日范围（该段只计周末）；见 README“Business days”",
+    ),
+    # --- the store: init and status --------------------------------------------------
+    "store.backend": ("backend", "后端"),
+    "store.location": ("location", "位置"),
+    "store.schema": ("schema", "结构版本"),
+    "store.schema_of": (
+        "{v} (this release knows up to {known})",
+        "{v}（当前版本最高支持 {known}）",
+    ),
+    "store.contents": ("contents", "内容"),
+    "store.counts": (
+        "{i} incidents, {e} events, {r} runbook snapshots",
+        "{i} 个事件，{e} 条记录，{r} 份预案快照",
+    ),
+    "store.user": ("database user", "数据库用户"),
+    "store.writable": ("you may write", "可写入"),
+    "store.yes": ("yes", "是"),
+    "store.no": ("no (read only)", "否（只读）"),
+    "store.init_done": (
+        "store {location}: schema version {before} -> {after}",
+        "事件库 {location}：结构版本 {before} -> {after}",
+    ),
+    "store.init_same": (
+        "store {location}: schema version {after}, already up to date",
+        "事件库 {location}：结构版本 {after}，已是最新",
+    ),
+    "store.copy_progress": ("copying {done}/{total} {id}", "正在复制 {done}/{total} {id}"),
+    "store.copy_done": (
+        "{source} -> {target}: {copied} copied, {completed} completed, {present} already there, "
+        "{refused} refused",
+        "{source} -> {target}：复制 {copied} 个，补全 {completed} 个，已存在 {present} 个，"
+        "拒绝 {refused} 个",
+    ),
+    "store.copy_conflict": (
+        "{id}: the target holds a different incident under this id; not copied",
+        "{id}：目标库中同一编号下是另一个事件；未复制",
+    ),
+    "store.copy_broken": (
+        "{id}: its log does not verify in the source (run incidentctl audit verify); not copied",
+        "{id}：源库中该事件的记录无法通过校验（请运行 `incidentctl audit verify`）；未复制",
+    ),
+    "store.init_roles": (
+        "roles granted: {roles} (grant them to people: GRANT incidentctl_responder TO alice)",
+        "已授权角色：{roles}（授予人员：GRANT incidentctl_responder TO alice）",
     ),
     # --- audit ---------------------------------------------------------------------------
     "audit.ok": ("{id}: ok ({n} events), head {hash}", "{id}：完好（{n} 个事件），链头 {hash}"),
@@ -784,8 +838,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # --- errors: the incident store ------------------------------------------------------
     "err.store.location": (
-        "unsupported store location '{scheme}://...' (expected a file path or sqlite:///PATH)",
-        "不支持的事件库位置 '{scheme}://...'（应为文件路径或 `sqlite:///PATH`）",
+        "unsupported store location '{scheme}://...' "
+        "(expected a file path, sqlite:///PATH or postgresql://...)",
+        "不支持的事件库位置 '{scheme}://...'（应为文件路径、`sqlite:///PATH` 或 `postgresql://...`）",
     ),
     "err.store.missing": (
         "no incident store at {path} yet; open an incident first",
@@ -851,6 +906,74 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "err.store.no_snapshot": (
         "the store has no runbook snapshot {sha}",
         "事件库中没有预案快照 {sha}",
+    ),
+    # --- errors: the team store on PostgreSQL ------------------------------------------
+    "err.store.pg_driver": (
+        "a postgresql:// store needs the psycopg package, which is not installed",
+        "使用 postgresql:// 事件库需要 psycopg 包，但尚未安装",
+    ),
+    "err.store.pg_driver_how": (
+        "install it with: pip install 'incidentctl[postgres]'",
+        "请安装：pip install 'incidentctl[postgres]'",
+    ),
+    "err.store.pg_unreachable": (
+        "cannot reach the store {location} as user {user}: {problem}",
+        "无法以用户 {user} 连接事件库 {location}：{problem}",
+    ),
+    "err.store.pg_unreachable_how": (
+        "check that the server is running and accepts connections at that host and port "
+        "(or socket), and that the URL, service or $PGHOST names it; nothing was recorded",
+        "请确认服务器正在运行并在该主机和端口（或套接字）上接受连接，"
+        "且 URL、服务名或 $PGHOST 指向它；本次未记录任何内容",
+    ),
+    "err.store.pg_auth": (
+        "the store {location} refused user {user}: {problem}",
+        "事件库 {location} 拒绝了用户 {user}：{problem}",
+    ),
+    "err.store.pg_auth_how": (
+        "check the user name and the password in ~/.pgpass, $PGPASSWORD or the service file, "
+        "and that pg_hba.conf lets this user in; nothing was recorded",
+        "请检查用户名，以及 `~/.pgpass`、`$PGPASSWORD` 或服务文件中的密码，"
+        "并确认 `pg_hba.conf` 允许该用户登录；本次未记录任何内容",
+    ),
+    "err.store.pg_denied": (
+        "user {user} may not do that in the store {location}: {problem}",
+        "用户 {user} 无权在事件库 {location} 中执行此操作：{problem}",
+    ),
+    "err.store.pg_denied_how": (
+        "responders need the role incidentctl_responder (the auditor role only reads); "
+        "nothing was recorded",
+        "记录需要 `incidentctl_responder` 角色（审计角色只能读取）；本次未记录任何内容",
+    ),
+    "err.store.pg_failed": (
+        "the store {location} cannot be used: {problem}",
+        "事件库 {location} 无法使用：{problem}",
+    ),
+    "err.store.pg_failed_how": (
+        "nothing was recorded; `incidentctl store status` shows the store's state",
+        "本次未记录任何内容；`incidentctl store status` 可查看事件库状态",
+    ),
+    "err.store.pg_uninitialised": (
+        "the database {location} holds no incidentctl store yet",
+        "数据库 {location} 中还没有 incidentctl 事件库",
+    ),
+    "err.store.pg_old": (
+        "the store {location} has schema version {found} and must be upgraded first",
+        "事件库 {location} 的结构版本为 {found}，须先升级",
+    ),
+    "err.store.copy_same": (
+        "cannot copy the store {location} onto itself; give --from and --to",
+        "不能将事件库 {location} 复制到自身；请指定 `--from` 和 `--to`",
+    ),
+    "warn.store_password": (
+        "warning: a password given on the command line can be seen by other users of this "
+        "machine; keep it in ~/.pgpass, $PGPASSWORD or the service file",
+        "警告：命令行上的密码可被本机其他用户看到；请将其保存在 `~/.pgpass`、"
+        "`$PGPASSWORD` 或服务文件中",
+    ),
+    "err.store.pg_init_how": (
+        "its owner runs `incidentctl store init {location}`",
+        "请由数据库所有者运行 `incidentctl store init {location}`",
     ),
     # --- errors: configuration and calendar ------------------------------------------
     "err.calendar.missing": (
@@ -1395,6 +1518,24 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "pm.kept.open": ("still standing", "尚未到期"),
     "pm.kept.skipped": ("withdrawn", "已撤销"),
     "pm.kept.n/a": ("n/a", "不适用"),
+    "pm.paging": (
+        "Pages, escalations and acknowledgments",
+        "提醒、升级与确认收到",
+    ),
+    "pm.page": ("Page", "提醒"),
+    "pm.deadline": ("Deadline", "时限"),
+    "pm.paged": ("Mentioned", "提及"),
+    "pm.channels": ("Channels", "渠道"),
+    "pm.acked": ("Acknowledged", "确认收到"),
+    "pm.page_level": ("escalation level {level} ({target})", "升级第{level}级（{target}）"),
+    "pm.page_failed": ("{channel} failed: {reason}", "{channel} 发送失败：{reason}"),
+    "pm.acked_by": ("{actor} at {at}", "{actor} 于 {at}"),
+    "pm.acked_after": ("({d} later)", "（{d} 后）"),
+    "pm.not_acked": ("not acknowledged", "无人确认"),
+    "pm.no_pages": ("Nobody was paged.", "未发送任何提醒。"),
+    "pm.acks": ("Acknowledgments", "确认收到"),
+    "pm.no_acks": ("Nobody acknowledged a page.", "无人确认收到提醒。"),
+    "pm.ack_all": ("the whole incident", "整个事件"),
     "pm.review": ("Review", "复盘"),
     "pm.todo": ("Still to write", "待填写"),
     "pm.actions": ("Action items", "行动项"),
@@ -1431,6 +1572,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{file}:{line}：不是 incidentctl 锚点",
     ),
     "err.anchor.empty": ("{file} holds no anchor", "{file} 中没有锚点"),
+    "err.anchor.last_line": (
+        "{file}: its last line is not an incidentctl anchor; no anchor appended after it",
+        "{file}：最后一行不是 incidentctl 锚点，未在其后追加锚点",
+    ),
+    "check.anchor_failed": (
+        "scheduled anchor not taken: {problem}",
+        "定时锚点未完成：{problem}",
+    ),
     "err.anchor.post": (
         "the anchor was written, but {where} did not take it: {problem}",
         "锚点已写入文件，但 {where} 未接收：{problem}",

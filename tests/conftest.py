@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from incidentctl.incidents.service import Incidents
     from incidentctl.runbooks.model import Runbook
     from incidentctl.store.base import Store
+
+    from .pgserver import Server
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -45,6 +48,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "100")  # tests of other widths set their own
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("INCIDENTCTL_CACHE", raising=False)
+    monkeypatch.delenv("INCIDENTCTL_STORE", raising=False)
 
     def refuse() -> Path:
         raise AssertionError("a test reached for the real default store location")
@@ -98,10 +102,68 @@ def runbook(name: str) -> Runbook:
 
 
 def open_home(home: Path, *, create: bool = True, read_only: bool = False) -> Store:
-    """The default store of an incidentctl home, as the CLI opens it."""
+    """The store of an incidentctl home as the CLI opens it: ``$INCIDENTCTL_STORE`` (the
+    team store of a test run on PostgreSQL), else the home's SQLite file."""
     from incidentctl.store import home_location, open_store
 
-    return open_store(home_location(home), create=create and not read_only, read_only=read_only)
+    location = os.environ.get("INCIDENTCTL_STORE") or home_location(home)
+    return open_store(location, create=create and not read_only, read_only=read_only)
+
+
+# --- both backends ---------------------------------------------------------------------
+
+
+def tamper(home: Path, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """What someone with every right over the store could do, append-only or not: switch
+    the triggers that refuse changes off (SQLite: drop them), then run ``sql`` (``?``
+    placeholders) on the store of ``home`` (``$INCIDENTCTL_STORE`` if set); its rows."""
+    location = os.environ.get("INCIDENTCTL_STORE")
+    if location and location.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(location, autocommit=True) as conn:
+            conn.execute("SET search_path TO incidentctl")
+            conn.execute("ALTER TABLE events DISABLE TRIGGER USER")
+            conn.execute("ALTER TABLE runbooks DISABLE TRIGGER USER")
+            cur = conn.execute(sql.replace("?", "%s"), args)
+            return [tuple(r) for r in cur.fetchall()] if cur.description else []
+    import sqlite3
+
+    db = sqlite3.connect(home / "incidents.db")
+    for trigger in ("events_no_update", "runbooks_no_update"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    rows = [tuple(r) for r in db.execute(sql, args).fetchall()]
+    db.commit()
+    db.close()
+    return rows
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Server]:
+    """A real PostgreSQL server (see tests/pgserver.py); skips without one, outside CI."""
+    from .pgserver import start
+
+    server = start()
+    yield server
+    if server.cluster is not None:
+        server.cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: Server) -> str:
+    """A fresh database on the server, with an initialised incidentctl store in it."""
+    return pg_server.fresh()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test once on each backend (``pytestmark = pytest.mark.usefixtures("backend")``):
+    on ``postgresql``, ``$INCIDENTCTL_STORE`` names a fresh team store, so the CLI, the
+    ``store`` fixture and :func:`open_home` all use it."""
+    if request.param == "postgresql":
+        server: Server = request.getfixturevalue("pg_server")
+        monkeypatch.setenv("INCIDENTCTL_STORE", server.fresh())
+    return str(request.param)
 
 
 @pytest.fixture

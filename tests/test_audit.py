@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
-from .conftest import Run
+import pytest
+
+from .conftest import Run, tamper
 from .contract import validate
+
+#: Every test here runs on the embedded store and on a team store (PostgreSQL).
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 def test_verify_intact_and_tampered(run: Run, isolated: Path) -> None:
@@ -20,13 +24,11 @@ def test_verify_intact_and_tampered(run: Run, isolated: Path) -> None:
     assert "name the incidents to verify, or use --all" in err
     assert "Usage: " in err and "audit verify [OPTIONS] [INC... | BUNDLE]" in err
     # someone with file access drops the trigger and rewrites a note
-    db = sqlite3.connect(isolated / "incidents.db")
-    db.execute("DROP TRIGGER events_no_update")
-    db.execute(
-        'UPDATE events SET payload = \'{"text": "three"}\' WHERE incident_id = ? AND seq = 2', (b,)
+    tamper(
+        isolated,
+        'UPDATE events SET payload = \'{"text": "three"}\' WHERE incident_id = ? AND seq = 2',
+        (b,),
     )
-    db.commit()
-    db.close()
     result = run("audit", "verify", "--all", "--json", expect=1)
     data = json.loads(result.stdout)
     assert data["ok"] is False
@@ -44,14 +46,12 @@ def test_verify_intact_and_tampered(run: Run, isolated: Path) -> None:
 
 def _forge_note(home: Path, incident: str, seq: int, text: str) -> None:
     """What someone with write access to the file could do: drop the trigger, rewrite."""
-    db = sqlite3.connect(home / "incidents.db")
-    db.execute("DROP TRIGGER IF EXISTS events_no_update")
     payload = json.dumps({"text": text})
-    db.execute(
-        "UPDATE events SET payload = ? WHERE incident_id = ? AND seq = ?", (payload, incident, seq)
+    tamper(
+        home,
+        "UPDATE events SET payload = ? WHERE incident_id = ? AND seq = ?",
+        (payload, incident, seq),
     )
-    db.commit()
-    db.close()
 
 
 def test_show_and_timeline_warn_about_a_log_that_does_not_verify(run: Run, isolated: Path) -> None:
@@ -86,11 +86,8 @@ def test_show_and_timeline_warn_about_a_log_that_does_not_verify(run: Run, isola
 
 def test_show_warns_about_a_pinned_runbook_that_does_not_verify(run: Run, isolated: Path) -> None:
     inc = run("open", "payment-failure", "-s", "1", "-t", "a").stdout.strip()
-    db = sqlite3.connect(isolated / "incidents.db")
-    db.execute("DROP TRIGGER runbooks_no_update")
-    (document,) = db.execute("SELECT document FROM runbooks").fetchone()
-    db.execute("UPDATE runbooks SET document = ?", (document.replace("10m", "11m"),))
-    db.commit()
-    db.close()
+    [(document,)] = tamper(isolated, "SELECT document FROM runbooks")
+    assert isinstance(document, str)
+    tamper(isolated, "UPDATE runbooks SET document = ?", (document.replace("10m", "11m"),))
     err = run("show", inc, expect=1).stderr
     assert f"WARNING: the runbook pinned by {inc} does not verify" in err

@@ -11,6 +11,9 @@ from incidentctl.render.text import width
 
 from .conftest import Run
 
+#: Every test here runs on the embedded store and on a team store (PostgreSQL).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def breach_90_minutes_ago(run: Run) -> str:
     return run(

@@ -17,6 +17,9 @@ from .conftest import PRESS_INPUTS, Run, open_press_incident, runbook
 
 PRESS = [arg for k, v in PRESS_INPUTS.items() for arg in ("--set", f"{k}={v}")]
 
+#: Every test here runs on the embedded store and on a team store (PostgreSQL).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def test_list_templates(run: Run) -> None:
     inc = open_press_incident(run)

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from incidentctl.clock import ManualClock
     from incidentctl.incidents.service import Incidents
 
+#: Every test here runs on the embedded store and on a team store (PostgreSQL).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def _service(home: str, actor: str) -> Incidents:
     from zoneinfo import ZoneInfo

@@ -65,7 +65,11 @@ GLOBAL_OPTIONS = ("--home", "--runbooks", "--lang", "--tz", "--by")
 def _words(name: str) -> list[str]:
     """The command line of a command, from the name of its schema."""
     group, _, command = name.partition("-")
-    return [group, command] if group in ("step", "runbook", "audit", "action", "item") else [name]
+    return (
+        [group, command]
+        if group in ("step", "runbook", "audit", "action", "item", "store")
+        else [name]
+    )
 
 
 def _schema_name(command: list[str]) -> str:
@@ -185,6 +189,12 @@ def test_every_json_command_follows_its_schema(
     sent = j("comms", press, "press-statement", *PRESS, "--send", "--channel", "weibo")
     assert sent["kind"] == "sent" and sent["event"]["type"] == "comms.sent"
 
+    # the store
+    assert j("store", "status")["incidents"] == 3
+    assert j("store", "init")["from_version"] == j("store", "init")["to_version"]
+    copied = j("store", "copy", "--to", f"sqlite://{tmp_path / 'copy.db'}")
+    assert [i["outcome"] for i in copied["incidents"]] == ["copied"] * 3
+
     # audit: intact, then tampered with
     assert j("audit", "verify", "--all")["ok"] is True
     assert j("audit", "anchor", "--to", str(tmp_path / "anchors.jsonl"))["incidents"] == 3
@@ -203,6 +213,32 @@ def test_every_json_command_follows_its_schema(
     assert set(j.seen) == set(json_commands())
     kinds = {doc["kind"] for docs in j.seen.values() for doc in docs}
     assert {"opened", "recorded", "template-list", "message", "sent", "incident"} <= kinds
+
+
+def test_check_says_which_action_items_are_overdue_and_whether_they_count(
+    run: Run, clock: ManualClock, isolated: Path
+) -> None:
+    from tests.conftest import write_config
+
+    j = Contract(run)
+    inc = j("open", "payment-failure", "-s", "2", "-t", "t")["id"]
+    j("resolve", inc)
+    j("close", inc, "--force", "--reason", "review continues")
+    j("action", "add", inc, "alert", "--owner", "王伟", "--due", "2026-11-22")
+    clock.advance(days=1)
+    report = j("check")
+    assert (report["status"], report["anchor"]) == ("ok", None)
+    (item,) = report["actions"]
+    assert (item["incident"], item["number"], item["overdue"], item["state"]) == (
+        inc,
+        1,
+        True,
+        "open",
+    )
+    write_config(isolated, "check: {action_items: page}\n")
+    assert j("check", expect=5)["status"] == "overdue"
+    write_config(isolated, "check: {action_items: 'off'}\n")
+    assert j("check")["actions"] == []
 
 
 def test_errors_under_json_are_one_json_line_on_stderr_for_every_command(run: Run) -> None:

@@ -395,3 +395,54 @@ def test_watch_lists_unacknowledged_breaches_first(
     svc.ack(first)
     rows = overdue_rows()
     assert rows[0].split()[2] != first and rows[-1].split()[2] == first
+
+
+def test_the_postmortem_lists_every_page_escalation_and_acknowledgment(
+    run: Run, clock: ManualClock, hook: Hook, escalating: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jsonschema import Draft202012Validator
+
+    from incidentctl.paths import schemas_dir
+
+    from .contract import registry
+    from .test_postmortem import Structure
+
+    clock.advance(minutes=20)  # ack 10m overdue: the breach, then level 1
+    run("check", expect=5)
+    run("check", expect=5)
+    clock.advance(minutes=3)
+    run("ack", escalating, "ack", "--by", "李娜")
+
+    def pm(*args: str) -> str:
+        return str(run("--tz", "Asia/Shanghai", "postmortem", escalating, *args).stdout)
+
+    doc = json.loads(pm("--format", "json"))
+    schema = json.loads((schemas_dir() / "postmortem.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator(schema, registry=registry(schemas_dir())).validate(doc)
+    pages = [p for p in doc["paging"]["pages"] if p["deadline"] == "ack"]
+    assert [(p["kind"], p["level"], p["notify"], p["channels"]) for p in pages] == [
+        ("breach", None, None, ["ops"]),
+        ("escalation", 1, "tech", ["ops"]),
+    ]
+    assert pages[1]["mentioned"] == ["李娜"]
+    acked = pages[1]["acknowledged"]
+    assert (acked["actor"], acked["after_seconds"]) == ("李娜", 180)
+    assert [(a["actor"], a["step"]) for a in doc["paging"]["acknowledgments"]] == [("李娜", "ack")]
+    md = pm()
+    assert "## Pages, escalations and acknowledgments" in md
+    assert "escalation level 1 (tech)" in md and "李娜 at 2026-11-22 10:23 (3m later)" in md
+    zh = run("--lang", "zh", "--tz", "Asia/Shanghai", "postmortem", escalating).stdout
+    assert "## 提醒、升级与确认收到" in zh and "升级第1级（tech）" in zh
+    html = pm("--format", "html")
+
+    page = Structure()
+    page.feed(html)
+    assert "paging" in page.ids and "李娜" in html
+    for text in (md, zh, html, json.dumps(doc, ensure_ascii=False)):
+        assert MOBILE not in text and "13800000002" not in text and "13800000003" not in text
+    # deterministic: the same bytes again, and whatever the machine's zone
+    for fmt in ("md", "json", "html"):
+        first = pm("--format", fmt)
+        monkeypatch.setenv("TZ", "America/New_York")
+        assert pm("--format", fmt) == first, fmt
+        monkeypatch.setenv("TZ", "Asia/Shanghai")

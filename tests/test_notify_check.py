@@ -24,6 +24,9 @@ from tests.conftest import write_config as config
 
 from .conftest import DATA, REPO, Run
 
+#: Every test here runs on the embedded store and on a team store (PostgreSQL).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 class Hook:
     """A webhook receiver: records every POST; answers with the next scripted status, or
@@ -453,3 +456,23 @@ def test_bad_config_points_at_the_line(run: Run, isolated: Path) -> None:
     config(isolated, "notify:\n  webhooks:\n    - url: ftp://x\n      formt: slack\n")
     err = run("check", expect=1).stderr
     assert "config.yaml:3:12: notify.webhooks[0].url: 'ftp://x' is not an http(s) URL" in err
+
+
+def test_a_refused_webhook_leaves_no_connection_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import urllib.error
+    import urllib.request
+
+    body = io.BytesIO(b"bad request")
+    raised: list[Exception] = []  # kept alive, so only an explicit close() closes the body
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        from email.message import Message
+
+        raised.append(urllib.error.HTTPError("http://127.0.0.1/x", 400, "Bad", Message(), body))
+        raise raised[-1]
+
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    outcome = Channel("c", timeout=5, url="http://127.0.0.1/x", fmt="slack-text").send(NOTICE, 5)
+    assert not outcome.ok and outcome.permanent and "HTTP 400" in outcome.detail
+    assert body.closed

@@ -22,6 +22,9 @@ from .conftest import PRESS_INPUTS, Run, open_press_incident, runbook
 SH = ZoneInfo("Asia/Shanghai")
 PRESS = [arg for k, v in PRESS_INPUTS.items() for arg in ("--set", f"{k}={v}")]
 
+#: Every test here runs on the embedded store and on a team store (PostgreSQL).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def _open(run: Run, name: str = "system-outage", tier: str = "1") -> str:
     return run("open", name, "-s", tier, "-t", "演练", "--scope", "华东地区用户").stdout.strip()

@@ -102,3 +102,25 @@ def test_a_changed_checker_misses_the_remembered_check(
     before = cache.key(b"id: x\n")
     monkeypatch.setattr(cache, "_fingerprint", ["another checker"])
     assert cache.key(b"id: x\n") != before
+
+
+def test_the_remembered_sha256_is_the_documents_own(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sha256 an incident pins is kept with the remembered check, not computed again:
+    it must be exactly the hash of the canonical document, as a check without the cache
+    computes it, for every shipped runbook."""
+    from incidentctl.runbooks.model import document_sha256
+
+    def shas() -> dict[str, str]:
+        found = {}
+        for rb in json.loads(run("runbook", "list", "--json").stdout)["runbooks"]:
+            shown = json.loads(run("runbook", "show", rb["id"], "--json").stdout)
+            assert shown["runbook"]["sha256"] == document_sha256(shown["document"])
+            found[rb["id"]] = shown["runbook"]["sha256"]
+        return found
+
+    run("runbook", "list")  # checked and remembered
+    remembered = shas()
+    monkeypatch.setenv("INCIDENTCTL_CACHE", "off")
+    assert shas() == remembered and len(remembered) >= 10

@@ -24,6 +24,9 @@ from .conftest import T0, runbook
 
 PF = "payment-failure"
 
+#: Every test here runs on the embedded store and on a team store (PostgreSQL).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def opened(svc: Incidents, severity: str = "1", at: str | None = None) -> str:
     return svc.open(

@@ -1,5 +1,6 @@
-"""The embedded SQLite store: permissions, append-only triggers, refusal of foreign files,
-concurrency without lost or forked events, and consistency after a crash mid-write."""
+"""The store contract on both backends, and the embedded SQLite store: permissions,
+append-only triggers, refusal of foreign files, concurrency without lost or forked events,
+and consistency after a crash mid-write."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ from incidentctl.store import FILENAME
 from incidentctl.store.sqlite import SCHEMA_VERSION
 
 from .conftest import REPO, Run, open_home, runbook
+
+#: The store contract, run on the embedded store and on a team store (PostgreSQL); the
+#: other tests here look at the SQLite file itself.
+BOTH = pytest.mark.usefixtures("backend")
 
 
 def test_store_file_is_private_and_in_wal_mode(svc: Incidents, isolated: Path) -> None:
@@ -232,6 +237,7 @@ def test_read_only_never_migrates(isolated: Path) -> None:
     assert _files(isolated) == before
 
 
+@BOTH
 def test_ids_are_per_day_and_unique(svc: Incidents, clock) -> None:  # type: ignore[no-untyped-def]
     rb = runbook("payment-failure")
     ids = [svc.open(rb, severity="1", title=f"t{i}").state.id for i in range(3)]
@@ -240,6 +246,7 @@ def test_ids_are_per_day_and_unique(svc: Incidents, clock) -> None:  # type: ign
     assert svc.open(rb, severity="1", title="next day").state.id == "INC-20261123-001"
 
 
+@BOTH
 def test_listing_filters_and_summary_projection(svc: Incidents) -> None:
     rb = runbook("payment-failure")
     a = svc.open(rb, severity="1", title="a").state.id
@@ -253,6 +260,7 @@ def test_listing_filters_and_summary_projection(svc: Incidents) -> None:
     assert [r.id for r in svc.store.incidents(runbook_id="payment-failure")] == [b, a]
 
 
+@BOTH
 def test_a_summary_row_names_the_version_of_its_pinned_runbook(svc: Incidents) -> None:
     rb = runbook("payment-failure")
     a = svc.open(rb, severity="1", title="a").state.id
@@ -280,6 +288,7 @@ def _appender(home: str, incident: str, worker: int, count: int) -> None:
     store.close()
 
 
+@BOTH
 def test_concurrent_appenders_lose_nothing_and_keep_one_chain(
     svc: Incidents, isolated: Path
 ) -> None:
@@ -344,6 +353,7 @@ def test_a_process_killed_mid_write_leaves_a_consistent_store(
     assert len(store.events(incident)) == 2
 
 
+@BOTH
 def test_match_ids(svc: Incidents, clock) -> None:  # type: ignore[no-untyped-def]
     rb = runbook("payment-failure")
     for _ in range(3):
@@ -366,6 +376,7 @@ def test_match_ids(svc: Incidents, clock) -> None:  # type: ignore[no-untyped-de
     assert store.match_ids("nope") == []
 
 
+@BOTH
 def test_utc_storage(svc: Incidents) -> None:
     view = svc.open(runbook("payment-failure"), severity="1", title="t", at="2026-11-22 09:30")
     assert view.events[0].occurred_at == "2026-11-22T01:30:00Z"

@@ -20,6 +20,9 @@ from .conftest import PRESS_INPUTS, Run, open_press_incident, runbook
 
 PO = runbook("public-opinion")
 
+#: Every test here runs on the embedded store and on a team store (PostgreSQL).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def done_line(rb: Runbook, step_id: str) -> str:
     """A line that marks the step done with its required evidence."""
@@ -309,3 +312,29 @@ def test_list_and_jump_use_the_show_checklist_in_the_walk_language(run: Run) -> 
     assert "pending" not in out
     third = [s.id for s in PO.steps if s.applies_to("sev1")][2]
     assert re.search(rf"\[3/17\] {third}  ", after_jump), after_jump
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_on_a_terminal_someone_elses_step_shows_while_the_walk_waits(
+    isolated: Path, run: Run, backend: str
+) -> None:
+    """Live for the team: nobody presses a key here, and the screen still moves on."""
+    pexpect = pytest.importorskip("pexpect")
+    inc = _open_on_the_real_clock(isolated, "public-opinion")
+    child = _spawn(isolated, inc, pexpect)
+    child.expect(r"\[1/17\] assess-and-grade")
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "incidentctl", "--by", "lead-b", "step", "done", inc),
+            *("assess-and-grade", "--evidence", "source-links=x", "--evidence", "spread=y"),
+        ],
+        env={**os.environ, "INCIDENTCTL_HOME": str(isolated)},
+        capture_output=True,
+        check=True,
+    )
+    # within a second on SQLite (polled), at once on a team store (NOTIFY); allow for load
+    child.expect(r"\[2/17\] assemble", timeout=5)
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

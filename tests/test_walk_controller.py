@@ -43,6 +43,9 @@ REVIEW = [s.id for s in ONE_OFF if s.due is not None and s.due.anchor == "resolv
 
 Make = Callable[..., Walk]
 
+#: Every test here runs on the embedded store and on a team store (PostgreSQL).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 @pytest.fixture
 def make(svc: Incidents, isolated: Path) -> Make:

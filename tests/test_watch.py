@@ -21,6 +21,9 @@ from .conftest import T0, runbook
 M = timedelta(minutes=1)
 S = timedelta(seconds=1)
 
+#: Every test here runs on the embedded store and on a team store (PostgreSQL).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def watcher(isolated: Path, clock: ManualClock, lang: str = "en") -> Watch:
     app = App(home=str(isolated), clock=clock, lang=lang, tz="Asia/Shanghai")

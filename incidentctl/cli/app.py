@@ -40,6 +40,7 @@ class App:
         self,
         *,
         home: str | None = None,
+        store: str | None = None,
         runbooks: str | None = None,
         lang: str | None = None,
         tz: str | None = None,
@@ -47,6 +48,7 @@ class App:
         clock: Clock | None = None,
     ) -> None:
         self.home_option = home
+        self.store_option = store
         self.runbooks_option = runbooks
         self.lang = detect_lang(lang)
         self.tz_option = tz
@@ -60,6 +62,9 @@ class App:
         """Let command-line options override a prepared App."""
         if options.get("home"):
             self.home_option = options["home"]
+        if options.get("store"):
+            self.store_option = options["store"]
+            self.__dict__.pop("store_location", None)
         if options.get("runbooks"):
             self.runbooks_option = options["runbooks"]
         if options.get("lang"):
@@ -137,9 +142,26 @@ class App:
     # --- incidents ------------------------------------------------------------
     @cached_property
     def store_location(self) -> str:
-        from incidentctl.store import home_location
+        """Where incidents are kept: ``--store``, else ``$INCIDENTCTL_STORE``, else the
+        config's ``store:``, else the SQLite file in the home.  Refused at once if no
+        backend serves it; a password in it is never shown (see
+        :func:`~incidentctl.store.display_location`)."""
+        from incidentctl.store import check_location, has_password, home_location
 
-        return home_location(self.home)
+        given = self.store_option or os.environ.get("INCIDENTCTL_STORE") or None
+        if given is None:
+            configured = self.config.store
+            if configured is None:
+                return home_location(self.home)
+            given = configured
+            from incidentctl.store import is_postgres, sqlite_path
+
+            if not is_postgres(given) and not sqlite_path(given).is_absolute():
+                given = str(self.home / sqlite_path(given))
+        check_location(given)
+        if self.store_option and has_password(self.store_option):
+            self.echo(t("warn.store_password", self.lang), err=True)
+        return given
 
     def has_store(self) -> bool:
         """Whether there is a store yet (read-only listings say "no incidents" without one)."""
@@ -149,29 +171,40 @@ class App:
 
         return store_exists(self.store_location)
 
+    def _check_store_file(self, location: str) -> None:
+        """Refuse a store file someone else could have written (a server store has its own
+        permissions)."""
+        from incidentctl.store import is_postgres
+
+        if not is_postgres(location):
+            from incidentctl.paths import check_private
+            from incidentctl.store import sqlite_path
+
+            check_private(sqlite_path(location), what="store")
+
     def store(self, *, create: bool = True) -> Store:
         if self._store is None:
-            from pathlib import Path
-
-            from incidentctl.paths import check_private
             from incidentctl.store import open_store
 
-            check_private(Path(self.store_location), what="store")
+            self._check_store_file(self.store_location)
             self._store = open_store(self.store_location, create=create)
         return self._store
+
+    def close(self) -> None:
+        """Close the store, if a command opened it."""
+        if self._store is not None:
+            store, self._store = self._store, None
+            store.close()
 
     def read_only_store(self) -> Store | None:
         """The store opened for reading alone, or ``None`` when there is none: nothing is
         created, migrated or written (what shell completion looks at)."""
-        from pathlib import Path
-
-        from incidentctl.paths import check_private
         from incidentctl.store import open_store, store_exists
 
         location = self.store_location
         if not store_exists(location):
             return None
-        check_private(Path(location), what="store")
+        self._check_store_file(location)
         return open_store(location, create=False, read_only=True)
 
     def incidents(self, *, create: bool = False) -> Incidents:

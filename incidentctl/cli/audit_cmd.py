@@ -136,25 +136,9 @@ def anchor(app: App, to: str | None, url: str | None, post_format: str, as_json:
     import os
 
     from incidentctl.incidents import Anchored
-    from incidentctl.incidents.anchors import anchor as make
-    from incidentctl.incidents.anchors import heads_of, post
-    from incidentctl.records import canonical
+    from incidentctl.incidents.anchors import DEFAULT_FILE, take
 
     store = app.incidents(create=True).store
-    record = make(heads_of(store), app.clock.now())
-    path = to or os.path.join(app.home, "anchors.jsonl")
-    line = canonical(record).decode("utf-8") + "\n"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as fh:
-            fh.write(line)
-    except OSError as exc:
-        from incidentctl.errors import InvalidInput
-        from incidentctl.i18n import msg
-
-        raise InvalidInput(
-            msg("err.output.write", path=path, problem=exc.strerror or str(exc))
-        ) from None
-    if url:
-        post(url, record, post_format)
+    path = to or os.path.join(app.home, DEFAULT_FILE)
+    record = take(store, app.clock.now(), path, url=url, fmt=post_format)
     return app.report(Anchored(record, os.path.abspath(path)), as_json=as_json)

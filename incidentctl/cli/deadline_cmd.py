@@ -10,8 +10,11 @@ from incidentctl.cli import complete
 from incidentctl.cli.app import App, json_option, pass_app
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from incidentctl.deadlines.monitor import Item
     from incidentctl.deadlines.notify import Notifier
+    from incidentctl.incidents import Anchored
 
 
 def _collect(app: App, refs: list[str]) -> list[Item]:
@@ -84,6 +87,16 @@ def check(app: App, warn_before: str | None, notify: bool, as_json: bool) -> int
     A notice @-mentions whoever holds the step's role (`people` in the config),
     and a breach that stays undone and unacknowledged (`incidentctl ack`) is
     escalated level by level as `notify.escalation` says for the incident's tier.
+
+    Open action items past their due date (every incident, closed ones too) are
+    listed after the deadlines, as `check.action_items` in the config says:
+    `report` (the default) lists them and still exits 0 for them, `page`
+    also counts them as overdue (exit 5) and pages each item's owner once per
+    due date, `off` ignores them.
+
+    With `audit.anchor` in the config, check also runs `audit anchor` when the
+    newest anchor in the anchor file (its last line) is `every` old or more;
+    exit 6 also says that anchor could not be written or posted.
     """
     from incidentctl.deadlines.monitor import CheckResult, pending_notices
     from incidentctl.deadlines.monitor import check as flag
@@ -91,14 +104,62 @@ def check(app: App, warn_before: str | None, notify: bool, as_json: bool) -> int
     from incidentctl.durations import parse_duration
 
     window = float(parse_duration(warn_before).seconds) if warn_before else None
+    now = app.clock.now()
     flagged = flag(_collect(app, []), warn_before=window)
+    mode = app.config.check_actions
+    actions = []
+    if mode != "off" and app.has_store():
+        from incidentctl.deadlines.monitor import overdue_actions
+
+        actions = overdue_actions(app.incidents(), now)
     problems: list[str] = []
     if notify:
         notifier = _notifier(app)
         if notifier.configured:
             notices = pending_notices([i for i, _ in flagged], app.zone, app.lang, notifier, window)
+            if mode == "page" and actions:
+                from incidentctl.deadlines.monitor import action_notices
+
+                notices += action_notices(actions, now, app.zone, app.lang, notifier)
             problems = deliver(app.incidents(), notices, notifier, "check").problems
-    return app.report(CheckResult(flagged, app.clock.now(), problems), as_json=as_json)
+    anchored, anchor_problem = _scheduled_anchor(app, now)
+    result = CheckResult(
+        flagged,
+        now,
+        problems,
+        actions,
+        actions_count=mode == "page",
+        anchor=anchored,
+        anchor_problem=anchor_problem,
+    )
+    return app.report(result, as_json=as_json)
+
+
+def _scheduled_anchor(app: App, now: datetime) -> tuple[Anchored | None, str | None]:
+    """``audit.anchor`` in the config: the anchor ``check`` took, if one was due, and what
+    kept it from being taken or posted."""
+    section = app.config.anchor
+    if not section or not app.has_store():
+        return None, None
+    import os
+
+    from incidentctl.durations import parse_duration
+    from incidentctl.incidents import Anchored
+    from incidentctl.incidents.anchors import DEFAULT_FILE, scheduled
+
+    path = os.path.join(app.home, os.path.expanduser(str(section.get("to") or DEFAULT_FILE)))
+    record, problem = scheduled(
+        app.incidents().store,
+        now,
+        path,
+        every=float(parse_duration(str(section["every"])).seconds),
+        url=section.get("post"),
+        fmt=str(section.get("post_format", "json")),
+    )
+    return (
+        None if record is None else Anchored(record, os.path.abspath(path)),
+        None if problem is None else problem.text(app.lang),
+    )
 
 
 @click.command("watch")

@@ -58,6 +58,8 @@ COMMANDS: dict[str, str] = {
     "report": "incidentctl.cli.report_cmd:report",
     "runbook": "incidentctl.cli.runbook_cmd:runbook",
     "completion": "incidentctl.cli.complete:completion",
+    # the store
+    "store": "incidentctl.cli.store_cmd:store",
 }
 
 EXIT_OK = 0
@@ -85,11 +87,11 @@ EXIT_CODES: tuple[tuple[str, str], ...] = (
         "path printed",
     ),
     ("4", "`check`: a deadline is due soon"),
-    ("5", "`check`: a deadline is overdue"),
+    ("5", "`check`: a deadline is overdue (or, with `check.action_items: page`, an action item)"),
     (
         "6",
-        "`check`: a notice could not be delivered (whatever else is due); stderr says which "
-        "and why",
+        "`check`: a notice could not be delivered, or the scheduled anchor (`audit.anchor`) "
+        "could not be written or posted (whatever else is due); stderr says which and why",
     ),
     ("130", "interrupted (Ctrl-C); nothing already recorded is lost"),
 )
@@ -116,7 +118,7 @@ class UserError(click.ClickException):
 
 #: Options of the whole program that may also come after the command
 #: (``incidentctl runbook list --lang zh``); each takes a value.
-GLOBAL_OPTIONS = ("--home", "--runbooks", "--lang", "--tz")
+GLOBAL_OPTIONS = ("--home", "--store", "--runbooks", "--lang", "--tz")
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
@@ -334,6 +336,12 @@ class LazyGroup(click.Group):
     help="Store location (default: $INCIDENTCTL_HOME, else ~/.local/share/incidentctl).",
 )
 @click.option(
+    "--store",
+    metavar="URL",
+    help="Where incidents are kept: sqlite:///PATH or postgresql://... (default: "
+    "$INCIDENTCTL_STORE, else `store:` in config.yaml, else the SQLite file in the home).",
+)
+@click.option(
     "--runbooks",
     "runbooks_dir",
     metavar="DIR",
@@ -360,6 +368,7 @@ class LazyGroup(click.Group):
 def cli(
     ctx: click.Context,
     home: str | None,
+    store: str | None,
     runbooks_dir: str | None,
     lang: str | None,
     tz: str | None,
@@ -372,9 +381,10 @@ def cli(
     any command; the exit codes are listed below.
     """
     if not isinstance(ctx.obj, App):
-        ctx.obj = App(home=home, runbooks=runbooks_dir, lang=lang, tz=tz, actor=actor)
+        ctx.obj = App(home=home, store=store, runbooks=runbooks_dir, lang=lang, tz=tz, actor=actor)
     else:  # tests pass a prepared App (fake clock); command-line options still apply
-        ctx.obj.apply(home=home, runbooks=runbooks_dir, lang=lang, tz=tz, actor=actor)
+        ctx.obj.apply(home=home, store=store, runbooks=runbooks_dir, lang=lang, tz=tz, actor=actor)
+    ctx.call_on_close(ctx.obj.close)
     if not lang:
         from incidentctl.i18n import LANGS, t, unsupported_env_lang
 
@@ -451,6 +461,7 @@ def _bad_argument(argv: list[str] | None) -> tuple[str, str] | None:
         (f"${var}", os.environ[var])
         for var in (
             "INCIDENTCTL_HOME",
+            "INCIDENTCTL_STORE",
             "INCIDENTCTL_RUNBOOKS",
             "INCIDENTCTL_USER",
             "INCIDENTCTL_LANG",

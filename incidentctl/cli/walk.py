@@ -14,6 +14,7 @@ with the next line.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,8 @@ from incidentctl.walk.intents import RECORDING, Checklist
 from incidentctl.walk.lines import Refusal, parse_line
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from incidentctl.cli.app import App
     from incidentctl.comms.messages import Message
     from incidentctl.i18n import Msg
@@ -48,6 +51,9 @@ if TYPE_CHECKING:
 
 #: The exit code of a walk without a terminal when some of its lines were refused.
 EXIT_REFUSED = 1
+#: How often a walk waiting for a key looks for other people's changes (a team store also
+#: wakes it at once).
+LIVE_POLL_SECONDS = 1.0
 
 
 class WalkIO:
@@ -56,11 +62,49 @@ class WalkIO:
     def __init__(self, tty: bool) -> None:
         self.tty = tty
 
-    def key(self, prompt: str) -> str | None:
-        """One keystroke, on a terminal."""
+    def key(
+        self, prompt: str, changed: Callable[[], bool] | None = None, wake: int | None = None
+    ) -> str | None:
+        """One keystroke, on a terminal; ``None`` if, while waiting for it, ``changed()``
+        says someone else recorded something (checked each second, and at once when the
+        file descriptor ``wake`` becomes readable), so that the screen is drawn again."""
         click.echo(prompt, nl=False)
-        ch = click.getchar()
+        if changed is not None and sys.stdin.isatty():
+            ch = self._key_or_change(changed, wake)
+            if ch is None:
+                click.echo()
+                return None
+        else:
+            ch = click.getchar()
         click.echo(ch if ch.isprintable() else "")
+        return ch
+
+    @staticmethod
+    def _key_or_change(changed: Callable[[], bool], wake: int | None) -> str | None:
+        """A key, read as ``click.getchar`` reads it, or ``None`` at someone else's change.
+        The terminal stays in cbreak mode from the wait to the read, so the key pressed is
+        the key read (going back to line mode, or to raw mode as getchar does, would drop
+        it); Ctrl-C interrupts as ever, Ctrl-D ends as with getchar."""
+        import select
+        import termios
+        import tty
+
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+        tty.setcbreak(fd, termios.TCSANOW)
+        try:
+            watched = [fd] if wake is None else [fd, wake]
+            while True:
+                ready, _, _ = select.select(watched, [], [], LIVE_POLL_SECONDS)
+                if fd in ready:
+                    ch = os.read(fd, 32).decode(sys.stdin.encoding or "utf-8", "replace")
+                    break
+                if changed():
+                    return None
+        finally:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        if ch == "\x04":
+            raise EOFError
         return ch
 
     def line(self, prompt: str) -> str | None:
@@ -130,11 +174,23 @@ class Walker:
             assert screen.ask is not None
             self.io.clear()
             click.echo(self.draw(screen))
-            key = self.io.key(screen.ask.prompt.text(self.lang))
+            key = self.io.key(screen.ask.prompt.text(self.lang), *self.others())
+            if key is None:  # someone else recorded something: draw it
+                continue
             outcome = self.settle(self.walk.press(key))
             if outcome.end:
                 self.tell(outcome.message)
                 return 0
+
+    def others(self) -> tuple[Callable[[], bool], int | None]:
+        """Whether anyone has written to the store since now, and what wakes the wait."""
+        store = self.walk.svc.store
+        seen = store.change_token()
+
+        def changed() -> bool:
+            return store.change_token() != seen
+
+        return changed, store.wake_fd()
 
     # --- without a terminal: one whole action a line ---------------------------------------
     def lines(self) -> int:

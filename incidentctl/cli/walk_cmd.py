@@ -23,7 +23,8 @@ def walk(app: App, incident: str) -> int:
     On a terminal, single keys act on the step: d done (asks for its evidence),
     s skip, n n/a (both ask for a reason), t note, a assign, v severity, c send
     the step's message, m mitigated, j jump, b back, l list, q quit, ? help;
-    Enter redraws.  m, v and resolving first show exactly what they will record
+    Enter redraws, and so does someone else's change while the walk waits for
+    a key.  m, v and resolving first show exactly what they will record
     (the incident, the change, the tier from -> to) and record it only on y.
 
     Without a terminal (scripts, pipes), each line of stdin is one whole action

@@ -4,7 +4,8 @@ Each frame is drawn over the previous one (cursor home, every line cleared
 to its end, the rest of the screen cleared) on the alternate screen, in a
 single write, so nothing flickers.  The terminal size is read on every frame,
 so a resize takes effect at once.  Other people's changes are picked up when
-the store's ``data_version`` moves.  Notices go out on a background thread
+the store's change token moves (SQLite's ``data_version``); a team store also
+wakes the wait between frames the moment someone records (``LISTEN/NOTIFY``).  Notices go out on a background thread
 with its own store connection, so a slow webhook never stalls the countdown.
 """
 
@@ -95,6 +96,13 @@ class Watch:
         self.resized = False
 
     # --- data ---------------------------------------------------------------------
+    def _wake_fd(self) -> int | None:
+        """What becomes readable when someone else records (a team store), else ``None``."""
+        try:
+            return self.app.store(create=False).wake_fd()
+        except IncidentctlError:
+            return None
+
     def _views_changed(self) -> bool:
         version = self.app.store(create=False).change_token()
         changed = version != self.version
@@ -257,11 +265,13 @@ class Watch:
                 tty.setcbreak(fd)
 
             def wait(seconds: float) -> bool:
-                if fd is None:
+                wake = self._wake_fd()
+                watched = [f for f in (fd, wake) if f is not None]
+                if not watched:
                     time.sleep(seconds)
                     return False
-                ready, _, _ = select.select([fd], [], [], seconds)
-                return bool(ready) and stdin.read(1) in ("q", "Q")
+                ready, _, _ = select.select(watched, [], [], seconds)
+                return fd in ready and stdin.read(1) in ("q", "Q")
 
             yield wait
         finally:

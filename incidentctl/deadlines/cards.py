@@ -49,7 +49,10 @@ def _lines(notice: Notice, bold: str, escape: Any = str, code: str = "`") -> lis
     due = t("notice.card.due_left", lang, due=notice.due_text, left=notice.left_text)
     lines = [
         row("incident", escape(f"{notice.incident} {notice.tier} {notice.title}")),
-        row("step", escape(f"{notice.key} ({notice.step_title})")),
+        row(
+            "action" if notice.kind == "action" else "step",
+            escape(f"{notice.key} ({notice.step_title})"),
+        ),
         row("due", escape(due)),
         row("owner", escape(notice.owner_text)),
         row("run", f"{code}{notice.command}{code}"),
@@ -153,7 +156,7 @@ def _feishu_card(notice: Notice) -> dict[str, Any]:
         shown.append("<at id=all></at>")
     if shown:
         lines.append(" ".join(shown))
-    colour = {"breach": "red", "escalation": "red"}.get(notice.kind, "orange")
+    colour = {"breach": "red", "escalation": "red", "action": "yellow"}.get(notice.kind, "orange")
     title = f"{_head(notice)} {notice.incident} {notice.title}"
     return {
         "msg_type": "interactive",

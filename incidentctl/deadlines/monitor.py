@@ -13,15 +13,20 @@ from incidentctl.i18n import t
 from incidentctl.times import fmt_zoned, iso
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime, tzinfo
 
     from incidentctl.deadlines.engine import CalendarSource, Deadline, Policy
     from incidentctl.deadlines.notice import Notice
     from incidentctl.deadlines.notify import Notifier
     from incidentctl.deadlines.people import Directory
+    from incidentctl.incidents import Anchored
     from incidentctl.incidents.service import Incidents, View
+    from incidentctl.incidents.state import ActionItem
 
 ACTIVE = ("open", "mitigated", "resolved")
+#: What ``check`` does with overdue action items (``check.action_items`` in the config).
+ACTION_MODES = ("off", "report", "page")
 #: The kind of notice that pages the next level when a breach stays unacknowledged.
 ESCALATION = "escalation"
 
@@ -45,21 +50,28 @@ class DeadlineListing(NamedTuple):
 
 class CheckResult(NamedTuple):
     """What ``check`` found: the flagged deadlines (each with ``breach`` or ``due-soon``),
-    and a line for each notice a channel did not take this run."""
+    a line for each notice a channel did not take this run (or the scheduled anchor that
+    could not be taken), the overdue action items (``actions``; they count as overdue only
+    when ``actions_count``: ``check.action_items: page``), and the anchor taken this run."""
 
     flagged: list[tuple[Item, str]]
     now: datetime
     problems: list[str]
+    actions: Sequence[tuple[View, ActionItem]] = ()
+    actions_count: bool = False
+    anchor: Anchored | None = None
+    #: Why the anchor ``audit.anchor`` asked for was not taken, or not posted.
+    anchor_problem: str | None = None
 
     @property
     def status(self) -> str:
-        if any(kind == BREACH for _, kind in self.flagged):
+        if any(kind == BREACH for _, kind in self.flagged) or (self.actions_count and self.actions):
             return "overdue"
         return "due-soon" if self.flagged else "ok"
 
     @property
     def exit_code(self) -> int:
-        if self.problems:
+        if self.problems or self.anchor_problem:
             return EXIT_NOT_DELIVERED
         return {"ok": 0, "due-soon": EXIT_DUE_SOON, "overdue": EXIT_OVERDUE}[self.status]
 
@@ -271,4 +283,99 @@ def pending_notices(
             out.append(notice)
     if notifier.configured and notifier.escalation:
         out += escalations(items, zone, lang, notifier)
+    return out
+
+
+# --- action items ------------------------------------------------------------------------
+# Action items of the review outlive their incident (closed ones included) and run for
+# weeks, so they are judged at the real now, not an incident's drill time, and drills'
+# are left out, as drills are from paging.
+
+
+def overdue_actions(svc: Incidents, now: datetime) -> list[tuple[View, ActionItem]]:
+    """Every open action item past the end of its due date, of every incident but drills,
+    by due date."""
+    out = [
+        (view, item)
+        for view in svc.with_actions()
+        if not view.state.drill
+        for item in view.state.actions.values()
+        if item.overdue(now)
+    ]
+    return sorted(out, key=lambda va: (va[1].due_at, va[0].state.id, va[1].number))
+
+
+def action_notice(
+    view: View,
+    item: ActionItem,
+    now: datetime,
+    zone: tzinfo,
+    lang: str,
+    directory: Directory | None = None,
+) -> Notice:
+    """The notice that action item ``item`` of ``view`` is overdue, mentioning its owner;
+    sent once per item and due date (see :attr:`Notice.dedupe_key`)."""
+    from incidentctl.deadlines.notice import ACTION, Notice
+    from incidentctl.deadlines.people import Directory
+
+    state = view.state
+    key = f"action#{item.number}"
+    left = (item.due_at - now).total_seconds()
+    left_text = t("notice.overdue_by", lang, d=human(-left, lang))
+    tier = (
+        view.runbook.tier(state.severity).name.get(lang)
+        if state.severity in view.runbook.tier_ids
+        else state.severity
+    )
+    text = t(
+        "notice.text.action",
+        lang,
+        id=state.id,
+        title=state.title,
+        key=key,
+        text=item.text,
+        due=item.due,
+        left=left_text,
+        owner=item.owner,
+        n=item.number,
+    )
+    return Notice(
+        kind=ACTION,
+        incident=state.id,
+        title=state.title,
+        severity=state.severity,
+        step=key,
+        step_title=item.text,
+        key=key,
+        due=iso(item.due_at),
+        seconds_left=int(left),
+        role="",
+        owner=item.owner,
+        text=text,
+        mention=(directory or Directory()).named(item.owner),
+        lang=lang,
+        tier=tier,
+        due_text=item.due,
+        left_text=left_text,
+        owner_text=item.owner,
+    )
+
+
+def action_notices(
+    actions: list[tuple[View, ActionItem]],
+    now: datetime,
+    zone: tzinfo,
+    lang: str,
+    notifier: Notifier,
+) -> list[Notice]:
+    """The overdue-action-item notices some channel should get now (as
+    :func:`pending_notices` decides for deadlines)."""
+    if not notifier.configured:
+        return []
+    zone, lang = notifier.zone(zone), notifier.language(lang)
+    out = []
+    for view, item in actions:
+        notice = action_notice(view, item, now, zone, lang, notifier.directory)
+        if notifier.due(view.state.notices.get(notice.dedupe_key), now):
+            out.append(notice)
     return out

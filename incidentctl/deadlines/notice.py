@@ -1,5 +1,5 @@
-"""A notice: one deadline due soon or breached (or an escalation of a breach), as it is
-sent to every channel, and the parts a card shows."""
+"""A notice: one deadline due soon or breached (or an escalation of a breach, or an
+action item overdue), as it is sent to every channel, and the parts a card shows."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ from typing import Any, NamedTuple
 
 from incidentctl.deadlines.people import Mention
 
+#: The kind of notice for an action item of the review still open after its due date
+#: (its ``key`` is ``action#N``, its ``step_title`` the item's text, its ``due`` the end
+#: of its due date).
+ACTION = "action"
+
 
 class Notice(NamedTuple):
-    kind: str  # due-soon | breach
+    kind: str  # due-soon | breach | escalation | action
     incident: str
     title: str
     severity: str
@@ -35,6 +40,8 @@ class Notice(NamedTuple):
 
     @property
     def dedupe_key(self) -> str:
+        if self.kind == ACTION:  # once per item and due date
+            return f"{self.kind}:{self.key}@{self.due}"
         if self.level:
             return f"{self.kind}:{self.key}@{self.level}:{self.target}"
         return f"{self.kind}:{self.key}"
@@ -42,7 +49,9 @@ class Notice(NamedTuple):
     @property
     def idempotency_key(self) -> str:
         """The same for every sending of this notice: incident, kind, deadline, occurrence
-        (and an escalation's level and whom it pages)."""
+        (and an escalation's level and whom it pages; an action item's due date)."""
+        if self.kind == ACTION:
+            return f"{self.incident}/{self.kind}/{self.key}@{self.due}"
         if self.level:
             return f"{self.incident}/{self.kind}/{self.key}@{self.level}:{self.target}"
         return f"{self.incident}/{self.kind}/{self.key}"
@@ -50,12 +59,14 @@ class Notice(NamedTuple):
     @property
     def command(self) -> str:
         """What the owner runs to act on it."""
+        if self.kind == ACTION:
+            return f"incidentctl action done {self.incident} {self.key.partition('#')[2]}"
         return f"incidentctl walk {self.incident}"
 
     def as_dict(self) -> dict[str, Any]:
         extra: dict[str, Any] = {"level": self.level, "notify": self.target} if self.level else {}
         return {
-            "type": f"deadline.{self.kind}",
+            "type": "action.overdue" if self.kind == ACTION else f"deadline.{self.kind}",
             "incident": self.incident,
             "title": self.title,
             "severity": self.severity,

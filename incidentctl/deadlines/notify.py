@@ -200,6 +200,7 @@ class Channel:
                 status = response.status
                 text = response.read(4096).decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
+            exc.close()  # it holds the connection open
             transient = exc.code >= 500 or exc.code in (408, 429)
             raise _Failed(f"HTTP {exc.code} from {where}", permanent=not transient) from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:

@@ -72,6 +72,11 @@ class Directory:
             slack=get("slack"),
         )
 
+    def named(self, who: str | None) -> Mention:
+        """``who``: a person of ``people`` with their accounts, ``@all``, or anyone else by
+        name (the owner of an action item)."""
+        return self._named(who)
+
     def _named(self, who: str | None) -> Mention:
         if not who:
             return Mention()

@@ -87,7 +87,7 @@ class ActionListing:
         self.now = now
 
     def overdue(self, item: ActionItem) -> bool:
-        return item.state == "open" and item.due_at < self.now
+        return item.overdue(self.now)
 
 
 class Anchored:

@@ -138,6 +138,121 @@ def check(
     return found
 
 
+# --- taking an anchor -------------------------------------------------------------------
+#: The anchor file ``audit anchor`` and ``check`` append to by default, in the home.
+DEFAULT_FILE = "anchors.jsonl"
+
+
+def append(path: str, record: dict[str, Any]) -> None:
+    """Append ``record`` to the anchor file at ``path`` as one line (created private), in
+    one write, so overlapping writers never interleave a line."""
+    import os
+
+    from incidentctl.records import canonical
+
+    line = canonical(record) + b"\n"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise InvalidInput(
+            msg("err.output.write", path=path, problem=exc.strerror or str(exc))
+        ) from None
+
+
+def take(
+    store: Store,
+    now: datetime,
+    path: str,
+    *,
+    url: str | None = None,
+    fmt: str = "json",
+) -> dict[str, Any]:
+    """Anchor every incident's head now: append the anchor to ``path``, then post it to
+    ``url`` if given (the file is written first; a webhook that does not take it raises
+    :class:`InvalidInput`).  What ``audit anchor`` and a scheduled ``check`` both run."""
+    record = anchor(heads_of(store), now)
+    append(path, record)
+    if url:
+        post(url, record, fmt)
+    return record
+
+
+def last_at(path: str) -> datetime | None:
+    """When the newest anchor of the anchor file at ``path`` was taken: its last line's
+    ``at`` (``None`` when there is no file, or no line yet).  Read from the end, so a file
+    of years of anchors costs no more than its last line; a last line that is not an
+    anchor raises :class:`InvalidInput` naming the file."""
+    import os
+
+    from incidentctl.times import from_iso
+
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            end = fh.tell()
+            tail = b""
+            while end > 0:
+                start = max(0, end - 65536)
+                fh.seek(start)
+                tail = fh.read(end - start) + tail
+                end = start
+                if tail.rstrip(b"\n").count(b"\n") >= 1:
+                    break
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InvalidInput(
+            msg("err.review.unreadable", path=path, problem=exc.strerror or str(exc))
+        ) from None
+    last = tail.rstrip(b"\n").rpartition(b"\n")[2]
+    if not last.strip():
+        return None
+    try:
+        (record,) = read_anchors(last.decode("utf-8"), path)
+        return from_iso(record["at"])
+    except (InvalidInput, UnicodeDecodeError, ValueError):
+        raise InvalidInput(msg("err.anchor.last_line", file=path)) from None
+
+
+def due(path: str, every: float, now: datetime) -> bool:
+    """Whether the anchor file at ``path`` wants a new anchor: it has none, or its newest
+    is ``every`` seconds old or older."""
+    last = last_at(path)
+    return last is None or (now - last).total_seconds() >= every
+
+
+def scheduled(
+    store: Store,
+    now: datetime,
+    path: str,
+    *,
+    every: float,
+    url: str | None = None,
+    fmt: str = "json",
+) -> tuple[dict[str, Any] | None, InvalidInput | None]:
+    """What ``check`` does with ``audit.anchor``: when the anchor file's newest anchor is
+    ``every`` seconds old or more (or there is none), :func:`take` one.  Returns the anchor
+    taken (``None``: not due) and what went wrong (an anchor written to the file but not
+    taken by the webhook is both)."""
+    try:
+        if not due(path, every, now):
+            return None, None
+        record = anchor(heads_of(store), now)
+        append(path, record)
+    except InvalidInput as exc:
+        return None, exc
+    if url:
+        try:
+            post(url, record, fmt)
+        except InvalidInput as exc:
+            return record, exc
+    return record, None
+
+
 #: What a webhook is sent: the whole anchor (``json``), or one line for a chat robot.
 WEBHOOK_FORMATS = ("json", "wecom", "dingtalk", "feishu", "slack")
 

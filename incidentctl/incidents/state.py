@@ -96,6 +96,10 @@ class ActionItem(NamedTuple):
     ended_at: datetime | None = None
     reason: str | None = None
 
+    def overdue(self, now: datetime) -> bool:
+        """Still open after the end of its due date."""
+        return self.state == "open" and self.due_at < now
+
 
 ACTION_OPEN = "open"
 ACTION_DONE = "done"

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from incidentctl.deadlines.engine import CalendarSource, Deadline, Policy
     from incidentctl.incidents.audit import AuditProblem
-    from incidentctl.incidents.state import ActionItem, IncidentState
+    from incidentctl.incidents.state import Ack, ActionItem, IncidentState
     from incidentctl.records import Event
     from incidentctl.runbooks.model import Runbook
 
@@ -70,6 +70,24 @@ class TierSpan(NamedTuple):
     @property
     def seconds(self) -> float:
         return (self.end - self.start).total_seconds()
+
+
+class Page(NamedTuple):
+    """One page the log records (``deadline.notified``): a due-soon or breach notice, an
+    escalation, or an overdue action item; who it mentioned (by name), which channels took
+    it, and the first acknowledgment that came after it."""
+
+    event: Event
+    ack: Ack | None
+
+    @property
+    def step(self) -> str | None:
+        """The step whose deadline it is about, as ``ack STEP`` names it (``None`` for a
+        promise or an action item: only an acknowledgment of the whole incident counts)."""
+        key = str(self.event.payload.get("deadline") or "")
+        if self.event.payload.get("kind") == "action":
+            return None
+        return key.partition("#")[0] or None
 
 
 class TimelineEntry(NamedTuple):
@@ -183,6 +201,27 @@ class PostMortem:
     @property
     def actions(self) -> list[ActionItem]:
         return sorted(self.state.actions.values(), key=lambda a: a.number)
+
+    def pages(self) -> list[Page]:
+        """Every page, escalation and overdue-action-item notice, in the order sent, each
+        with the first acknowledgment (of its step, or of the whole incident) at or after
+        it; an action item's page is answered by doing the item, not by ``ack``."""
+        out = []
+        for e in sorted(self.events, key=lambda e: (e.occurred, e.seq)):
+            if e.type != ev.NOTIFIED:
+                continue
+            page = Page(e, None)
+            if e.payload.get("kind") != "action":
+                step = page.step
+                ack = self.state.acknowledged(step if step in self.state.steps else "", e.occurred)
+                page = page._replace(ack=ack)
+            out.append(page)
+        return out
+
+    @property
+    def acks(self) -> list[Ack]:
+        """Every acknowledgment, in the order it happened."""
+        return list(self.state.acks)
 
     def timeline(self) -> list[TimelineEntry]:
         """Every event, in the order it happened (then recorded), retracted ones with the

@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     from incidentctl.records import Head
     from incidentctl.runbooks.model import Runbook, Text
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
+    from incidentctl.store.admin import StoreInitialised, StoreStatus
     from incidentctl.store.base import IncidentRow
+    from incidentctl.store.copy import CopyReport
 
 
 def dumps(data: dict[str, Any], *, indent: int | None = None) -> str:
@@ -186,6 +188,12 @@ def incident(view: View) -> dict[str, Any]:
             for st in (s.steps[step.id],)
         ],
     }
+
+
+def anchor_fields(r: Anchored) -> dict[str, Any]:
+    """An anchor just taken: when, how many incidents, its digest, and its file."""
+    a = r.record
+    return {"at": a["at"], "incidents": a["incidents"], "digest": a["digest"], "file": path(r.file)}
 
 
 def action_item(a: ActionItem) -> dict[str, Any]:
@@ -363,16 +371,7 @@ class JsonReporter(Reporter):
         )
 
     def Anchored(self, r: Anchored) -> None:
-        a = r.record
-        self.emit(
-            document(
-                "anchor",
-                at=a["at"],
-                incidents=a["incidents"],
-                digest=a["digest"],
-                file=path(r.file),
-            )
-        )
+        self.emit(document("anchor", **anchor_fields(r)))
 
     def ActionListing(self, r: ActionListing) -> None:
         self.emit(
@@ -397,12 +396,21 @@ class JsonReporter(Reporter):
 
         for p in r.problems:  # for the person reading the cron mail, as with text
             self.out.echo(t("notify_failed", self.out.lang, problem=p), err=True)
+        if r.anchor_problem:
+            self.out.echo(
+                t("check.anchor_failed", self.out.lang, problem=r.anchor_problem), err=True
+            )
         self.emit(
             document(
                 "check",
                 status=r.status,
                 deadlines=[dict(deadline(i.deadline, i.now), flag=k) for i, k in r.flagged],
                 notices_failed=list(r.problems),
+                actions=[
+                    dict(action_item(a), incident=v.state.id, overdue=True) for v, a in r.actions
+                ],
+                anchor=None if r.anchor is None else anchor_fields(r.anchor),
+                anchor_failed=r.anchor_problem,
             )
         )
 
@@ -515,5 +523,48 @@ class JsonReporter(Reporter):
                 message=message(r.message),
                 event=r.event.as_dict(),
                 counts_as=list(r.counts_as),
+            )
+        )
+
+    # --- the store ----------------------------------------------------------------------
+    def StoreStatus(self, r: StoreStatus) -> None:
+        self.emit(
+            document(
+                "store-status",
+                backend=r.backend,
+                location=r.location,
+                store_schema_version=r.schema_version,
+                known_schema_version=r.known_version,
+                incidents=r.incidents,
+                events=r.events,
+                runbooks=r.runbooks,
+                user=r.user,
+                can_write=r.can_write,
+            )
+        )
+
+    def StoreInitialised(self, r: StoreInitialised) -> None:
+        self.emit(
+            document(
+                "store-init",
+                backend=r.backend,
+                location=r.location,
+                from_version=r.before,
+                to_version=r.after,
+                roles=list(r.roles),
+            )
+        )
+
+    def CopyReport(self, r: CopyReport) -> None:
+        self.emit(
+            document(
+                "store-copy",
+                ok=not r.refused,
+                source=r.source,
+                target=r.target,
+                incidents=[
+                    {"incident": i.incident, "outcome": i.outcome, "event_count": i.events}
+                    for i in r.incidents
+                ],
             )
         )

@@ -14,7 +14,9 @@ from incidentctl.i18n import t
 from incidentctl.render.postmortem_words import (
     KEY_TIMES,
     VERDICTS,
+    ack_rows,
     audit_lines,
+    page_rows,
     review_text,
     span,
     verdict_text,
@@ -24,7 +26,7 @@ from incidentctl.render.postmortem_words import (
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
-    from incidentctl.postmortem import PostMortem, Verdict
+    from incidentctl.postmortem import Page, PostMortem, Verdict
     from incidentctl.records import Event
     from incidentctl.runbooks.model import Runbook
 
@@ -170,6 +172,12 @@ def document(pm: PostMortem, lang: str, zone: tzinfo) -> dict[str, Any]:
                 for v in pm.promises
             ],
         },
+        "paging": {
+            "pages": [_page(page) for page in pm.pages()],
+            "acknowledgments": [
+                {"seq": a.seq, "at": _utc(a.at), "actor": a.actor, "step": a.step} for a in pm.acks
+            ],
+        },
         "review": [
             {
                 "field": field,
@@ -232,6 +240,39 @@ def document(pm: PostMortem, lang: str, zone: tzinfo) -> dict[str, Any]:
 def _role_rank(pm: PostMortem, role: str) -> int:
     order = list(pm.runbook.roles)
     return order.index(role) if role in order else len(order)
+
+
+def _page(page: Page) -> dict[str, Any]:
+    """A page as the post-mortem lists it: who was mentioned (names only, as the log keeps
+    them), on which channels, and who acknowledged it when."""
+    e, ack = page.event, page.ack
+    p = e.payload
+    return {
+        "seq": e.seq,
+        "at": e.occurred_at,
+        "kind": p.get("kind"),
+        "deadline": p.get("deadline", p.get("key")),
+        "level": p.get("level") or None,
+        "notify": p.get("notify"),
+        "mentioned": list(p.get("mentioned", ())),
+        "channels": list(p.get("channels", ())),
+        "failed": [
+            {
+                "channel": f["channel"],
+                "reason": f.get("reason", ""),
+                "permanent": bool(f.get("permanent")),
+            }
+            for f in p.get("failed", ())
+        ],
+        "acknowledged": None
+        if ack is None
+        else {
+            "seq": ack.seq,
+            "at": _utc(ack.at),
+            "actor": ack.actor,
+            "after_seconds": _secs((ack.at - e.occurred).total_seconds()),
+        },
+    }
 
 
 def _message(e: Event) -> dict[str, Any]:
@@ -410,6 +451,17 @@ def markdown(doc: dict[str, Any], zone: tzinfo) -> str:
         )
     else:
         w(L("no_promises"))
+    w()
+
+    w(f"## {L('paging')}")
+    w()
+    headers, rows = page_rows(doc, zone)
+    w(_table(headers, rows) if rows else L("no_pages"))
+    w()
+    w(f"### {L('acks')}")
+    w()
+    headers, rows = ack_rows(doc, zone)
+    w(_table(headers, rows) if rows else L("no_acks"))
     w()
 
     w(f"## {L('review')}")

@@ -15,7 +15,9 @@ from incidentctl.i18n import t
 from incidentctl.render.postmortem_words import (
     KEY_TIMES,
     VERDICTS,
+    ack_rows,
     audit_lines,
+    page_rows,
     review_text,
     span,
     verdict_text,
@@ -194,6 +196,15 @@ def html(doc: dict[str, Any], zone: tzinfo) -> str:
         )
     else:
         add(f"<p>{_e(L('no_promises'))}</p>")
+    add("</section>")
+
+    add('<section class="paging" id="paging">')
+    add(f"<h2>{_e(L('paging'))}</h2>")
+    headers, rows = page_rows(doc, zone)
+    add(_table(headers, rows) if rows else f"<p>{_e(L('no_pages'))}</p>")
+    add(f"<h3>{_e(L('acks'))}</h3>")
+    headers, rows = ack_rows(doc, zone)
+    add(_table(headers, rows) if rows else f"<p>{_e(L('no_acks'))}</p>")
     add("</section>")
 
     add('<section class="review" id="review">')

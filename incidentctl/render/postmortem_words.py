@@ -95,3 +95,51 @@ def audit_lines(doc: dict[str, Any], lang: str, zone: tzinfo, *, bullet: str) ->
         found = ", ".join(f"{k} {n}" for k, n in a["redactions"].items() if n)
         lines.append(t("pm.redacted", lang, n=sum(a["redactions"].values()), kinds=found or "-"))
     return "\n".join(bullet + line for line in lines)
+
+
+def page_rows(doc: dict[str, Any], zone: tzinfo) -> tuple[list[str], list[list[str]]]:
+    """The post-mortem's pages as a table: when, what (and which escalation level, paging
+    whom), for which deadline, who was mentioned, on which channels, and who acknowledged
+    it and how long after."""
+    lang = doc["lang"]
+
+    def L(key: str, **facts: Any) -> str:
+        return t(f"pm.{key}", lang, **facts)
+
+    headers = [L("at"), L("page"), L("deadline"), L("paged"), L("channels"), L("acked")]
+    rows = []
+    for p in doc["paging"]["pages"]:
+        what = t(f"notice.{p['kind']}", lang) if p["kind"] else "-"
+        if p["level"]:
+            what = L("page_level", level=p["level"], target=p["notify"] or "-")
+        channels = [*p["channels"]] + [
+            L("page_failed", channel=f["channel"], reason=f["reason"]) for f in p["failed"]
+        ]
+        ack = p["acknowledged"]
+        if ack is not None:
+            acked = L("acked_by", actor=ack["actor"], at=when(ack["at"], zone))
+            acked += " " + L("acked_after", d=span(ack["after_seconds"], lang))
+        else:
+            acked = "-" if p["kind"] == "action" else L("not_acked")
+        rows.append(
+            [
+                when(p["at"], zone),
+                what,
+                p["deadline"] or "-",
+                ", ".join(p["mentioned"]) or "-",
+                ", ".join(channels) or "-",
+                acked,
+            ]
+        )
+    return headers, rows
+
+
+def ack_rows(doc: dict[str, Any], zone: tzinfo) -> tuple[list[str], list[list[str]]]:
+    """Every acknowledgment: when, by whom, of which step (or of the whole incident)."""
+    lang = doc["lang"]
+    headers = [t("pm.at", lang), t("pm.by", lang), t("pm.step", lang)]
+    rows = [
+        [when(a["at"], zone), a["actor"], a["step"] or t("pm.ack_all", lang)]
+        for a in doc["paging"]["acknowledgments"]
+    ]
+    return headers, rows

@@ -10,6 +10,7 @@ from incidentctl.render import Reporter
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from incidentctl import incidents
     from incidentctl.comms.messages import Message, PhraseListing, Sent, TemplateListing
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, Item
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from incidentctl.incidents.audit import AuditProblem, AuditReport
     from incidentctl.incidents.service import View
     from incidentctl.runbooks.repository import RunbookListing, RunbookPage, ValidationReport
+    from incidentctl.store.admin import StoreInitialised, StoreStatus
+    from incidentctl.store.copy import CopyReport
 
 
 class TextReporter(Reporter):
@@ -161,13 +164,18 @@ class TextReporter(Reporter):
 
     def ActionListing(self, r: ActionListing) -> None:
         from incidentctl.i18n import t
+
+        if not r.items:
+            self.out.echo(t("actions.none", self.out.lang))
+            return
+        self._action_table(r)
+
+    def _action_table(self, r: incidents.ActionListing) -> None:
+        from incidentctl.i18n import t
         from incidentctl.render.safe import clean
         from incidentctl.render.table import table
 
         out = self.out
-        if not r.items:
-            out.echo(t("actions.none", out.lang))
-            return
         rows = []
         for incident, _title, a in r.items:
             state = t(f"action.{a.state}", out.lang)
@@ -199,8 +207,20 @@ class TextReporter(Reporter):
 
         for problem in r.problems:
             self.out.echo(t("notify_failed", self.out.lang, problem=problem), err=True)
+        if r.anchor_problem:
+            self.out.echo(
+                t("check.anchor_failed", self.out.lang, problem=r.anchor_problem), err=True
+            )
         if r.flagged:
             self._deadline_table([flagged_as(i, k) for i, k in r.flagged])
+        if r.actions:
+            from incidentctl.incidents import ActionListing
+
+            if r.flagged:
+                self.out.echo()
+            self.out.echo(t("check.actions", self.out.lang))
+            items = [(v.state.id, v.state.title, a) for v, a in r.actions]
+            self._action_table(ActionListing(items, r.now))
 
     # --- runbooks ------------------------------------------------------------------------
     def RunbookListing(self, r: RunbookListing) -> None:
@@ -332,3 +352,64 @@ class TextReporter(Reporter):
         if r.counts_as:
             line += t("counts_as", out.lang, steps=r.counts_as)
         out.echo(line, err=True)
+
+    # --- the store ----------------------------------------------------------------------
+    def StoreStatus(self, r: StoreStatus) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+
+        out, lang = self.out, self.out.lang
+        rows = [
+            (t("store.backend", lang), r.backend),
+            (t("store.location", lang), clean(r.location)),
+            (
+                t("store.schema", lang),
+                t("store.schema_of", lang, v=r.schema_version, known=r.known_version),
+            ),
+            (
+                t("store.contents", lang),
+                t("store.counts", lang, i=r.incidents, e=r.events, r=r.runbooks),
+            ),
+        ]
+        if r.user is not None:
+            rows.append((t("store.user", lang), clean(r.user)))
+        rows.append(
+            (t("store.writable", lang), t("store.yes" if r.can_write else "store.no", lang))
+        )
+        from incidentctl.render.text import pad, width
+
+        cells = max(width(label) for label, _ in rows)
+        for label, value in rows:
+            out.echo(f"{pad(label, cells)}  {value}")
+
+    def StoreInitialised(self, r: StoreInitialised) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+
+        out, lang = self.out, self.out.lang
+        key = "store.init_same" if r.before == r.after else "store.init_done"
+        out.echo(t(key, lang, location=clean(r.location), before=r.before, after=r.after))
+        if r.roles:
+            out.echo(t("store.init_roles", lang, roles=list(r.roles)))
+
+    def CopyReport(self, r: CopyReport) -> None:
+        from incidentctl.i18n import t
+        from incidentctl.render.safe import clean
+        from incidentctl.store.copy import BROKEN, COMPLETED, COPIED, PRESENT
+
+        out, lang = self.out, self.out.lang
+        for entry in r.refused:
+            key = "store.copy_broken" if entry.outcome == BROKEN else "store.copy_conflict"
+            out.echo(out.style(t(key, lang, id=clean(entry.incident)), "red"), err=True)
+        out.echo(
+            t(
+                "store.copy_done",
+                lang,
+                source=clean(r.source),
+                target=clean(r.target),
+                copied=r.count(COPIED),
+                completed=r.count(COMPLETED),
+                present=r.count(PRESENT),
+                refused=len(r.refused),
+            )
+        )

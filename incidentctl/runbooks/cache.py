@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 #: Bump when what a cache entry holds changes shape.
-ENTRY_VERSION = 1
+ENTRY_VERSION = 2
 
 #: The modules whose code decides what a check finds (with the schema itself).
 _CHECKER_MODULES = (
@@ -76,15 +76,18 @@ def checker_fingerprint() -> str:
 
 def load(
     directory: Path, entry: str, file: str
-) -> tuple[Any, list[Problem], tuple[int, int]] | None:
-    """The document, problems and place of the ``id`` key of a checked file, or ``None``."""
+) -> tuple[Any, list[Problem], tuple[int, int], str | None] | None:
+    """The document, problems, place of the ``id`` key and the document's sha256 (what an
+    incident pins: hashing the canonical JSON of ten runbooks on every ``runbook list`` and
+    ``open`` took 6 ms) of a checked file, or ``None``."""
     from incidentctl.documents import memo
 
     data = memo.load(directory, entry)
     try:
         problems = [Problem(file, *p) for p in data["problems"]]
         line, column = data["id_at"]
-        return data["document"], problems, (int(line), int(column))
+        sha = data["sha256"]
+        return data["document"], problems, (int(line), int(column)), sha
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -98,6 +101,7 @@ def save(
 ) -> None:
     """Remember a check; a failure to write is not an error (the next run checks again)."""
     from incidentctl.documents import memo
+    from incidentctl.runbooks.model import document_sha256
 
     memo.save(
         directory,
@@ -106,5 +110,6 @@ def save(
             "document": document,
             "problems": [[p.line, p.column, p.path, p.message] for p in problems],
             "id_at": list(id_at),
+            "sha256": document_sha256(document) if isinstance(document, dict) else None,
         },
     )

@@ -23,7 +23,7 @@ class Checked:
     class: ``open`` and ``runbook list`` load this module, and a dataclass costs a
     millisecond of start-up."""
 
-    __slots__ = ("document", "file", "id_at", "located", "path", "problems")
+    __slots__ = ("document", "file", "id_at", "located", "path", "problems", "sha256")
 
     def __init__(
         self,
@@ -39,6 +39,7 @@ class Checked:
         self.document = document
         self.id_at = id_at
         self.path: str | None = None  # the file read, when it was read from one
+        self.sha256: str | None = None  # the document's, when remembered with it
 
     def __repr__(self) -> str:
         return f"Checked({self.file!r}, {len(self.problems)} problem(s))"
@@ -62,7 +63,7 @@ class Checked:
 
         if self.problems or self.data is None:
             raise RunbookError(self.problems)
-        return from_document(self.data)
+        return from_document(self.data, self.sha256)
 
 
 def check_file(path: str | os.PathLike[str], *, display: str | None = None) -> Checked:
@@ -81,9 +82,10 @@ def check_file(path: str | os.PathLike[str], *, display: str | None = None) -> C
     if directory is not None:
         remembered = cache.load(directory, entry, name)
         if remembered is not None:
-            document, problems, id_at = remembered
+            document, problems, id_at, sha = remembered
             found = Checked(name, problems, document=document, id_at=id_at)
             found.path = os.fspath(path)
+            found.sha256 = sha
             return found
     from incidentctl.documents import yamlsafe  # only now: YAML costs start-up time
 

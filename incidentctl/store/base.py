@@ -157,4 +157,9 @@ class Store(Protocol):
         the store since it was last read: how ``watch`` and ``walk`` notice other people."""
         ...
 
+    def wake_fd(self) -> int | None:
+        """A file descriptor that becomes readable when someone else writes to the store
+        (``select`` on it to wake at once), or ``None`` where changes are only polled."""
+        ...
+
     def close(self) -> None: ...

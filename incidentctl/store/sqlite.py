@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import sqlite3
 import struct
@@ -26,7 +25,21 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from incidentctl.errors import IncidentNotFound, StoreError
 from incidentctl.i18n import msg
-from incidentctl.store.base import HeadMoved, IdTaken, IncidentRow
+from incidentctl.store.base import HeadMoved, IdTaken
+from incidentctl.store.sql import (
+    ID_TAKEN,
+    INSERT_EVENT,
+    INSERT_INCIDENT,
+    INSERT_RUNBOOK,
+    NEXT_NUMBER,
+    SELECT_HEAD,
+    UPDATE_SUMMARY,
+    SQLReads,
+    event_row,
+    incident_row,
+    kept,
+    runbook_row,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -120,82 +133,6 @@ MIGRATIONS: list[str] = [
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_EVENT_COLUMNS = (
-    "incident_id, seq, type, payload, actor, recorded_at, occurred_at, backdated, prev_hash, hash"
-)
-INSERT_EVENT = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)"
-
-
-def event_row(e: Event) -> tuple[object, ...]:
-    """A sealed event as the values of one ``events`` row, in ``_EVENT_COLUMNS`` order."""
-    return (
-        e.incident,
-        e.seq,
-        e.type,
-        json.dumps(e.payload, ensure_ascii=False, sort_keys=True),
-        e.actor,
-        e.recorded_at,
-        e.occurred_at,
-        int(e.backdated),
-        e.prev_hash,
-        e.hash,
-    )
-
-
-#: The columns of the summary row that change as the log grows.
-_SUMMARY_COLUMNS = "title, severity, status, commander, last_seq, head_hash, updated_at"
-_INCIDENT_COLUMNS = f"id, opened_at, runbook_id, runbook_sha256, {_SUMMARY_COLUMNS}, number"
-INSERT_INCIDENT = f"INSERT INTO incidents ({_INCIDENT_COLUMNS}) VALUES ({', '.join('?' * 12)})"
-#: The next incident's number, read inside the transaction that inserts it.
-NEXT_NUMBER = "SELECT coalesce(max(number), 0) + 1 FROM incidents"
-#: An incident's summary row as :class:`IncidentRow` reads it: with its pinned runbook's version.
-SELECT_INCIDENT = (
-    "SELECT i.id, i.opened_at, i.runbook_id, i.runbook_sha256, r.version, "
-    + ", ".join(f"i.{c.strip()}" for c in _SUMMARY_COLUMNS.split(","))
-    + ", i.number FROM incidents AS i LEFT JOIN runbooks AS r ON r.sha256 = i.runbook_sha256"
-)
-
-
-def incident_row(
-    first: Event,
-    head: Event,
-    runbook_id: str,
-    runbook_sha256: str,
-    summary: Summary,
-    number: int,
-) -> tuple[object, ...]:
-    """An incident's summary row, from its first event, its chain head and its number."""
-    return (
-        first.incident,
-        first.occurred_at,
-        runbook_id,
-        runbook_sha256,
-        *_kept(summary, head),
-        number,
-    )
-
-
-def _kept(summary: Summary, head: Event) -> tuple[object, ...]:
-    """The summary row's columns that change as the log grows (``_SUMMARY_COLUMNS``)."""
-    return (
-        summary.title,
-        summary.severity,
-        summary.status,
-        summary.commander,
-        head.seq,
-        head.hash,
-        head.recorded_at,
-    )
-
-
-def _rows_to_events(rows: list[tuple[Any, ...]]) -> list[Event]:
-    from incidentctl.records import Event  # not needed by listings: they read summary rows
-
-    loads = json.loads
-    return [
-        Event(r[0], r[1], r[2], loads(r[3]), r[4], r[5], r[6], bool(r[7]), r[8], r[9]) for r in rows
-    ]
-
 
 def _check_header(path: Path) -> int:
     """Refuse anything at the store path that is not an incidentctl store of a known version;
@@ -218,6 +155,11 @@ def _check_header(path: Path) -> int:
     if user_version > SCHEMA_VERSION:
         raise StoreError(_too_new(path, user_version))
     return int(user_version)
+
+
+def read_version(path: Path) -> int:
+    """The schema version of the store file ``path`` (refused if it is not one)."""
+    return _check_header(path)
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
@@ -285,7 +227,7 @@ def guarded(method: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class SQLiteStore:
+class SQLiteStore(SQLReads):
     """The embedded store: one SQLite file (see the module's docstring for its guarantees).
 
     Open it with :meth:`open` (or :func:`incidentctl.store.open_store`), which checks the
@@ -293,10 +235,12 @@ class SQLiteStore:
     maps SQLite's failures to :class:`StoreError` through :func:`guarded`.
     """
 
+    status_hint = "INDEXED BY incidents_by_status"
+
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        super().__init__()
         self.path = path
         self.location = str(path)
-        self._snapshots: dict[str, dict[str, Any]] = {}
         try:
             if read_only:
                 self.db = _connect_read_only(path)
@@ -417,13 +361,8 @@ class SQLiteStore:
 
     # --- writing ---------------------------------------------------------------------
     @guarded
-    def next_incident_id(self, day: str) -> str:
-        prefix = f"INC-{day}-"
-        rows = self.db.execute(
-            "SELECT id FROM incidents WHERE id >= ? AND id < ?", (prefix, prefix + "\uffff")
-        ).fetchall()
-        numbers = [int(r[0][len(prefix) :]) for r in rows if r[0][len(prefix) :].isdecimal()]
-        return f"{prefix}{max(numbers, default=0) + 1:03d}"
+    def _all(self, sql: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        return self.db.execute(sql, args).fetchall()
 
     @guarded
     def create_incident(
@@ -444,13 +383,8 @@ class SQLiteStore:
             if taken:
                 raise IdTaken(opened.incident)
             self.db.execute(
-                "INSERT OR IGNORE INTO runbooks (sha256, runbook_id, version, document) VALUES (?, ?, ?, ?)",
-                (
-                    runbook_sha256,
-                    runbook_id,
-                    str(runbook_doc["version"]),
-                    json.dumps(runbook_doc, ensure_ascii=False, sort_keys=True),
-                ),
+                INSERT_RUNBOOK.replace("INSERT", "INSERT OR IGNORE", 1),
+                runbook_row(runbook_doc, runbook_sha256, runbook_id),
             )
             self.db.execute(
                 INSERT_INCIDENT,
@@ -474,11 +408,7 @@ class SQLiteStore:
         if events[0].seq != expected.seq + 1 or events[0].prev_hash != expected.hash:
             raise ValueError("the events are not sealed onto the expected head")
         with self._immediate():
-            row = self.db.execute(
-                "SELECT seq, hash, recorded_at FROM events WHERE incident_id = ? "
-                "ORDER BY seq DESC LIMIT 1",
-                (incident_id,),
-            ).fetchone()
+            row = self.db.execute(SELECT_HEAD, (incident_id,)).fetchone()
             if row is None:
                 raise IncidentNotFound(msg("err.incident.missing", id=incident_id))
             from incidentctl.records import Head
@@ -487,10 +417,7 @@ class SQLiteStore:
             if found[:2] != expected[:2]:
                 raise HeadMoved(incident_id, expected, found)
             self.db.executemany(INSERT_EVENT, [event_row(e) for e in events])
-            self.db.execute(
-                f"UPDATE incidents SET ({_SUMMARY_COLUMNS}) = ({', '.join('?' * 7)}) WHERE id = ?",
-                (*_kept(summary, events[-1]), incident_id),
-            )
+            self.db.execute(UPDATE_SUMMARY, (*kept(summary, events[-1]), incident_id))
 
     @guarded
     def import_incidents(
@@ -499,22 +426,11 @@ class SQLiteStore:
         with self._immediate():
             for runbook_doc, runbook_sha256, runbook_id, events, summary in items:
                 first, head = events[0], events[-1]
-                taken = self.db.execute(
-                    "SELECT 1 FROM incidents WHERE id = ? UNION SELECT 1 FROM events "
-                    "WHERE incident_id = ?",
-                    (first.incident, first.incident),
-                ).fetchone()
-                if taken:
+                if self.db.execute(ID_TAKEN, (first.incident, first.incident)).fetchone():
                     raise IdTaken(first.incident)
                 self.db.execute(
-                    "INSERT OR IGNORE INTO runbooks (sha256, runbook_id, version, document) "
-                    "VALUES (?, ?, ?, ?)",
-                    (
-                        runbook_sha256,
-                        runbook_id,
-                        str(runbook_doc["version"]),
-                        json.dumps(runbook_doc, ensure_ascii=False, sort_keys=True),
-                    ),
+                    INSERT_RUNBOOK.replace("INSERT", "INSERT OR IGNORE", 1),
+                    runbook_row(runbook_doc, runbook_sha256, runbook_id),
                 )
                 number = self.db.execute(NEXT_NUMBER).fetchone()[0]
                 self.db.execute(
@@ -523,100 +439,17 @@ class SQLiteStore:
                 )
                 self.db.executemany(INSERT_EVENT, [event_row(e) for e in events])
 
-    # --- reading ---------------------------------------------------------------------
     @guarded
-    def events(self, incident_id: str, *, after: int = 0) -> list[Event]:
-        rows = self.db.execute(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq",
-            (incident_id, after),
-        ).fetchall()
-        return _rows_to_events(rows)
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
-    @guarded
-    def runbook_document(self, sha256: str) -> dict[str, Any]:
-        if sha256 not in self._snapshots:
-            row = self.db.execute(
-                "SELECT document FROM runbooks WHERE sha256 = ?", (sha256,)
-            ).fetchone()
-            if row is None:
-                raise StoreError(msg("err.store.no_snapshot", sha=sha256[:12]))
-            self._snapshots[sha256] = json.loads(row[0])
-        return self._snapshots[sha256]
+    def can_write(self) -> bool:
+        """Whether this user may write the file (and the journal beside it)."""
+        return os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
 
-    @guarded
-    def incident(self, incident_id: str) -> IncidentRow | None:
-        row = self.db.execute(f"{SELECT_INCIDENT} WHERE i.id = ?", (incident_id,)).fetchone()
-        return IncidentRow(*row) if row else None
-
-    @guarded
-    def incidents(
-        self,
-        *,
-        statuses: Sequence[str] | None = None,
-        runbook_id: str | None = None,
-        severity: str | None = None,
-        limit: int | None = None,
-    ) -> list[IncidentRow]:
-        where: list[str] = []
-        args: list[Any] = []
-        if statuses:
-            where.append(f"i.status IN ({','.join('?' * len(statuses))})")
-            args += list(statuses)
-        if runbook_id:
-            where.append("i.runbook_id = ?")
-            args.append(runbook_id)
-        if severity:
-            where.append("i.severity = ?")
-            args.append(severity)
-        sql = SELECT_INCIDENT
-        if statuses:
-            # Without statistics SQLite walks every incident in opening order to honour the
-            # LIMIT; the few active ones are found far faster through the status index
-            # (0.2 ms against 3 ms over 10,000 incidents).
-            sql = sql.replace(" AS i ", " AS i INDEXED BY incidents_by_status ", 1)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY i.opened_at DESC, i.id DESC"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        return [IncidentRow(*r) for r in self.db.execute(sql, args)]
-
-    @guarded
-    def match_ids(self, ref: str) -> list[str]:
-        ref = ref.strip().upper()
-        exact = self.db.execute("SELECT id FROM incidents WHERE id = ?", (ref,)).fetchall()
-        if exact:
-            return [exact[0][0]]
-        number = ref.removeprefix("#")
-        if number.isdecimal() and len(number) <= 7:  # #17 or 17; eight digits start a date
-            row = self.db.execute(
-                "SELECT id FROM incidents WHERE number = ?", (int(number),)
-            ).fetchone()
-            return [row[0]] if row else []
-        if not ref.startswith("INC-") and ref[:1].isdecimal():
-            ref = "INC-" + ref
-        rows = self.db.execute(
-            "SELECT id FROM incidents WHERE id >= ? AND id < ? ORDER BY id",
-            (ref, ref + "\uffff"),
-        ).fetchall()
-        return [r[0] for r in rows]
-
-    @guarded
-    def incidents_with(self, event_type: str) -> list[str]:
-        # the partial index of migration 3 serves action items; any other type is a scan
-        rows = self.db.execute(
-            "SELECT DISTINCT incident_id FROM events WHERE type = ? ORDER BY incident_id",
-            (event_type,),
-        ).fetchall()
-        return [r[0] for r in rows]
-
-    @guarded
-    def incident_ids(self) -> list[str]:
-        # from the events, not the summary rows: a deleted row must not hide an incident
-        rows = self.db.execute("SELECT DISTINCT incident_id FROM events ORDER BY incident_id")
-        ids = [r[0] for r in rows]
-        rows = self.db.execute("SELECT id FROM incidents")
-        return sorted(set(ids) | {r[0] for r in rows})
+    # --- reading (the queries are shared: incidentctl.store.sql) ---------------------
+    def wake_fd(self) -> None:
+        return None  # SQLite announces nothing: change_token is polled
 
     @guarded
     def change_token(self) -> object:
