@@ -48,10 +48,15 @@ ALLOWED: dict[str, set[str]] = {
         *("comms", "deadlines", "incidents", "runbooks", "records", "store"),
         *("errors", "i18n", "times", "durations", "clock"),
     },
+    "reports": {
+        *("postmortem", "deadlines", "incidents", "runbooks", "records", "store"),
+        *("errors", "i18n", "times", "durations", "clock"),
+    },
 }
 DOMAIN = {
     *("records", "store", "documents", "runbooks", "incidents", "deadlines", "comms", "walk"),
     "postmortem",
+    "reports",
 }
 
 

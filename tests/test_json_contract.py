@@ -205,6 +205,11 @@ def test_every_json_command_follows_its_schema(
     db.close()
     assert j("audit", "verify", inc, press, expect=1)["ok"] is False
 
+    # across incidents: the tampered one is listed, not aggregated
+    across = j("report", "--until", "2026-12-31", expect=1)
+    assert [b["incident"] for b in across["integrity"]["broken"]] == [inc]
+    assert j("report", "--runbook", "public-opinion", "-s", "1")["incidents"] == 1
+
     assert set(j.seen) == set(json_commands())
     kinds = {doc["kind"] for docs in j.seen.values() for doc in docs}
     assert {"opened", "recorded", "template-list", "message", "sent", "incident"} <= kinds

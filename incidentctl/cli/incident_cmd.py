@@ -147,15 +147,35 @@ def _tier_filter(text: str) -> str:
     show_default=True,
     help="At most this many, newest first (0: all).",
 )
+@click.option(
+    "--since",
+    metavar="DATE",
+    help="Only incidents opened from DATE on (YYYY-MM-DD in --tz, or a time as --at takes it).",
+)
+@click.option(
+    "--until", metavar="DATE", help="Only incidents opened before the end of DATE (or that time)."
+)
 @json_option
 @pass_app
 def list_(
-    app: App, status: str, runbook_id: str | None, severity: str | None, limit: int, as_json: bool
+    app: App,
+    status: str,
+    runbook_id: str | None,
+    severity: str | None,
+    limit: int,
+    since: str | None,
+    until: str | None,
+    as_json: bool,
 ) -> int:
     """List incidents, newest first."""
     from incidentctl.incidents import IncidentListing
 
     now = app.clock.now()
+    window = None
+    if since is not None or until is not None:
+        from incidentctl.times import window as read_window
+
+        window = read_window(since, until, now=now, zone=app.zone)
     if not app.has_store():
         return app.report(
             IncidentListing([], now, app.store_location, store=False), as_json=as_json
@@ -164,8 +184,16 @@ def list_(
         statuses=STATUS_FILTERS[status],
         runbook_id=runbook_id,
         severity=_tier_filter(severity) if severity else None,
-        limit=limit or None,
+        limit=None if window else limit or None,
     )
+    if window:
+        # the window is kept here, not in the store: rows are few and small, and the store's
+        # interface stays as every backend implements it
+        from incidentctl.times import opened_within
+
+        start, end = window
+        rows = [r for r in rows if opened_within(r.opened_at, start, end, end_included=not until)]
+        rows = rows[:limit] if limit else rows
     return app.report(IncidentListing(rows, now, app.store_location), as_json=as_json)
 
 
