@@ -1713,8 +1713,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     # --- report: measures across incidents ---------------------------------------------
     "report.title": ("Incident report", "事件报告"),
     "report.window": (
-        "Incidents opened from {since} to {until} (times in --tz): {n} aggregated",
-        "开启时间 {since} 至 {until}（时间按 --tz）：计入 {n} 起",
+        "Incidents opened from {since} to {until} (times in {zone}): {n} aggregated",
+        "开启时间 {since} 至 {until}（时间为 {zone}）：计入 {n} 起",
     ),
     "report.beginning": ("the first one", "最早一起"),
     "report.filters": (
@@ -1734,8 +1734,13 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report.integrity": ("Log integrity (audit verify)", "记录完整性（audit verify）"),
     "report.verified": (
-        "{n} incidents verify; {broken} do not and are left out of every measure below",
-        "{n} 起事件校验通过；{broken} 起未通过，不计入以下任何指标",
+        "incidents whose log verifies: {n}{cached}; that do not, left out of every measure "
+        "below: {broken}",
+        "记录校验通过的事件：{n} 起{cached}；未通过、不计入以下任何指标的：{broken} 起",
+    ),
+    "report.cached": (
+        " (those read before known by the head of their chain; --verify reads every log again)",
+        "（此前读过的以哈希链末端为准；--verify 会重新读取全部记录）",
     ),
     "report.warn_broken": (
         "warning: {n} incidents in the report do not verify; they are listed and left out of "

@@ -201,8 +201,11 @@ def test_the_cache_says_what_a_full_read_says_and_verify_reads_again(
     assert read == [inc]
     # the store tampered with behind the cache's back: --verify reads every log again
     _tamper(isolated, inc)
-    assert report(run)["integrity"]["broken"] == []  # the head did not move
+    trusted = report(run)["integrity"]
+    assert trusted["broken"] == []  # the head did not move
+    assert trusted["every_log_read"] is False  # and the report says it did not read every log
     doc = report(run, "--verify", expect=1)
+    assert doc["integrity"]["every_log_read"] is True
     assert [b["incident"] for b in doc["integrity"]["broken"]] == [inc]
     # a broken log is never cached: read (and found broken) every time
     read.clear()

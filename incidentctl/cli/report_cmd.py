@@ -116,6 +116,7 @@ def report(
             drills=drills,
             cached=0,
         )
+    result.every_log_read = verify or not app.has_store()
     from incidentctl.cli.output import write_out
     from incidentctl.render.reports import render
 

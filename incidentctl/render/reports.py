@@ -68,6 +68,7 @@ def document(r: Report) -> dict[str, Any]:
         ],
         "integrity": {
             "verified": len(r.incidents),
+            "every_log_read": r.every_log_read,
             "broken": [
                 {
                     "incident": f.id,
@@ -254,7 +255,12 @@ class Sections:
         out.append(
             (
                 L("integrity"),
-                L("verified", n=integrity["verified"], broken=len(broken)),
+                L(
+                    "verified",
+                    n=integrity["verified"],
+                    broken=len(broken),
+                    cached="" if integrity["every_log_read"] else L("cached"),
+                ),
                 [L("incident"), L("problem")],
                 [
                     [
@@ -427,11 +433,19 @@ class Sections:
         return out
 
     def header(self) -> list[str]:
+        from incidentctl.times import from_iso, zone_label
+
         d, L = self.doc, self.L
         since = local(d["since"], self.zone) or L("beginning")
         lines = [
             L("title"),
-            L("window", since=since, until=local(d["until"], self.zone), n=d["incidents"]),
+            L(
+                "window",
+                since=since,
+                until=local(d["until"], self.zone),
+                n=d["incidents"],
+                zone=zone_label(self.zone, from_iso(d["until"])),
+            ),
         ]
         f = d["filters"]
         if f["runbook"] or f["severity"] or f["drills"]:

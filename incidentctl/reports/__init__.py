@@ -390,6 +390,9 @@ class Report:
         self.tier = tier
         self.drills = drills
         self.cached = cached
+        #: Whether every log was read and verified now (``--verify``), rather than an
+        #: incident whose chain head is unchanged being taken as verified when last read.
+        self.every_log_read = False
         #: step titles [zh, en] by runbook snapshot (sha256) and step id
         self.titles = titles or {}
         self._steps: list[StepCompliance] | None = None
