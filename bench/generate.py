@@ -66,6 +66,29 @@ NOTES = [
 ]
 
 
+def typed_value(kind: str, item: str, rng: random.Random, at: datetime) -> str:
+    """A value of evidence type ``kind`` in the canonical form ``step done`` stores, so that
+    reports have orders, amounts, times and scores to add up."""
+    from incidentctl.runbooks.evidence import parse_type
+
+    parsed = parse_type(kind)
+    if parsed.kind == "number" and "satisfaction" in item:  # an average score, 1-5
+        return f"{rng.uniform(2.5, 5):.1f}"
+    if parsed.kind == "number":
+        return str(rng.randint(1, 5000))
+    if parsed.kind == "amount-cny":
+        return f"{rng.randint(100, 500_000)}.{rng.randint(0, 99):02d}"
+    if parsed.kind == "score":
+        return str(rng.randint(parsed.low, parsed.high))
+    if parsed.kind == "time":
+        return iso(at - timedelta(minutes=rng.randint(1, 30)))
+    if parsed.kind == "url":
+        return f"https://example.com/{item}/{rng.randint(100, 99999)}"
+    if parsed.kind == "choice":
+        return rng.choice(parsed.options)
+    return f"{item}-{rng.randint(100, 99999)}"
+
+
 def incident_events(
     rb: Runbook, rng: random.Random, opened: datetime, target: int, closed: bool
 ) -> list[Draft]:
@@ -117,7 +140,7 @@ def incident_events(
         elif roll < 0.14 and not step.required:
             add(ev.STEP_NA, {"step": step.id, "reason": "does not apply"}, rng.uniform(1, 10))
         else:
-            evidence = {e.id: f"{e.id}-{rng.randint(100, 99999)}" for e in step.evidence}
+            evidence = {e.id: typed_value(e.type, e.id, rng, t) for e in step.evidence}
             add(ev.STEP_DONE, {"step": step.id, "evidence": evidence}, rng.uniform(2, 25))
         if rng.random() < 0.15:
             new = rng.choice([x for x in tiers if x != tier] or tiers)

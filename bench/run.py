@@ -47,15 +47,48 @@ def spawn(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     return time.perf_counter() - started, os.waitstatus_to_exitcode(status), usage.ru_maxrss
 
 
+def open_many(home: Path, n: int) -> None:
+    """Open ``n`` incidents of every shipped runbook and tier, as ``open`` does."""
+    from datetime import timezone
+    from itertools import cycle
+
+    from incidentctl.clock import SystemClock
+    from incidentctl.incidents.service import Incidents
+    from incidentctl.paths import shipped_runbooks_dir
+    from incidentctl.runbooks.repository import runbook_files
+    from incidentctl.runbooks.validate import load_runbook
+    from incidentctl.store import FILENAME
+    from incidentctl.store.sqlite import SQLiteStore
+
+    runbooks = [load_runbook(p) for p in runbook_files(shipped_runbooks_dir())]
+    store = SQLiteStore.open(home / FILENAME)
+    svc = Incidents(store, SystemClock(), actor="bench", zone=timezone.utc)
+    kinds = cycle((rb, tier) for rb in runbooks for tier in rb.tier_ids)
+    for i in range(n):
+        rb, tier = next(kinds)
+        svc.open(rb, severity=tier, title=f"bad day {i}", at=f"-{1 + i % 50}m")
+    store.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--home", required=True, type=Path)
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     parser.add_argument(
+        "--open",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first open N more incidents (a bad day: 200 open at once), each a few minutes "
+        "old, so that deadlines --all has N more to compute",
+    )
+    parser.add_argument(
         "--store", metavar="URL", help="also run every command against this team store"
     )
     args = parser.parse_args()
+    if args.open:
+        open_many(args.home, args.open)
     db = sqlite3.connect(args.home / "incidents.db")
     # the newest open incident, at a tier where recurring status updates apply
     (active, tier) = db.execute(
@@ -96,6 +129,8 @@ def main() -> int:
         "list": [exe, "list"],
         f"timeline {busiest}": [exe, "timeline", busiest],
         " ".join([*record[:2], "INC", *record[3:]]): [exe, *record],
+        "note INC": [exe, "note", active, "bench"],
+        "deadlines --all": [exe, "deadlines", "--all"],
         "runbook list": [exe, "runbook", "list"],
         "open payment-failure": [exe, "open", "payment-failure", "-s", "3", "-t", "bench"],
     }

@@ -321,3 +321,49 @@ def written(
         key = "time.date" if day.year == today.year else "time.date_year"
         text = t(key, lang, day=day.day, month=month, year=day.year, time=clock)
     return f"{text} ({utc_offset(instant, tz)})" if zone else text
+
+
+def window(
+    since: str | None, until: str | None, *, now: datetime, zone: tzinfo
+) -> tuple[datetime | None, datetime]:
+    """``--since`` and ``--until`` as instants: a date ``YYYY-MM-DD`` is its whole day in
+    ``zone`` (since its first instant, until its end), anything else a time as ``--at``
+    reads it; ``until`` defaults to ``now``.  Refused: a value that is neither, and a
+    window that ends before it starts."""
+
+    def read(text: str, option: str, end: bool) -> datetime:
+        raw = text.strip()
+        if len(raw) == 10:
+            try:
+                day = date.fromisoformat(raw)
+            except ValueError:
+                raise InvalidInput(msg("err.window.date", option=option, text=text)) from None
+            if end:
+                day += timedelta(days=1)
+            return datetime(day.year, day.month, day.day, tzinfo=zone)
+        try:
+            return parse_time(raw, now=now, tz=zone, allow_future=True)
+        except InvalidInput:
+            raise InvalidInput(msg("err.window.date", option=option, text=text)) from None
+
+    start = read(since, "--since", False) if since is not None else None
+    end = read(until, "--until", True) if until is not None else now
+    if start is not None and start >= end:
+        raise InvalidInput(
+            msg(
+                "err.window.order",
+                since=fmt(start, zone, seconds=False),
+                until=fmt(end, zone, seconds=False),
+            )
+        )
+    return start, end
+
+
+def opened_within(
+    opened_at: str, start: datetime | None, end: datetime, *, end_included: bool = False
+) -> bool:
+    """Whether a stored opening time falls in the window :func:`window` read: from
+    ``start`` on, before ``end`` (or at it, when ``end`` is "now": an incident opened this
+    instant counts)."""
+    at = from_iso(opened_at)
+    return (start is None or at >= start) and (at < end or (end_included and at == end))

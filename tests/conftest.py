@@ -224,3 +224,19 @@ def write_config(home: Path, text: str) -> None:
     path = home / "config.yaml"
     path.write_text(text, encoding="utf-8")
     path.chmod(0o600)
+
+
+# --- the reliability suite (tests/reliability/): fast by default, longer with --soak ----------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--soak",
+        action="store_true",
+        help="Run the reliability suite long: hundreds of kills, more writers, more examples.",
+    )
+
+
+@pytest.fixture
+def soak(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--soak"))

@@ -52,11 +52,16 @@ ALLOWED: dict[str, set[str]] = {
         *("walk", "comms", "deadlines", "incidents", "runbooks", "documents", "records", "store"),
         *("errors", "i18n", "times", "durations", "clock", "paths", "__init__"),
     },
+    "reports": {
+        *("postmortem", "deadlines", "incidents", "runbooks", "records", "store"),
+        *("errors", "i18n", "times", "durations", "clock"),
+    },
 }
 DOMAIN = {
     *("records", "store", "documents", "runbooks", "incidents", "deadlines", "comms", "walk"),
     "postmortem",
     "drills",
+    "reports",
 }
 
 

@@ -286,6 +286,8 @@ def test_drills_never_page_nor_show_in_listings_unless_asked(run: Run, clock: Ma
     assert drill not in run("deadlines").stdout
     assert drill in run("deadlines", "--drills").stdout
     assert drill in run("deadlines", drill).stdout  # named, it is shown
+    assert json.loads(run("report", "--json").stdout)["incidents"] == 0
+    assert json.loads(run("report", "--drills", "--json").stdout)["incidents"] == 1
 
 
 def test_a_drill_says_so_on_screens_in_messages_and_in_its_post_mortem(

@@ -85,6 +85,13 @@ def commands(inc: str) -> st.SearchStrategy[list[str]]:
         st.tuples(values, values).map(lambda a: ["runbook", "show", a[0], "-s", a[1]]),
         values.map(lambda v: ["runbook", "validate", v]),
         st.tuples(values, values).map(lambda a: ["--tz", a[0], "--by", a[1], "deadlines"]),
+        st.tuples(times, times).map(lambda a: ["list", "--since", a[0], "--until", a[1]]),
+        st.tuples(times, times, values, values, st.sampled_from(["table", "csv", "md"])).map(
+            lambda a: [
+                *("report", "--since", a[0], "--until", a[1], "-s", a[2], "--runbook", a[3]),
+                *("--format", a[4]),
+            ]
+        ),
     )
 
 

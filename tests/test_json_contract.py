@@ -202,6 +202,11 @@ def test_every_json_command_follows_its_schema(
     db.close()
     assert j("audit", "verify", inc, press, expect=1)["ok"] is False
 
+    # across incidents: the tampered one is listed, not aggregated
+    across = j("report", "--until", "2026-12-31", expect=1)
+    assert [b["incident"] for b in across["integrity"]["broken"]] == [inc]
+    assert j("report", "--runbook", "public-opinion", "-s", "1")["incidents"] == 1
+
     # drills: validated, opened at 6x, an inject delivered, paused, resumed, ended, scored
     assert j("drill", "validate")["valid"] is True
     drill = j("drill", "run", "payment-failure-tabletop", "--speed", "6", "--detach")

@@ -112,3 +112,27 @@ def test_it_prints_on_the_expected_pages(
     pdf = tmp_path / "big.pdf"
     headless(tmp_path, _html(run, big, tmp_path), f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
     assert pdf_pages(pdf.read_bytes()) > 6
+
+
+def test_the_report_page_is_not_blank(
+    svc: Incidents, clock: ManualClock, run: Run, tmp_path: Path
+) -> None:
+    breach(svc, clock)
+    page = tmp_path / "report.html"
+    run(
+        "--tz",
+        "Asia/Shanghai",
+        "report",
+        "--until",
+        "2026-12-31",
+        "--format",
+        "html",
+        "-o",
+        str(page),
+    )
+    shot = tmp_path / "report.png"
+    headless(tmp_path, page, f"--screenshot={shot}", "--window-size=1200,1600")
+    width, height, pixels = png_pixels(shot.read_bytes())
+    assert (width, height) == (1200, 1600)
+    assert len(set(pixels)) > 40
+    assert pixels.count(255) < len(pixels) * 0.98

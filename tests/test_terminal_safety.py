@@ -115,6 +115,9 @@ def test_no_control_sequence_from_data_reaches_the_terminal(
                     ["timeline", inc, "--json"],
                     ["list", "--json"],
                     ["show", title, "--json"],
+                    ["report", "--until", "2026-12-31"],
+                    ["report", "--until", "2026-12-31", "--format", "md"],
+                    ["report", "--until", "2026-12-31", "--json"],
                 )
             )
         }

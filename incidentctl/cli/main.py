@@ -54,6 +54,8 @@ COMMANDS: dict[str, str] = {
     "postmortem": "incidentctl.cli.review_cmd:postmortem",
     "export": "incidentctl.cli.bundle_cmd:export",
     "import": "incidentctl.cli.bundle_cmd:import_",
+    # across incidents
+    "report": "incidentctl.cli.report_cmd:report",
     "runbook": "incidentctl.cli.runbook_cmd:runbook",
     "completion": "incidentctl.cli.complete:completion",
     # drills

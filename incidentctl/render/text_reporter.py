@@ -149,7 +149,10 @@ class TextReporter(Reporter):
 
         out = self.out
         views: dict[int, View] = {}
-        shown = [i._replace(view=views.setdefault(id(i.view), clean_view(i.view))) for i in items]
+        for i in items:  # each incident's view cleaned once, not once per deadline of it
+            if id(i.view) not in views:
+                views[id(i.view)] = clean_view(i.view)
+        shown = [i._replace(view=views[id(i.view)]) for i in items]
         out.echo(deadlines_table(shown, out.zone, out.lang, out.style, out.width))
 
     def Anchored(self, r: Anchored) -> None:

@@ -175,6 +175,30 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
 
 
+def _no_room(exc: sqlite3.OperationalError, path: Path) -> bool:
+    """Whether a write failed because the file could not grow: the disk is full, or the
+    process may not write files that large (``RLIMIT_FSIZE``), which SQLite reports as an
+    I/O error.  The transaction was rolled back: nothing was written."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name == "SQLITE_FULL" or "disk is full" in str(exc):
+        return True
+    if not (name.startswith("SQLITE_IOERR") or "disk I/O error" in str(exc)):
+        return False
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+        if soft != resource.RLIM_INFINITY:
+            return True
+    except (ImportError, OSError, ValueError):  # pragma: no cover - not on this platform
+        pass
+    try:
+        fs = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return fs.f_bavail * fs.f_frsize < 1024 * 1024
+
+
 def _too_new(path: Path, version: int) -> Msg:
     return msg("err.store.too_new", path=path, found=version, known=SCHEMA_VERSION)
 
@@ -191,6 +215,10 @@ def guarded(method: F) -> F:
                 raise StoreError(
                     msg("err.store.locked", path=self.path, seconds=BUSY_TIMEOUT_MS // 1000),
                     hint=msg("err.store.locked_how"),
+                ) from None
+            if _no_room(exc, self.path):
+                raise StoreError(
+                    msg("err.store.full", path=self.path), hint=msg("err.store.full_how")
                 ) from None
             raise self.damaged(exc) from None
         except sqlite3.DatabaseError as exc:
