@@ -23,7 +23,7 @@ def drill() -> None:
 
     A drill is an incident whose id starts DRILL- and whose log says it is a
     drill: every command against it sees drill time, it never pages (check),
-    and list and deadlines leave it out unless given --drills.  Scenarios live
+    and list, deadlines and report leave it out unless given --drills.  Scenarios live
     in the runbook directory's drills/ folder.
     """
 
