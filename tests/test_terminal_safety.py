@@ -196,10 +196,17 @@ def test_a_runbook_cannot_drive_the_terminal_from_a_listing_or_its_page(
         '  en: "Payment \\e[2J\\e]0;owned\\a failure \\u202e"',
         1,
     )
-    assert hostile != source
+    hostile = hostile.replace(
+        "en: Level 3 (general)}", 'en: "Level 3 \\e]52;c;cHduZWQ=\\a (general)"}', 1
+    )
+    assert hostile.count("\\e]") == 2
     (books / "payment-failure.yaml").write_text(hostile, encoding="utf-8")
     clock = ManualClock(T0)
-    for args in (["runbook", "list"], ["runbook", "show", "payment-failure"]):
+    for args, shown in (
+        (["runbook", "list"], "Payment"),
+        (["runbook", "show", "payment-failure"], "Payment"),
+        (["open", "payment-failure", "-s", "3", "-t", "t"], "Level 3"),  # the tier it names
+    ):
         out = invoke(tmp_path / "home", clock, "--runbooks", str(books), *args)
-        assert "Payment" in out, out
+        assert shown in out, out
         assert raw_controls(out, colour=False) == [], args

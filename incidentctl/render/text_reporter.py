@@ -45,20 +45,22 @@ class TextReporter(Reporter):
     def Opened(self, r: Opened) -> None:
         from incidentctl.i18n import t
         from incidentctl.render.phrases import tier_name
-        from incidentctl.render.safe import clean_view
+        from incidentctl.render.safe import clean
 
-        view = clean_view(r.view)
+        # only what is shown is cleaned: cleaning the whole view walked every string of
+        # the runbook to print one line
+        view = r.view
         out, s, rb = self.out, view.state, view.runbook
-        out.echo(s.id)
+        out.echo(clean(s.id))
         out.echo(
             t(
                 "opened_incident",
                 out.lang,
-                id=s.id,
+                id=clean(s.id),
                 number=view.number,
-                tier=tier_name(rb, s.severity, out.lang),
-                runbook=rb.id,
-                version=rb.version,
+                tier=clean(tier_name(rb, s.severity, out.lang)),
+                runbook=clean(rb.id),
+                version=clean(rb.version),
                 sha=rb.sha256[:12],
             ),
             err=True,
