@@ -63,3 +63,13 @@ class ScaledClock:
 
     def now(self) -> datetime:
         return self.sim_origin + (self.base.now() - self.real_origin) * self.speed
+
+
+class FrozenClock:
+    """Time standing still at one instant: a paused or ended drill's clock."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at

@@ -36,6 +36,9 @@ class Config(NamedTuple):
     exposed: bool = False
     #: The longest text recorded on an incident, in bytes.
     max_text: int = 64 * 1024
+    #: How often a runbook should be drilled, in seconds (``drills.every``), and per runbook.
+    drills_every: int = 180 * 86400
+    drills_every_by_runbook: Mapping[str, int] = _EMPTY
     #: What ``check`` does with overdue action items: ``off``, ``report`` (list them) or
     #: ``page`` (list them, count them as overdue, and send a notice for each).
     check_actions: str = "report"
@@ -87,6 +90,7 @@ def load_config(home: Path) -> Config:
     if data is None:
         return Config(path=name)
     due_soon = data.get("deadlines", {}).get("due_soon", {})
+    drills = data.get("drills", {})
     anchor = data.get("audit", {}).get("anchor", {})
     return Config(
         calendar=data.get("calendar"),
@@ -103,6 +107,10 @@ def load_config(home: Path) -> Config:
         exposed=bool(data.get("notify") or data.get("people") or anchor.get("post"))
         and readable_by_others(path),
         max_text=int(data.get("limits", {}).get("text", 64 * 1024)),
+        drills_every=parse_duration(drills.get("every", "180d")).min_seconds,
+        drills_every_by_runbook={
+            k: parse_duration(v).min_seconds for k, v in drills.get("runbooks", {}).items()
+        },
         check_actions=str(data.get("check", {}).get("action_items", "report")),
         anchor=anchor,
     )

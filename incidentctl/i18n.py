@@ -1710,6 +1710,147 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{label}（{expected}，例如 {example}）",
     ),
     # === end of grounding ===================================================================
+    # === drills ===========================================================================
+    "err.drill.no_scenario": (
+        "no scenario '{ref}' (scenarios are the *.yaml files in {folder}, or give a path)",
+        "没有演练场景“{ref}”（场景为 {folder} 中的 *.yaml 文件，或给出文件路径）",
+    ),
+    "err.drill.did_you_mean": ("did you mean {near}?", "是否想输入 {near}？"),
+    "err.drill.runbook": (
+        "the scenario exercises runbook {wants}, not {runbook}",
+        "该场景演练的是预案 {wants}，而非 {runbook}",
+    ),
+    "err.drill.not_drill": ("{id} is not a drill", "{id} 不是演练"),
+    "err.drill.ended": ("drill {id} has ended", "演练 {id} 已结束"),
+    "err.drill.paused": ("drill {id} is already paused", "演练 {id} 已处于暂停状态"),
+    "err.drill.running": ("drill {id} is not paused", "演练 {id} 未暂停"),
+    "drill.header": (
+        "{id}  DRILL: {title} (drill time {now}, {speed}× real time)",
+        "{id}  演练：{title}（演练时间 {now}，{speed} 倍速）",
+    ),
+    "drill.scenario": ("Scenario {id}, runbook {runbook}", "场景 {id}，预案 {runbook}"),
+    "drill.briefing": ("Briefing: {text}", "情况介绍：{text}"),
+    "drill.follow": (
+        "Injects are shown here as they arrive; Ctrl-C leaves the drill running "
+        "(incidentctl drill end {id} ends it).",
+        "情况注入到达时显示在此；按 Ctrl-C 离开后演练继续（incidentctl drill end {id} 结束演练）。",
+    ),
+    "drill.detached": (
+        "Injects are delivered by walk, watch and drill tick {id}; drill end {id} ends it.",
+        "情况注入由 walk、watch 和 drill tick {id} 送达；drill end {id} 结束演练。",
+    ),
+    "drill.inject_line": (
+        "DRILL {at} inject {id}{source}: {text}",
+        "演练 {at} 情况注入 {id}{source}：{text}",
+    ),
+    "drill.source.monitoring": ("[monitoring]", "[监控]"),
+    "drill.source.customers": ("[customers]", "[客户]"),
+    "drill.source.press": ("[press]", "[媒体]"),
+    "drill.source.regulator": ("[regulator]", "[监管部门]"),
+    "drill.source.internal": ("[internal]", "[内部]"),
+    "drill.source.partner": ("[partner]", "[合作方]"),
+    "drill.did.pause": (
+        "DRILL {id} paused at drill time {at}",
+        "演练 {id} 已暂停，演练时间停在 {at}",
+    ),
+    "drill.did.resume": (
+        "DRILL {id} resumed at drill time {at}",
+        "演练 {id} 已继续，演练时间自 {at} 起",
+    ),
+    "drill.did.end": ("DRILL {id} ended at drill time {at}", "演练 {id} 已于演练时间 {at} 结束"),
+    "drill.score_head": (
+        "DRILL {id} ({scenario}): score {score} / 100",
+        "演练 {id}（{scenario}）：得分 {score} / 100",
+    ),
+    "drill.score_cols": (
+        "expectation|step or message|verdict|credit|weight|limit|took",
+        "考核项|步骤或消息|结果|得分率|权重|时限|用时",
+    ),
+    "drill.verdict.met": ("met", "达成"),
+    "drill.verdict.late": ("late", "超时"),
+    "drill.verdict.missed": ("missed", "未完成"),
+    "drill.verdict.void": ("void (its inject never came)", "不计（对应情况注入未发生）"),
+    "drill.tier_line": (
+        "Deadlines at {tier}: {met} met, {missed} missed",
+        "{tier} 时限：{met} 项按时，{missed} 项超时",
+    ),
+    "drill.times": (
+        "Acknowledged after {ack}; assembled after {assemble}; first customer notice after "
+        "{notice}; mitigated after {mitigation}",
+        "响应用时 {ack}；人员到位用时 {assemble}；首次客户通知用时 {notice}；止损用时 {mitigation}",
+    ),
+    "drill.weakest": (
+        "Weakest phase: {phase}; weakest role: {role}",
+        "最薄弱阶段：{phase}；最薄弱角色：{role}",
+    ),
+    "drill.previous": ("Earlier drills of this scenario: {trend}", "此前同一场景的演练：{trend}"),
+    "drill.valid": ("{n} scenario file(s) valid", "{n} 个场景文件有效"),
+    "err.simulate.runs": ("--runs must be at least 1", "--runs 至少为 1"),
+    "err.simulate.team": ("a team has 1 to 999 people, not {n}", "团队人数应为 1 到 999，而非 {n}"),
+    "sim.anyone": ("anyone", "任意角色"),
+    "sim.advice_team": (
+        "One more person ({n} in all) raises the mean chance to {p}",
+        "再增加一人（共 {n} 人）可将平均按时概率提高到 {p}",
+    ),
+    "err.simulate.staff": (
+        "--staff {role}={value}: the number of people is a whole number from 1 to 99",
+        "--staff {role}={value}：人数应为 1 到 99 的整数",
+    ),
+    "sim.head": (
+        "Simulation of {runbook} at {tier}: {runs} runs, seed {seed}",
+        "预案 {runbook} 在 {tier} 下的模拟：{runs} 次，随机种子 {seed}",
+    ),
+    "sim.staff": ("People per role: {staff}", "各角色人数：{staff}"),
+    "sim.cols": (
+        "step|role|deadline|P(met)|median slack|",
+        "步骤|角色|时限|按时概率|余量中位数|",
+    ),
+    "sim.unlikely": ("unlikely to be met", "难以按时完成"),
+    "sim.compliance": ("Mean chance a deadline is met: {p}", "各时限平均按时概率：{p}"),
+    "sim.critical": (
+        "Critical path ({share} of runs; median total {span}): {path}",
+        "关键路径（{share} 的模拟中出现；总用时中位数 {span}）：{path}",
+    ),
+    "sim.advice": (
+        "One more person helps most as {role} ({n} people): mean chance {p}",
+        "增加一人效果最佳的角色：{role}（共 {n} 人），平均按时概率 {p}",
+    ),
+    "sim.no_effort": (
+        "steps without an effort range, taken as instant: {steps}",
+        "以下步骤未写预计用时，按瞬时完成计：{steps}",
+    ),
+    "drill.no_history": ("No drills yet.", "尚无演练记录。"),
+    "drill.ended_yes": ("ended", "已结束"),
+    "drill.ended_no": ("not ended", "未结束"),
+    "drill.history_cols": (
+        "drill|started|runbook|scenario|players|score|state",
+        "演练|开始时间|预案|场景|参演人员|得分|状态",
+    ),
+    "drill.history_line": (
+        "{runbook}: last drilled {last}; scores {trend}",
+        "{runbook}：最近一次演练 {last}；得分 {trend}",
+    ),
+    "drill.never": ("never", "从未演练"),
+    "drill.due_cols": (
+        "runbook|last drilled|every|was due",
+        "预案|最近演练|周期|应演练时间",
+    ),
+    "drill.org_name": ("the shop (drill)", "本平台（演练）"),
+    "drill.scripted": ("scripted {role}", "模拟{role}"),
+    "pm.drill_score": ("Drill score: {score} / 100", "演练得分：{score} / 100"),
+    "pm.drill_expectation": ("Expectation", "考核项"),
+    "pm.drill_verdict": ("Verdict", "结果"),
+    "pm.drill_credit": ("Credit", "得分率"),
+    "pm.drill_weight": ("Weight", "权重"),
+    "drill.message_mark": (
+        "[DRILL: an exercise, not a real event]",
+        "【演练：此为应急演练，并非真实事件】",
+    ),
+    "ev.drill.inject": ("DRILL inject {inject}: {text}", "演练情况注入 {inject}：{text}"),
+    "ev.drill.pause": ("DRILL clock paused", "演练计时暂停"),
+    "ev.drill.resume": ("DRILL clock resumed", "演练计时继续"),
+    "ev.drill.end": ("DRILL ended", "演练结束"),
+    # === end of drills ====================================================================
     # --- report: measures across incidents ---------------------------------------------
     "report.title": ("Incident report", "事件报告"),
     "report.window": (

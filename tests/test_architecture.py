@@ -48,6 +48,10 @@ ALLOWED: dict[str, set[str]] = {
         *("comms", "deadlines", "incidents", "runbooks", "records", "store"),
         *("errors", "i18n", "times", "durations", "clock"),
     },
+    "drills": {
+        *("walk", "comms", "deadlines", "incidents", "runbooks", "documents", "records", "store"),
+        *("errors", "i18n", "times", "durations", "clock", "paths", "__init__"),
+    },
     "reports": {
         *("postmortem", "deadlines", "incidents", "runbooks", "records", "store"),
         *("errors", "i18n", "times", "durations", "clock"),
@@ -56,6 +60,7 @@ ALLOWED: dict[str, set[str]] = {
 DOMAIN = {
     *("records", "store", "documents", "runbooks", "incidents", "deadlines", "comms", "walk"),
     "postmortem",
+    "drills",
     "reports",
 }
 

@@ -65,11 +65,8 @@ GLOBAL_OPTIONS = ("--home", "--runbooks", "--lang", "--tz", "--by")
 def _words(name: str) -> list[str]:
     """The command line of a command, from the name of its schema."""
     group, _, command = name.partition("-")
-    return (
-        [group, command]
-        if group in ("step", "runbook", "audit", "action", "item", "store")
-        else [name]
-    )
+    groups = ("step", "runbook", "audit", "action", "item", "store", "drill")
+    return [group, command] if group in groups else [name]
 
 
 def _schema_name(command: list[str]) -> str:
@@ -209,6 +206,22 @@ def test_every_json_command_follows_its_schema(
     across = j("report", "--until", "2026-12-31", expect=1)
     assert [b["incident"] for b in across["integrity"]["broken"]] == [inc]
     assert j("report", "--runbook", "public-opinion", "-s", "1")["incidents"] == 1
+
+    # drills: validated, opened at 6x, an inject delivered, paused, resumed, ended, scored
+    assert j("drill", "validate")["valid"] is True
+    drill = j("drill", "run", "payment-failure-tabletop", "--speed", "6", "--detach")
+    assert drill["incident"].startswith("DRILL-") and drill["score"] is None
+    clock.advance(minutes=2)  # 12 minutes of drill time: the inject at 10m is due
+    assert len(j("drill", "tick", drill["incident"])["injects"]) == 1
+    assert j("drill", "pause", drill["incident"])["paused"] is True
+    j("drill", "resume", drill["incident"])
+    assert j("drill", "end", drill["incident"])["score"] is not None
+    j("drill", "score", drill["incident"])
+    assert j("drill", "run", "phishing-tabletop", "--auto", "--seed", "1")["ended"] is True
+    assert len(j("drill", "history")["drills"]) == 2
+    assert j("drill", "due", expect=5)["status"] == "due"
+    simulated = j("drill", "simulate", "data-breach", "-s", "1", "--runs", "50")
+    assert simulated["deadlines"] and simulated["advice"]
 
     assert set(j.seen) == set(json_commands())
     kinds = {doc["kind"] for docs in j.seen.values() for doc in docs}

@@ -54,7 +54,7 @@ def test_pinned_runbook_survives_edits_of_the_yaml(svc: Incidents, tmp_path: Pat
     incident = svc.open(original, severity="1", title="t").state.id
     text = path.read_text(encoding="utf-8")
     path.write_text(
-        text.replace("sev1: 30m, sev2: 1h, sev3: 4h", "sev1: 5m, sev2: 1h, sev3: 4h"),
+        text.replace("sev1: 30m, sev2: 1h, sev3: 4h", "sev1: 15m, sev2: 1h, sev3: 4h"),
         encoding="utf-8",
     )
     assert load_runbook(path).sha256 != original.sha256

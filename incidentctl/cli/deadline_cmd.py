@@ -17,12 +17,18 @@ if TYPE_CHECKING:
     from incidentctl.incidents import Anchored
 
 
-def _collect(app: App, refs: list[str]) -> list[Item]:
+def _collect(app: App, refs: list[str], *, drills: bool = False) -> list[Item]:
     from incidentctl.deadlines.monitor import collect
 
     if not refs and not app.has_store():
         return []
-    return collect(app.incidents(), refs=refs or None, calendar=app.calendar, policy=app.policy)
+    return collect(
+        app.incidents(),
+        refs=refs or None,
+        calendar=app.calendar,
+        policy=app.policy,
+        drills=drills,
+    )
 
 
 @click.command("deadlines")
@@ -30,9 +36,12 @@ def _collect(app: App, refs: list[str]) -> list[Item]:
 @click.option(
     "--all", "show_all", is_flag=True, help="Also list deadlines already met, skipped or n/a."
 )
+@click.option("--drills", is_flag=True, help="Also the deadlines of drills (演练).")
 @json_option
 @pass_app
-def deadlines(app: App, incidents: tuple[str, ...], show_all: bool, as_json: bool) -> int:
+def deadlines(
+    app: App, incidents: tuple[str, ...], show_all: bool, drills: bool, as_json: bool
+) -> int:
     """Deadlines of the given incidents, or of every active one, most urgent first.
 
     Overdue deadlines come first (in red on a terminal), then due soon,
@@ -41,7 +50,7 @@ def deadlines(app: App, incidents: tuple[str, ...], show_all: bool, as_json: boo
     from incidentctl.deadlines import engine as dl
     from incidentctl.deadlines.monitor import DeadlineListing
 
-    items = _collect(app, list(incidents))
+    items = _collect(app, list(incidents), drills=drills)
     shown = [i for i in items if show_all or i.deadline.state in (*dl.OPEN_STATES, dl.MISSED)]
     return app.report(DeadlineListing(shown, bool(items), app.clock.now()), as_json=as_json)
 

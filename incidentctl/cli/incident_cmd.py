@@ -155,6 +155,7 @@ def _tier_filter(text: str) -> str:
 @click.option(
     "--until", metavar="DATE", help="Only incidents opened before the end of DATE (or that time)."
 )
+@click.option("--drills", is_flag=True, help="Also list drills (演练); their ids start DRILL-.")
 @json_option
 @pass_app
 def list_(
@@ -165,9 +166,10 @@ def list_(
     limit: int,
     since: str | None,
     until: str | None,
+    drills: bool,
     as_json: bool,
 ) -> int:
-    """List incidents, newest first."""
+    """List incidents, newest first (drills only with --drills)."""
     from incidentctl.incidents import IncidentListing
 
     now = app.clock.now()
@@ -180,20 +182,27 @@ def list_(
         return app.report(
             IncidentListing([], now, app.store_location, store=False), as_json=as_json
         )
-    rows = app.store(create=False).incidents(
-        statuses=STATUS_FILTERS[status],
-        runbook_id=runbook_id,
-        severity=_tier_filter(severity) if severity else None,
-        limit=None if window else limit or None,
-    )
-    if window:
-        # the window is kept here, not in the store: rows are few and small, and the store's
-        # interface stays as every backend implements it
-        from incidentctl.times import opened_within
+    store = app.store(create=False)
+    tier = _tier_filter(severity) if severity else None
+    asked = None if window else limit or None
+    while True:
+        rows = store.incidents(
+            statuses=STATUS_FILTERS[status], runbook_id=runbook_id, severity=tier, limit=asked
+        )
+        if window:
+            # the window is kept here, not in the store: rows are few and small, and the
+            # store's interface stays as every backend implements it
+            from incidentctl.times import opened_within
 
-        start, end = window
-        rows = [r for r in rows if opened_within(r.opened_at, start, end, end_included=not until)]
-        rows = rows[:limit] if limit else rows
+            start, end = window
+            rows = [
+                r for r in rows if opened_within(r.opened_at, start, end, end_included=not until)
+            ]
+        real = rows if drills else [r for r in rows if not r.id.startswith("DRILL-")]
+        if asked is None or len(rows) < asked or len(real) >= limit:
+            rows = real[:limit] if limit else real
+            break
+        asked *= 2  # drills took places in the page: ask for more
     return app.report(IncidentListing(rows, now, app.store_location), as_json=as_json)
 
 

@@ -58,6 +58,8 @@ COMMANDS: dict[str, str] = {
     "report": "incidentctl.cli.report_cmd:report",
     "runbook": "incidentctl.cli.runbook_cmd:runbook",
     "completion": "incidentctl.cli.complete:completion",
+    # drills
+    "drill": "incidentctl.cli.drill_cmd:drill",
     # the store
     "store": "incidentctl.cli.store_cmd:store",
 }
@@ -87,7 +89,11 @@ EXIT_CODES: tuple[tuple[str, str], ...] = (
         "path printed",
     ),
     ("4", "`check`: a deadline is due soon"),
-    ("5", "`check`: a deadline is overdue (or, with `check.action_items: page`, an action item)"),
+    (
+        "5",
+        "`check`: a deadline is overdue (or, with `check.action_items: page`, an action item); "
+        "`drill due`: a runbook is due a drill",
+    ),
     (
         "6",
         "`check`: a notice could not be delivered, or the scheduled anchor (`audit.anchor`) "

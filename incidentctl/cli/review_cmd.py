@@ -3,12 +3,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from incidentctl.cli import complete
 from incidentctl.cli.app import App, json_option, pass_app
 from incidentctl.cli.incident_cmd import INC, _recorded, at_option
 from incidentctl.incidents import events as ev
+
+if TYPE_CHECKING:
+    from incidentctl.incidents.state import IncidentState
+    from incidentctl.records import Event
+    from incidentctl.runbooks.model import Runbook
 
 #: The review's sections and the kinds of action item, as the domain names them.
 FIELDS = ev.REVIEW_FIELDS
@@ -274,6 +281,7 @@ def postmortem(
         own = log[0].incident
         found = check(anchors, lambda i: log if i == own else []).get(own, [])
         problems = [*problems, *(p for p in found if p not in problems)]
+    score = _drill_score(app, log, runbook, state) if state.drill else None
     names = _read_text(app, redact).splitlines() if redact else []
     events, state, counts = redacted(log, runbook, state, names, redact)
     pm = build(
@@ -291,6 +299,7 @@ def postmortem(
                 {(a["at"], a["digest"]) for a in anchors if log[0].incident in a["heads"]}
             )
         ],
+        drill_score=score,
     )
     from incidentctl.cli.output import write_out
 
@@ -310,3 +319,23 @@ def postmortem(
         app.echo(warning, err=True)
         return 1
     return 0
+
+
+def _drill_score(
+    app: App, log: list[Event], runbook: Runbook, state: IncidentState
+) -> dict[str, Any] | None:
+    """A drill's score for its post-mortem, as of its end (or its last event)."""
+    from incidentctl.clock import FrozenClock
+    from incidentctl.drills.play import scenario_of
+    from incidentctl.drills.score import score_of
+    from incidentctl.errors import InvalidAction
+    from incidentctl.incidents.service import View
+    from incidentctl.render.drills import score_json
+
+    try:
+        scenario = scenario_of(state)
+    except InvalidAction:
+        return None
+    end = state.drill_ended_at or max(e.occurred for e in log)
+    view = View(log, runbook, state, FrozenClock(end))
+    return score_json(score_of(view, scenario, calendar=app.calendar, policy=app.policy))

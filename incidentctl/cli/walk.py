@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from incidentctl.cli.app import App
     from incidentctl.comms.messages import Message
     from incidentctl.i18n import Msg
+    from incidentctl.incidents.service import Incidents
+    from incidentctl.records import Event
     from incidentctl.walk.controller import Answer, Exchange, Outcome, Question, Screen, Tally
 
 #: The exit code of a walk without a terminal when some of its lines were refused.
@@ -130,6 +132,13 @@ class WalkIO:
             click.echo("-" * 60)
 
 
+def _arrivals(svc: Incidents, ref: str) -> list[Event]:
+    """A drill's injects whose drill time has come, delivered."""
+    from incidentctl.drills.play import deliver
+
+    return deliver(svc, ref)
+
+
 class Walker:
     """A :class:`Walk` of the incident ``ref``, asked and drawn through ``io``."""
 
@@ -145,6 +154,7 @@ class Walker:
             calendar=app.calendar,
             policy=app.policy,
             confirm_before=CONFIRM_BEFORE if io.tty else (),  # a line is said whole
+            arrivals=_arrivals,
         )
         self.shown: Screen | None = None
         self.refused: list[int] = []

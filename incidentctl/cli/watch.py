@@ -110,11 +110,23 @@ class Watch:
         return changed
 
     def items(self) -> list[Item]:
+        if self.views is not None and self._injects_arrived():
+            self.views = None
         if self.views is None or self._views_changed():
             from incidentctl.render.safe import clean_view
 
             self.views = [clean_view(v) for v in views(self.app.incidents(), self.refs)]
         return items_of(self.views, calendar=self.app.calendar, policy=self.app.policy)
+
+    def _injects_arrived(self) -> bool:
+        """Deliver the injects of the drills watched whose drill time has come."""
+        drills = [v.state.id for v in self.views or [] if v.state.drill]
+        if not drills:
+            return False
+        from incidentctl.drills.play import deliver
+
+        svc = self.app.incidents()
+        return bool([e for d in drills for e in deliver(svc, d)])
 
     # --- one frame ----------------------------------------------------------------------
     def tick(self, now: datetime) -> tuple[str, int]:
@@ -127,7 +139,13 @@ class Watch:
             before = self.last_state.get(key)
             if kind is not None and before is not None and kind != before:
                 rings += 1
-            if kind is not None and self.notifier is not None and self.notifier.wants(kind):
+            drill = bool(item.view.state.drill)  # a drill never pages
+            if (
+                kind is not None
+                and self.notifier is not None
+                and not drill
+                and self.notifier.wants(kind)
+            ):
                 notice = notice_for(
                     item,
                     kind,

@@ -175,7 +175,7 @@ def prepare(
     if promised:
         raise InvalidInput(msg("err.comms.promise_given", name=promised[0], id=view.state.id))
     labels = {ROLE_PREFIX + r.id: r.name.get(lang) for r in view.runbook.roles.values()}
-    return compose(
+    message = compose(
         template,
         lang,
         {**facts, **given},
@@ -183,6 +183,16 @@ def prepare(
         why=_promise_gaps(view, now, zone),
         labels=labels,
     )
+    return drill_marked(message) if view.state.drill else message
+
+
+def drill_marked(message: Message) -> Message:
+    """A drill's message, saying in its first words that it is an exercise: whoever it
+    reaches must never take it for a real one."""
+
+    mark = t("drill.message_mark", message.lang)
+    subject = f"{mark} {message.subject}" if message.subject else None
+    return message._replace(subject=subject, body=f"{mark}\n{message.body}")
 
 
 def _promise_gaps(view: View, now: datetime, zone: tzinfo) -> dict[str, Msg]:

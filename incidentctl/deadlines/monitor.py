@@ -83,11 +83,15 @@ EXIT_OVERDUE = 5
 EXIT_NOT_DELIVERED = 6
 
 
-def views(svc: Incidents, refs: list[str] | None = None) -> list[View]:
-    """The given incidents, or every active one (open, mitigated, or resolved but not closed)."""
+def views(svc: Incidents, refs: list[str] | None = None, *, drills: bool = False) -> list[View]:
+    """The given incidents, or every active one (open, mitigated, or resolved but not closed),
+    drills only if ``drills`` (a drill never pages, nor mixes into what is really due)."""
     if refs:
         return [svc.view(r) for r in refs]
-    return [svc.view(row.id) for row in svc.store.incidents(statuses=ACTIVE)]
+    from incidentctl.incidents.service import is_drill_id
+
+    rows = svc.store.incidents(statuses=ACTIVE)
+    return [svc.view(row.id) for row in rows if drills or not is_drill_id(row.id)]
 
 
 def items_of(
@@ -113,8 +117,9 @@ def collect(
     refs: list[str] | None = None,
     calendar: CalendarSource | None = None,
     policy: Policy | None = None,
+    drills: bool = False,
 ) -> list[Item]:
-    return items_of(views(svc, refs), calendar=calendar, policy=policy)
+    return items_of(views(svc, refs, drills=drills), calendar=calendar, policy=policy)
 
 
 def check(items: list[Item], *, warn_before: float | None = None) -> list[tuple[Item, str]]:

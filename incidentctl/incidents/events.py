@@ -70,6 +70,14 @@ ACTION_EVENTS = (ACTION_ADDED, ACTION_DONE, ACTION_DROPPED)
 ITEM_ADDED = "item.added"
 ITEM_DONE = "item.done"
 
+# --- drills: an exercise on its own clock -------------------------------------------------
+# DRILL_CLOCK: action (pause|resume|end), clock{real_origin, sim_origin, speed, paused?}: the
+# drill's clock from now on (the OPENED payload's drill.clock is its first)
+DRILL_CLOCK = "drill.clock"
+# DRILL_INJECT: inject (its id in the scenario), due_at (the drill time it was due), text{zh,en},
+# source?, facts{}?: something the scenario makes happen to the players
+DRILL_INJECT = "drill.inject"
+
 STEP_EVENTS = (STEP_STARTED, STEP_DONE, STEP_SKIPPED, STEP_NA)
 RETRACTABLE = (
     *STEP_EVENTS,

@@ -46,6 +46,15 @@ if TYPE_CHECKING:
 #: The longest text recorded by default, in UTF-8 bytes (configurable: ``limits.text``).
 MAX_TEXT = 64 * 1024
 
+#: How a drill's id starts (a real incident's starts ``INC-``).
+DRILL_PREFIX = "DRILL-"
+
+
+def is_drill_id(incident_id: str) -> bool:
+    """Whether ``incident_id`` names a drill (the id alone says so)."""
+    return incident_id.startswith(DRILL_PREFIX)
+
+
 #: How many times a change is decided again after losing a race, before giving up.
 MAX_ATTEMPTS = 200
 
@@ -118,8 +127,10 @@ class Incidents:
     def _clock_of(self, drill: dict[str, Any] | None) -> Clock:
         clock = (drill or {}).get("clock")
         if isinstance(clock, dict) and {"real_origin", "sim_origin", "speed"} <= clock.keys():
-            from incidentctl.clock import ScaledClock
+            from incidentctl.clock import FrozenClock, ScaledClock
 
+            if clock.get("paused"):
+                return FrozenClock(from_iso(clock["sim_origin"]))
             return ScaledClock(
                 self.clock,
                 from_iso(clock["real_origin"]),
@@ -214,7 +225,7 @@ class Incidents:
         day = when.occurred.astimezone(self.zone).strftime("%Y%m%d")
         summary = Summary(title, tier, st.OPEN, payload.get("commander"))
         for _ in range(MAX_ATTEMPTS):
-            incident_id = self.store.next_incident_id(day)
+            incident_id = self._next_id(day, drill is not None)
             event = seal(draft, incident=incident_id, seq=1, prev_hash=GENESIS)
             try:
                 self.store.create_incident(
@@ -235,6 +246,17 @@ class Incidents:
             number = row.number if row else 0
             return View([event], runbook, state, self.clock_for(state), number)
         raise _too_busy(msg("err.incident.busy_new", day=day))
+
+    def _next_id(self, day: str, drill: bool) -> str:
+        """The id a new incident opened on ``day`` should get: ``INC-<day>-NNN``, or for a
+        drill ``DRILL-<day>-NNN``, so a drill says what it is wherever its id is shown and
+        listings leave drills out without reading their logs."""
+        if not drill:
+            return self.store.next_incident_id(day)
+        prefix = f"{DRILL_PREFIX}{day}-"
+        taken = [i[len(prefix) :] for i in self.store.match_ids(prefix)]
+        numbers = [int(n) for n in taken if n.isdecimal()]
+        return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
     def _not_ours(self, incident_id: str, runbook: Runbook, facts: Mapping[str, bool]) -> bool:
         """Record n/a every step whose ``applies_if`` the organisation's facts make false
@@ -306,6 +328,18 @@ class Incidents:
                 continue
             return sealed
         raise _too_busy(state.id)
+
+    def record(
+        self, ref: str, rule: Callable[[st.IncidentState, Runbook, When], list[Draft]]
+    ) -> list[Event]:
+        """Record what ``rule`` decides on the incident's current state, now (in its own
+        time), by the protocol every change follows: for use cases beyond this module's
+        (a drill's clock and injects)."""
+        return self._record(ref, None, rule)
+
+    def draft(self, kind: str, payload: dict[str, Any], when: When) -> Draft:
+        """An event to record, by whoever acts, at ``when``, its texts' sizes checked."""
+        return self._draft(kind, payload, when)
 
     def _draft(self, kind: str, payload: dict[str, Any], when: When) -> Draft:
         self.check_size(payload)

@@ -249,6 +249,10 @@ class IncidentState:
         self.commander = commander
         self.scope = scope
         self.drill = drill
+        #: A drill's injects delivered so far (inject id -> its event), in the order delivered.
+        self.injects: dict[str, Event] = {}
+        #: When a drill was ended (``drill end``), in drill time.
+        self.drill_ended_at: datetime | None = None
         #: When the event was discovered, if recorded (``open --discovered-at``, ``set INC
         #: discovered``): legal clocks run from it; ``None`` means count from opening.
         self.discovered_at = discovered_at
@@ -302,6 +306,7 @@ class IncidentState:
         other.retracted = set(self.retracted)
         other.review = dict(self.review)
         other.actions = dict(self.actions)
+        other.injects = dict(self.injects)
         return other
 
     def tier_at(self, instant: datetime) -> str:
@@ -452,6 +457,12 @@ def _apply(state: IncidentState, e: Event, index: _Index, at: datetime) -> None:
             step.completions.append(Completion(at, e.seq, e.actor, state.severity))
     elif t == ev.NOTE:
         state.notes.append((at, e.actor, p["text"], e.seq))
+    elif t == ev.DRILL_INJECT:
+        state.injects.setdefault(p["inject"], e)
+    elif t == ev.DRILL_CLOCK:
+        state.drill = {**(state.drill or {}), "clock": p["clock"]}
+        if p.get("action") == "end":
+            state.drill_ended_at = at
     elif t == ev.ASSIGNED:
         state.roles[p["role"]] = p["name"]
         if p["role"] == "commander":

@@ -25,6 +25,7 @@ ACTIVE = (st.OPEN, st.MITIGATED, st.RESOLVED)
 #: Closed incidents offered at most (the newest that match), after every active one.
 CLOSED_OFFERED = 20
 _ID_PREFIX = "INC-"
+_DRILL_PREFIX = "DRILL-"
 
 
 def incident_refs(
@@ -46,6 +47,8 @@ def incident_refs(
             return []
         return _by_id(store, _ID_PREFIX + digits, exclude, shown_without_prefix=True)
     prefix = text.upper()
+    if prefix and (prefix.startswith(_DRILL_PREFIX) or _DRILL_PREFIX.startswith(prefix)):
+        return _by_id(store, prefix, exclude, shown_without_prefix=False)  # a drill's id
     if not (prefix.startswith(_ID_PREFIX) or _ID_PREFIX.startswith(prefix)):
         return []
     return _by_id(store, prefix, exclude, shown_without_prefix=False)
@@ -72,7 +75,8 @@ def _by_id(
 ) -> list[tuple[str, IncidentRow]]:
     rows = [r for r in _active(store) if r.id.startswith(prefix)]
     if len(prefix) <= len(_ID_PREFIX):
-        rows += store.incidents(statuses=(st.CLOSED,), limit=CLOSED_OFFERED)
+        closed = store.incidents(statuses=(st.CLOSED,), limit=CLOSED_OFFERED)
+        rows += [r for r in closed if r.id.startswith(prefix)]
     else:
         ids = store.match_ids(prefix)  # in id order: the newest last
         active = {r.id for r in rows}

@@ -110,6 +110,7 @@ class PostMortem:
         head: Event,
         redactions: dict[str, int] | None,
         anchors: list[dict[str, Any]],
+        drill_score: dict[str, Any] | None = None,
     ) -> None:
         self.events = events
         self.runbook = runbook
@@ -120,6 +121,8 @@ class PostMortem:
         self.head = head
         self.redactions = redactions
         self.anchors = anchors
+        #: A drill's score (as ``drill score --json`` gives it), for a drill's post-mortem.
+        self.drill_score = drill_score
 
     # --- key times -------------------------------------------------------------
     @property
@@ -276,6 +279,7 @@ def build(
     redactions: dict[str, int] | None = None,
     anchors: list[dict[str, Any]] | None = None,
     head: Event | None = None,
+    drill_score: dict[str, Any] | None = None,
 ) -> PostMortem:
     """The post-mortem of the incident whose log is ``events`` (see the module docstring).
 
@@ -299,6 +303,7 @@ def build(
         head=head or events[-1],
         redactions=redactions,
         anchors=list(anchors or []),
+        drill_score=drill_score,
     )
 
 

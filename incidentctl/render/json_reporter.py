@@ -23,6 +23,15 @@ if TYPE_CHECKING:
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.engine import Deadline
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing
+    from incidentctl.drills.history import DrillHistory, DrillsDue
+    from incidentctl.drills.results import (
+        DrillClock,
+        DrillStarted,
+        InjectsArrived,
+        ScenarioValidation,
+    )
+    from incidentctl.drills.score import DrillScore
+    from incidentctl.drills.simulate import Simulation
     from incidentctl.errors import Problem
     from incidentctl.incidents import (
         ActionListing,
@@ -525,6 +534,60 @@ class JsonReporter(Reporter):
                 counts_as=list(r.counts_as),
             )
         )
+
+    # === drills =========================================================================
+    def DrillStarted(self, r: DrillStarted) -> None:
+        from incidentctl.render.drills import started_json
+
+        self.emit(document("drill-run", **started_json(r)))
+
+    def InjectsArrived(self, r: InjectsArrived) -> None:
+        from incidentctl.render.drills import _drill, injects_json
+
+        self.emit(document("drill-tick", **_drill(r.view), injects=injects_json(r.events)))
+
+    def DrillClock(self, r: DrillClock) -> None:
+        from incidentctl.render.drills import clock_json
+
+        self.emit(document(f"drill-{r.action}", **clock_json(r)))
+
+    def DrillScore(self, r: DrillScore) -> None:
+        from incidentctl.render.drills import score_json
+
+        self.emit(document("drill-score", **score_json(r)))
+
+    def ScenarioValidation(self, r: ScenarioValidation) -> None:
+        self.emit(
+            document(
+                "scenario-validation",
+                valid=r.valid,
+                files=[
+                    {
+                        "file": path(c.file),
+                        "valid": c.ok,
+                        "problems": [problem(p) for p in c.problems],
+                    }
+                    for c in r.results
+                ],
+            )
+        )
+
+    def DrillHistory(self, r: DrillHistory) -> None:
+        from incidentctl.render.drills import history_json
+
+        self.emit(document("drill-history", **history_json(r)))
+
+    def DrillsDue(self, r: DrillsDue) -> None:
+        from incidentctl.render.drills import due_json
+
+        self.emit(document("drill-due", **due_json(r)))
+
+    def Simulation(self, r: Simulation) -> None:
+        from incidentctl.render.drills import simulation_json
+
+        self.emit(document("drill-simulation", **simulation_json(r)))
+
+    # === end of drills ==================================================================
 
     # --- the store ----------------------------------------------------------------------
     def StoreStatus(self, r: StoreStatus) -> None:

@@ -249,6 +249,14 @@ def describe(e: Event, rb: Runbook, lang: str, zone: tzinfo | None = None) -> st
         return text
     if e.type == ev.NOTE:
         return t("labelled", lang, label=t("note", lang), text=p["text"])
+    if e.type == ev.DRILL_INJECT:
+        said = p["text"].get(lang) or p["text"].get("en", "")
+        text = t("ev.drill.inject", lang, inject=p["inject"], text=said)
+        if p.get("facts"):
+            text += sep + ", ".join(f"{k}={v}" for k, v in p["facts"].items())
+        return text
+    if e.type == ev.DRILL_CLOCK:
+        return t(f"ev.drill.{p['action']}", lang)
     if e.type == ev.ITEM_ADDED:
         kind = t(f"item.{p['kind']}", lang) if p["kind"] == "customer-report" else p["kind"]
         text = t("ev.item.added", lang, kind=kind, ref=p["ref"])

@@ -234,6 +234,8 @@ def document(pm: PostMortem, lang: str, zone: tzinfo) -> dict[str, Any]:
             "redactions": pm.redactions,
         },
     }
+    if pm.drill_score is not None:
+        doc["drill_score"] = pm.drill_score
     return doc
 
 
@@ -344,6 +346,38 @@ def markdown(doc: dict[str, Any], zone: tzinfo) -> str:
     if inc["drill"]:
         w(f"> **{L('drill')}**")
         w()
+    if doc.get("drill_score"):
+        from incidentctl.render.drills import percent
+
+        score = doc["drill_score"]
+        value = f"{score['score']:g}"
+        w(f"## {L('drill_score', score=value)}")
+        w()
+        w(
+            _table(
+                [L("drill_expectation"), L("drill_verdict"), L("drill_credit"), L("drill_weight")],
+                [
+                    [
+                        m["id"],
+                        t(f"drill.verdict.{m['verdict']}", lang),
+                        percent(m["credit"]),
+                        f"{m['weight']:g}",
+                    ]
+                    for m in score["expectations"]
+                ],
+            )
+        )
+        w()
+        if score["weakest_phase"] or score["weakest_role"]:
+            w(
+                t(
+                    "drill.weakest",
+                    lang,
+                    phase=score["weakest_phase"] or "—",
+                    role=score["weakest_role"] or "—",
+                )
+            )
+            w()
     w(L("times_in", zone=doc["zone"]) + " · " + L("as_of", at=when(doc["as_of"], zone)))
     w()
     rb = inc["runbook"]

@@ -93,6 +93,9 @@ def html(doc: dict[str, Any], zone: tzinfo) -> str:
     add(f'<header><h1 id="top">{_e(title)}</h1>')
     if inc["drill"]:
         add(f'<p class="banner" id="drill">{_e(L("drill"))}</p>')
+    if doc.get("drill_score"):
+        value = f"{doc['drill_score']['score']:g}"
+        add(f'<p class="banner" id="drill-score">{_e(L("drill_score", score=value))}</p>')
     add(
         f'<p class="meta">{_e(L("times_in", zone=doc["zone"]))} · '
         f"{_e(L('as_of', at=when(doc['as_of'], zone)))}</p>"

@@ -14,6 +14,15 @@ if TYPE_CHECKING:
     from incidentctl.comms.messages import Message, PhraseListing, Sent, TemplateListing
     from incidentctl.deadlines import IncidentPage
     from incidentctl.deadlines.monitor import CheckResult, DeadlineListing, Item
+    from incidentctl.drills.history import DrillHistory, DrillsDue
+    from incidentctl.drills.results import (
+        DrillClock,
+        DrillStarted,
+        InjectsArrived,
+        ScenarioValidation,
+    )
+    from incidentctl.drills.score import DrillScore
+    from incidentctl.drills.simulate import Simulation
     from incidentctl.incidents import (
         ActionListing,
         Anchored,
@@ -354,6 +363,49 @@ class TextReporter(Reporter):
         if r.counts_as:
             line += t("counts_as", out.lang, steps=r.counts_as)
         out.echo(line, err=True)
+
+    # === drills =========================================================================
+    def DrillStarted(self, r: DrillStarted) -> None:
+        from incidentctl.render.drills import started_text
+
+        started_text(self.out, r)
+
+    def InjectsArrived(self, r: InjectsArrived) -> None:
+        from incidentctl.render.drills import injects_text
+
+        injects_text(self.out, r)
+
+    def DrillClock(self, r: DrillClock) -> None:
+        from incidentctl.render.drills import clock_text
+
+        clock_text(self.out, r)
+
+    def DrillScore(self, r: DrillScore) -> None:
+        from incidentctl.render.drills import score_text
+
+        score_text(self.out, r)
+
+    def ScenarioValidation(self, r: ScenarioValidation) -> None:
+        from incidentctl.render.drills import validation_text
+
+        validation_text(self.out, r)
+
+    def DrillHistory(self, r: DrillHistory) -> None:
+        from incidentctl.render.drills import history_text
+
+        history_text(self.out, r)
+
+    def DrillsDue(self, r: DrillsDue) -> None:
+        from incidentctl.render.drills import due_text
+
+        due_text(self.out, r)
+
+    def Simulation(self, r: Simulation) -> None:
+        from incidentctl.render.drills import simulation_text
+
+        simulation_text(self.out, r)
+
+    # === end of drills ==================================================================
 
     # --- the store ----------------------------------------------------------------------
     def StoreStatus(self, r: StoreStatus) -> None:

@@ -206,9 +206,11 @@ class _Linter:
         effort = step.get("effort")
         if isinstance(effort, str):
             try:
-                parse_range(effort)
+                least = parse_range(effort)[0].seconds
             except InvalidInput as exc:
                 self.add((*path, "effort"), str(exc))
+            else:
+                self.effort_fits(path, step, least, applicable)
         if isinstance(step.get("per"), str):
             if step.get("every") is not None:
                 self.add((*path, "per"), "a step with 'per' cannot also recur ('every')")
@@ -234,6 +236,27 @@ class _Linter:
             for t in missing:
                 where = (*path, "due") if due is not None else path
                 self.add(where, f"required step has no deadline for {t} (add due.{t})")
+
+    def effort_fits(
+        self, path: Path_, step: dict[str, Any], least: int, applicable: list[str]
+    ) -> None:
+        """A step whose effort, at its shortest, is longer than its deadline counted from
+        its own anchor can never be done in time (``drill simulate`` would say 0%)."""
+        due = step.get("due")
+        if not isinstance(due, dict):
+            return
+        for tier in applicable:
+            value = due.get(tier)
+            if not isinstance(value, str):
+                continue
+            with contextlib.suppress(InvalidInput):
+                limit = parse_duration(value)
+                if not limit.is_business and least > limit.seconds:
+                    self.add(
+                        (*path, "effort"),
+                        f"takes at least {step['effort'].partition('-')[0]}, longer than its "
+                        f"{tier} deadline of {value}: it can never be done in time",
+                    )
 
     def timing(
         self,

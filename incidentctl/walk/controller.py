@@ -326,7 +326,7 @@ class Walk:
     ``calendar`` and ``policy`` what the deadline engine needs.  ``confirm_before``
     holds the kinds of change (:data:`CHANGES`) that ask for a yes before they are
     recorded.  Times are the incident's own (a drill's clock, say), never the
-    process's.  One action at a time: finish an :class:`Exchange` before the next.
+    process's; ``arrivals`` delivers a drill's injects (:func:`incidentctl.drills.play.deliver`).  One action at a time: finish an :class:`Exchange` before the next.
     """
 
     def __init__(
@@ -339,8 +339,11 @@ class Walk:
         calendar: CalendarSource | None = None,
         policy: Policy | None = None,
         confirm_before: Collection[str] = CONFIRM_BEFORE,
+        arrivals: Callable[[Incidents, str], list[Event]] | None = None,
     ) -> None:
         self.svc = svc
+        #: On a drill: records what has arrived by now (its injects), before each screen.
+        self.arrivals = arrivals
         self.incident = svc.resolve(ref)
         self.lang = lang
         self.zone = svc.zone
@@ -362,8 +365,15 @@ class Walk:
         )
 
     def screen(self) -> Screen:
-        """What to show now, read from the log.  Actions act on the last screen read."""
+        """What to show now, read from the log.  Actions act on the last screen read.  On a
+        drill, the injects whose drill time has come are delivered first, and shown."""
         view = self.svc.view(self.incident)
+        arrived: tuple[Msg | str, ...] = ()
+        if view.state.drill and self.arrivals is not None:
+            events = self.arrivals(self.svc, self.incident)
+            if events:
+                view = self.svc.view(self.incident)
+                arrived = tuple(_inject_said(e, self.lang) for e in events if "inject" in e.payload)
         deadlines = self.deadlines(view)
         plan = agenda(view, deadlines)
         s, rb, lang = view.state, view.runbook, self.lang
@@ -400,6 +410,7 @@ class Walk:
             message, checklist, tally = (), False, _tally(view, deadlines)
             if stage == FINISHED and s.status == st.RESOLVED:
                 message = (msg("walk.close_hint", id=self.incident),)
+        message = (*arrived, *message)
         ask = None
         if stage == STEP:
             ask = Choice(
@@ -960,6 +971,12 @@ def _sent(view: View, template: str, channel: str) -> Msg:
     if counted:
         return msg("walk.sent_counts", template=template, channel=channel, steps=counted)
     return msg("walk.sent", template=template, channel=channel)
+
+
+def _inject_said(event: Event, lang: str) -> Msg:
+    """A drill's inject as a walk says it when it arrives."""
+    p = event.payload
+    return msg("ev.drill.inject", inject=p["inject"], text=p["text"].get(lang) or p["text"]["en"])
 
 
 def _tier(rb: Runbook, tier: str, lang: str) -> str:
