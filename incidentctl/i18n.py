@@ -1775,9 +1775,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{tier} 时限：{met} 项按时，{missed} 项超时",
     ),
     "drill.times": (
-        "Acknowledged after {ack}; assembled after {assemble}; first customer notice after "
-        "{notice}; mitigated after {mitigation}",
-        "响应用时 {ack}；人员到位用时 {assemble}；首次客户通知用时 {notice}；止损用时 {mitigation}",
+        "Acknowledged after {ack}; every role held after {assemble}; first customer notice "
+        "after {notice}; mitigated after {mitigation}",
+        "响应用时 {ack}；各角色全部到位用时 {assemble}；首次客户通知用时 {notice}；止损用时 {mitigation}",
     ),
     "drill.weakest": (
         "Weakest phase: {phase}; weakest role: {role}",
