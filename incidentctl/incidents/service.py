@@ -299,8 +299,22 @@ class Incidents:
         """
         view = self.view(ref)
         events, runbook, state = list(view.events), view.runbook, view.state
+        with self.store.turn(state.id):
+            return self._append_deciding(at, view.clock, events, runbook, state, rule)
+
+    def _append_deciding(
+        self,
+        at: str | None,
+        clock: Clock,
+        events: list[Event],
+        runbook: Runbook,
+        state: st.IncidentState,
+        rule: Callable[[st.IncidentState, Runbook, When], list[Draft]],
+    ) -> list[Event]:
+        """The loop of :meth:`_record`: decide, seal, append; catch up and decide again
+        when someone else appended first."""
         for attempt in range(MAX_ATTEMPTS):
-            when = self.when(at, view.clock, after=state.head_recorded_at)
+            when = self.when(at, clock, after=state.head_recorded_at)
             if when.occurred < state.opened_at:
                 raise InvalidInput(
                     msg(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from contextlib import AbstractContextManager
 
     from incidentctl.records import Event, Head
 
@@ -103,6 +104,13 @@ class Store(Protocol):
         """Store a new incident whose first event, ``opened``, is already sealed, with its
         pinned runbook snapshot and summary row, atomically.  Raises :class:`IdTaken` if an
         incident with that id exists."""
+        ...
+
+    def turn(self, incident_id: str) -> AbstractContextManager[None]:
+        """Wait for this process's turn to write to the incident, for as long as the
+        context lasts: a server store queues its writers here, so that none loses the
+        compare-and-swap race for ever; an embedded one, whose write lock already queues
+        them, needs nothing."""
         ...
 
     def append(

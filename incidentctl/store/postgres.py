@@ -24,6 +24,7 @@ psycopg 3 is imported only here, and only when a ``postgresql://`` store is open
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -47,7 +48,7 @@ from incidentctl.store.sql import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     import psycopg
 
@@ -63,6 +64,8 @@ AUDITOR = "incidentctl_auditor"
 CHANNEL = "incidentctl_changes"
 #: The advisory lock new incidents and migrations are created under ("INCD").
 LOCK_KEY = 0x494E4344
+#: The first half of the advisory lock each incident's writers queue on ("TURN").
+TURN_KEY = 0x5455524E
 CONNECT_TIMEOUT = 10
 
 #: The migrations, with the version numbers of the embedded store's (its ``MIGRATIONS``).
@@ -427,6 +430,20 @@ class PostgresStore(SQLReads):
                 incident_row(opened, opened, runbook_id, runbook_sha256, summary, number),
             )
             self.conn.execute(_q(INSERT_EVENT), event_row(opened))
+
+    @contextlib.contextmanager
+    def turn(self, incident_id: str) -> Iterator[None]:
+        """A session advisory lock on the incident (released at the end, or with the
+        session if the process dies): writers that lost the compare-and-swap would
+        otherwise keep colliding, each try a few round trips, and one of 32 could lose
+        200 races in a row.  The compare-and-swap still decides; this only queues."""
+        key = (TURN_KEY, incident_id)
+        self.conn.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", key)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):  # a lost connection has dropped it already
+                self.conn.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", key)
 
     @guarded
     def append(

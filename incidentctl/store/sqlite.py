@@ -399,6 +399,9 @@ class SQLiteStore(SQLReads):
             )
             self.db.execute(INSERT_EVENT, event_row(opened))
 
+    def turn(self, incident_id: str) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()  # BEGIN IMMEDIATE queues the writers already
+
     @guarded
     def append(
         self, incident_id: str, expected: Head, events: Sequence[Event], summary: Summary
