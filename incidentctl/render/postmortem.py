@@ -16,7 +16,9 @@ from incidentctl.render.postmortem_words import (
     VERDICTS,
     ack_rows,
     audit_lines,
+    message_rows,
     page_rows,
+    promise_rows,
     review_text,
     span,
     verdict_text,
@@ -443,46 +445,19 @@ def markdown(doc: dict[str, Any], zone: tzinfo) -> str:
     w(_table(_deadline_headers(lang), [_deadline_cells(r, lang, zone) for r in comp["deadlines"]]))
     w()
 
-    com = doc["communications"]
     w(f"## {L('communications')}")
     w()
-    if com["messages"]:
-        w(
-            _table(
-                [L("at"), L("template"), L("audience"), L("channel"), L("text")],
-                [
-                    [
-                        when(m["at"], zone),
-                        m["template"],
-                        t(f"audience.{m['audience']}", lang) if m["audience"] else "-",
-                        m["channel"],
-                        m["text"],
-                    ]
-                    for m in com["messages"]
-                ],
-            )
-        )
+    headers, rows = message_rows(doc, zone)
+    if rows:
+        w(_table(headers, rows))
     else:
         w(L("no_messages"))
     w()
     w(f"### {L('promises')}")
     w()
-    if com["promises"]:
-        w(
-            _table(
-                [L("promise"), L("made_at"), L("due"), L("kept_at"), L("verdict")],
-                [
-                    [
-                        p["key"],
-                        when(p["made_at"], zone),
-                        when(p["due"], zone),
-                        when(p["kept_at"], zone),
-                        t(f"pm.kept.{p['verdict']}", lang),
-                    ]
-                    for p in com["promises"]
-                ],
-            )
-        )
+    headers, rows = promise_rows(doc, zone)
+    if rows:
+        w(_table(headers, rows))
     else:
         w(L("no_promises"))
     w()

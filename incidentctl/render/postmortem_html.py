@@ -17,7 +17,9 @@ from incidentctl.render.postmortem_words import (
     VERDICTS,
     ack_rows,
     audit_lines,
+    message_rows,
     page_rows,
+    promise_rows,
     review_text,
     span,
     verdict_text,
@@ -159,44 +161,17 @@ def html(doc: dict[str, Any], zone: tzinfo) -> str:
     add(svg_timeline(doc, zone))
     add("</section>")
 
-    com = doc["communications"]
     add('<section class="communications" id="communications">')
     add(f"<h2>{_e(L('communications'))}</h2>")
-    if com["messages"]:
-        add(
-            _table(
-                [L("at"), L("template"), L("audience"), L("channel"), L("text")],
-                [
-                    [
-                        when(m["at"], zone),
-                        m["template"],
-                        t(f"audience.{m['audience']}", lang) if m["audience"] else "-",
-                        m["channel"],
-                        m["text"],
-                    ]
-                    for m in com["messages"]
-                ],
-            )
-        )
+    headers, rows = message_rows(doc, zone)
+    if rows:
+        add(_table(headers, rows))
     else:
         add(f"<p>{_e(L('no_messages'))}</p>")
     add(f"<h3>{_e(L('promises'))}</h3>")
-    if com["promises"]:
-        add(
-            _table(
-                [L("promise"), L("made_at"), L("due"), L("kept_at"), L("verdict")],
-                [
-                    [
-                        p["key"],
-                        when(p["made_at"], zone),
-                        when(p["due"], zone),
-                        when(p["kept_at"], zone),
-                        t(f"pm.kept.{p['verdict']}", lang),
-                    ]
-                    for p in com["promises"]
-                ],
-            )
-        )
+    headers, rows = promise_rows(doc, zone)
+    if rows:
+        add(_table(headers, rows))
     else:
         add(f"<p>{_e(L('no_promises'))}</p>")
     add("</section>")

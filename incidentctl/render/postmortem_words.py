@@ -143,3 +143,39 @@ def ack_rows(doc: dict[str, Any], zone: tzinfo) -> tuple[list[str], list[list[st
         for a in doc["paging"]["acknowledgments"]
     ]
     return headers, rows
+
+
+def message_rows(doc: dict[str, Any], zone: tzinfo) -> tuple[list[str], list[list[str]]]:
+    """The post-mortem's messages as a table: when, which template, to whom, on which
+    channel, and the exact text sent."""
+    lang = doc["lang"]
+    headers = [t(f"pm.{k}", lang) for k in ("at", "template", "audience", "channel", "text")]
+    rows = [
+        [
+            when(m["at"], zone),
+            m["template"],
+            t(f"audience.{m['audience']}", lang) if m["audience"] else "-",
+            m["channel"],
+            m["text"],
+        ]
+        for m in doc["communications"]["messages"]
+    ]
+    return headers, rows
+
+
+def promise_rows(doc: dict[str, Any], zone: tzinfo) -> tuple[list[str], list[list[str]]]:
+    """The promises (ETAs) made to customers as a table: when made, when due, when kept,
+    and whether they were."""
+    lang = doc["lang"]
+    headers = [t(f"pm.{k}", lang) for k in ("promise", "made_at", "due", "kept_at", "verdict")]
+    rows = [
+        [
+            p["key"],
+            when(p["made_at"], zone),
+            when(p["due"], zone),
+            when(p["kept_at"], zone),
+            t(f"pm.kept.{p['verdict']}", lang),
+        ]
+        for p in doc["communications"]["promises"]
+    ]
+    return headers, rows
