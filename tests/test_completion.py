@@ -291,6 +291,7 @@ def test_only_the_runbooks_that_can_be_read_are_offered(
 # --- the program's options on the line ----------------------------------------------------
 
 
+@pytest.mark.sqlite_only("a second home with a SQLite store of its own")
 def test_home_and_lang_given_on_the_line_are_followed(
     incidents: list[str],
     run: Run,
@@ -323,6 +324,7 @@ def test_home_and_lang_given_on_the_line_are_followed(
 # --- silence, and nothing created or written ---------------------------------------------
 
 
+@pytest.mark.sqlite_only("compares the bytes of the SQLite file")
 def test_completing_writes_nothing_to_the_store(
     incidents: list[str],
     isolated: Path,
@@ -371,6 +373,7 @@ def _newer(path: Path) -> None:
     db.close()
 
 
+@pytest.mark.sqlite_only("an unreadable SQLite file in the home")
 @pytest.mark.parametrize(
     "spoil",
     [
@@ -397,6 +400,7 @@ def test_a_store_that_cannot_be_read_offers_nothing_and_says_nothing(
     assert sorted(p.name for p in isolated.iterdir()) == before
 
 
+@pytest.mark.sqlite_only("the SQLite store in the home (a team store is named outside it)")
 def test_a_home_others_could_write_is_not_read(
     incidents: list[str], isolated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -461,6 +465,7 @@ def test_the_installed_program_answers_each_shell(incidents: list[str]) -> None:
     ("zsh", ("#compdef incidentctl", "_incidentctl_completion")),
     ("fish", ("complete --no-files --command incidentctl", "_INCIDENTCTL_COMPLETE=fish_complete")),
 ])  # fmt: skip
+@pytest.mark.no_store("the completion scripts, not the store")
 def test_the_completion_command_prints_the_same_script_as_the_variable(
     run: Run, shell: str, marks: tuple[str, ...], isolated: Path
 ) -> None:
@@ -473,6 +478,7 @@ def test_the_completion_command_prints_the_same_script_as_the_variable(
     assert not isolated.exists()  # printing a script needs no store
 
 
+@pytest.mark.no_store("the completion scripts, not the store")
 def test_the_completion_command_refuses_a_shell_it_has_no_script_for(run: Run) -> None:
     assert "tcsh" in run("completion", "tcsh", expect=2).stderr
 
