@@ -104,6 +104,7 @@ def test_a_server_that_cannot_be_reached_is_one_line_without_the_password(run: R
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.no_store("it names its own store and has no driver to reach it")
 def test_without_psycopg_a_team_store_says_what_to_install(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
