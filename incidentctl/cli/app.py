@@ -198,14 +198,15 @@ class App:
 
     def read_only_store(self) -> Store | None:
         """The store opened for reading alone, or ``None`` when there is none: nothing is
-        created, migrated or written (what shell completion looks at)."""
+        created, migrated or written (what shell completion looks at).  A team store that
+        does not answer within two seconds is given up: the shell waits on every Tab."""
         from incidentctl.store import open_store, store_exists
 
         location = self.store_location
         if not store_exists(location):
             return None
         self._check_store_file(location)
-        return open_store(location, create=False, read_only=True)
+        return open_store(location, create=False, read_only=True, connect_timeout=COMPLETION_WAIT)
 
     def incidents(self, *, create: bool = False) -> Incidents:
         from incidentctl.incidents.service import Incidents
@@ -272,6 +273,9 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
+
+#: Seconds shell completion waits for a team store to answer.
+COMPLETION_WAIT = 2
 #: Where ``--json`` leaves, in the context's ``meta``, whether the command line asked for it
 #: (for the error, if the command fails).
 JSON_ASKED = "incidentctl.json"
