@@ -121,13 +121,24 @@ def kept(summary: Summary, head: Event) -> tuple[object, ...]:
 def rows_to_events(rows: Sequence[Sequence[Any]]) -> list[Event]:
     from incidentctl.records import StoredEvent  # not needed by listings: they read summary rows
 
-    loads = json.loads
+    # json.loads and a NamedTuple's keyword-checking constructor cost as much again as
+    # the decoding itself: a long log is read with the decoder and the tuple made directly
+    decode = _DECODER.raw_decode
+    make = tuple.__new__
     out: list[Event] = []
     for r in rows:
-        e = StoredEvent(r[0], r[1], r[2], loads(r[3]), r[4], r[5], r[6], bool(r[7]), r[8], r[9])
-        e.text = r[3]
+        text = r[3]
+        payload, end = decode(text)
+        if end != len(text):
+            raise json.JSONDecodeError("Extra data", text, end)
+        e = make(StoredEvent, (r[0], r[1], r[2], payload, r[4], r[5], r[6], bool(r[7]), r[8], r[9]))
+        e.text = text
         out.append(e)
     return out
+
+
+#: One decoder for every payload read.
+_DECODER = json.JSONDecoder()
 
 
 class SQLReads:
