@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from incidentctl.config import Config
     from incidentctl.deadlines.calendar import BusinessCalendar
     from incidentctl.deadlines.engine import Deadline, Policy
+    from incidentctl.incidents.checkpoints import Checkpoints
     from incidentctl.incidents.service import Incidents, View
     from incidentctl.runbooks.repository import RunbookDir
     from incidentctl.store.base import Store
@@ -217,7 +218,17 @@ class App:
             actor=self.actor,
             zone=self.zone,
             max_text=self.config.max_text,
+            checkpoints=self._checkpoints(),
         )
+
+    def _checkpoints(self) -> Checkpoints | None:
+        """Where the folds of long logs are kept between commands: the user's private cache."""
+        from incidentctl import __version__
+        from incidentctl.documents import memo
+        from incidentctl.incidents.checkpoints import Checkpoints
+
+        where = memo.directory("folds")
+        return None if where is None else Checkpoints(where, self.store_location, __version__)
 
     def calendar(self) -> BusinessCalendar:
         if self._calendar is None:
