@@ -130,6 +130,7 @@ def main() -> int:
         f"timeline {busiest}": [exe, "timeline", busiest],
         " ".join([*record[:2], "INC", *record[3:]]): [exe, *record],
         "note INC": [exe, "note", active, "bench"],
+        "deadlines": [exe, "deadlines"],
         "deadlines --all": [exe, "deadlines", "--all"],
         "runbook list": [exe, "runbook", "list"],
         "open payment-failure": [exe, "open", "payment-failure", "-s", "3", "-t", "bench"],

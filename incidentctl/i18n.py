@@ -638,8 +638,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     # --- errors: incidents -------------------------------------------------------------
     "err.incident.no_match": ("no incident matches '{ref}'", "没有与 '{ref}' 匹配的事件"),
     "err.incident.list_all": (
-        "`incidentctl list --status all` shows every incident",
-        "`incidentctl list --status all` 可列出全部事件",
+        "`incidentctl list --status all --drills` shows every incident, drills included",
+        "`incidentctl list --status all --drills` 可列出全部事件（含演练）",
     ),
     "err.incident.ambiguous": (
         "'{ref}' matches {n} incidents: {shown}; give more of the id",

@@ -2,10 +2,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .conftest import Run, tamper
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from incidentctl.incidents.audit import IncidentAudit
+    from incidentctl.incidents.service import Incidents
+    from incidentctl.store.base import Store
 from .contract import validate
 
 #: Every test here runs on the embedded store and on a team store (PostgreSQL).
@@ -91,3 +99,43 @@ def test_show_warns_about_a_pinned_runbook_that_does_not_verify(run: Run, isolat
     tamper(isolated, "UPDATE runbooks SET document = ?", (document.replace("10m", "11m"),))
     err = run("show", inc, expect=1).stderr
     assert f"WARNING: the runbook pinned by {inc} does not verify" in err
+
+
+def test_verify_all_in_parallel_finds_the_same(
+    run: Run, svc: Incidents, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enough incidents to be shared out among worker processes: the report, order and
+    breaks included, is the one a single process gives, and a break in any worker's
+    share is found."""
+    from incidentctl.incidents import audit
+
+    from .conftest import runbook
+
+    monkeypatch.setattr(audit, "_CHUNK", 7)  # many chunks from few incidents
+    shared: list[int] = []
+    in_processes = audit._in_processes
+
+    def spy(ids: list[str], workers: int, reopen: Callable[[], Store]) -> Iterator[IncidentAudit]:
+        shared.append(workers)
+        return in_processes(ids, workers, reopen)
+
+    monkeypatch.setattr(audit, "_in_processes", spy)
+    rb = runbook("payment-failure")
+    ids = [svc.open(rb, severity="sev2", title=f"n{i}").events[0].incident for i in range(40)]
+    for inc in ids[::3]:
+        svc.note(inc, "one")
+    svc.store.close()
+    broken = (ids[0], ids[21], ids[39])  # each with a note, in the first, a middle, the last share
+    for inc in broken:
+        _forge_note(isolated, inc, 2, "forged")
+    one = run("audit", "verify", "--all", "--json", "-j", "1", expect=1).stdout
+    parallel = run("audit", "verify", "--all", "--json", "--jobs", "3", expect=1).stdout
+    assert shared == [3]  # -j 1 checked in this process, --jobs 3 in three others
+    assert parallel == one
+    report = json.loads(parallel)["incidents"]
+    assert [e["incident"] for e in report] == sorted(ids)
+    assert {e["incident"] for e in report if not e["ok"]} == set(broken)
+    assert (
+        "Invalid value for '--jobs' / '-j'"
+        in run("audit", "verify", "--all", "-j", "0", expect=2).stderr
+    )

@@ -186,9 +186,9 @@ def test_errors_and_hints_are_said_in_the_readers_language(run: Run) -> None:
         (
             ["show", "INC-1999"],
             "Error: no incident matches 'INC-1999'\n"
-            "Hint: `incidentctl list --status all` shows every incident\n",
+            "Hint: `incidentctl list --status all --drills` shows every incident, drills included\n",
             "错误：没有与 'INC-1999' 匹配的事件\n"
-            "提示：`incidentctl list --status all` 可列出全部事件\n",
+            "提示：`incidentctl list --status all --drills` 可列出全部事件（含演练）\n",
         ),
         (
             ["step", "done", inc, "assemble"],

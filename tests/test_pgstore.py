@@ -104,6 +104,42 @@ def test_a_server_that_cannot_be_reached_is_one_line_without_the_password(run: R
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("url", "env", "completing", "waited"),
+    [
+        ("postgresql://alice@127.0.0.1:9/incidents", None, False, 10),  # a command: ten seconds
+        ("postgresql://alice@127.0.0.1:9/incidents", None, True, 2),  # shell completion: two
+        ("postgresql://alice@127.0.0.1:9/incidents?connect_timeout=30", None, True, None),
+        ("postgresql://alice@127.0.0.1:9/incidents", "45", False, None),
+    ],
+)
+def test_how_long_a_team_store_is_waited_for(
+    monkeypatch: pytest.MonkeyPatch, url: str, env: str | None, completing: bool, waited: int | None
+) -> None:
+    """Shell completion gives up on a server that does not answer after two seconds (the
+    shell waits on every Tab); a command waits ten; a wait the user chose, in the URL or
+    ``$PGCONNECT_TIMEOUT``, is never overridden (None: left to libpq)."""
+    psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed")
+    from incidentctl.cli.app import App
+
+    asked: list[dict[str, object]] = []
+
+    def connect(conninfo: str, **kwargs: object) -> None:
+        asked.append(kwargs)
+        raise psycopg.OperationalError("timeout expired")
+
+    monkeypatch.setattr(psycopg, "connect", connect)
+    monkeypatch.setenv("INCIDENTCTL_STORE", url)
+    if env is not None:
+        monkeypatch.setenv("PGCONNECT_TIMEOUT", env)
+    else:
+        monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+    app = App()
+    with pytest.raises(StoreError, match="cannot reach the store"):
+        app.read_only_store() if completing else app.store()
+    assert [a.get("connect_timeout") for a in asked] == [waited]
+
+
 @pytest.mark.no_store("it names its own store and has no driver to reach it")
 def test_without_psycopg_a_team_store_says_what_to_install(
     run: Run, monkeypatch: pytest.MonkeyPatch

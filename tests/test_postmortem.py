@@ -233,7 +233,7 @@ def test_tabulate_stays_off_the_everyday_path() -> None:
         "import sys\n"
         "import incidentctl.cli.main, incidentctl.cli.incident_cmd, incidentctl.cli.review_cmd\n"
         "import incidentctl.render.text_reporter, incidentctl.render.json_reporter\n"
-        "print([m for m in sys.modules if m.startswith('tabulate')])\n"
+        "print([m for m in sys.modules if m.startswith(('tabulate', 'wcwidth'))])\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
@@ -263,3 +263,24 @@ def test_chinese_throughout(run: Run, inc: str) -> None:
     for word in ("Missed", "Timeline", "Deadline", "never done", "Review", "Audit", "events"):
         assert word not in body, word
     assert "时间线" in body and "审计" in body
+
+
+def test_markdown_tables_stay_aligned_with_chinese_text(run: Run, inc: str) -> None:
+    """In the Markdown source, as a reviewer reads it in a terminal or a diff, every line of
+    a table is as wide as its header: a Chinese character takes two columns."""
+    from incidentctl.render.text import width
+
+    md = run("--lang", "zh", "--tz", "Asia/Shanghai", "postmortem", inc, "--format", "md").stdout
+    tables: list[list[str]] = []
+    previous = ""
+    for line in md.splitlines():
+        if line.startswith("|"):
+            if not previous.startswith("|"):
+                tables.append([])
+            tables[-1].append(line)
+        previous = line
+    assert len(tables) >= 3
+    wide = [t for t in tables if any(width(ln) != len(ln) for ln in t)]
+    assert wide  # tables with Chinese in them
+    for table in tables:
+        assert len({width(line) for line in table}) == 1, "\n".join(table)

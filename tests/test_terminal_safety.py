@@ -217,3 +217,46 @@ def test_a_runbook_cannot_drive_the_terminal_from_a_listing_or_its_page(
         out = invoke(tmp_path / "home", clock, "--runbooks", str(books), *args)
         assert shown in out, out
         assert raw_controls(out, colour=False) == [], args
+
+
+_any_text = st.text(
+    st.characters(codec="utf-8")
+    | st.sampled_from(
+        ["\x1b", "\x07", "\x7f", "\x85", "\u202e", "\u2028", "\n", "\\", '"', "\u3000"]
+    ),
+    max_size=12,
+)
+
+
+@given(
+    payload=st.dictionaries(
+        _any_text,
+        _any_text
+        | st.lists(_any_text, max_size=3)
+        | st.dictionaries(_any_text, _any_text, max_size=2),
+        max_size=4,
+    ),
+    spaced=st.booleans(),
+)
+def test_a_stored_payload_is_judged_clean_exactly_when_every_string_in_it_is(
+    payload: dict[str, object], spaced: bool
+) -> None:
+    """The check of a stored payload's JSON text agrees with the walk through the payload,
+    whatever its characters, and whether the store wrote it canonical or spaced."""
+    from incidentctl.records import Draft, StoredEvent, canonical_text, seal
+    from incidentctl.render import safe
+
+    e = StoredEvent(
+        *seal(
+            Draft("note", payload, "a", "2026-11-22T02:00:00Z", "2026-11-22T02:00:00Z"),
+            incident="INC-1",
+            seq=1,
+            prev_hash="0" * 64,
+        )
+    )
+    e.text = (
+        json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        if spaced
+        else canonical_text(payload)
+    )
+    assert safe._payload_dirty(e) == safe._dirty(payload)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from incidentctl.config import Config
     from incidentctl.deadlines.calendar import BusinessCalendar
     from incidentctl.deadlines.engine import Deadline, Policy
+    from incidentctl.incidents.checkpoints import Checkpoints
     from incidentctl.incidents.service import Incidents, View
     from incidentctl.runbooks.repository import RunbookDir
     from incidentctl.store.base import Store
@@ -198,14 +199,15 @@ class App:
 
     def read_only_store(self) -> Store | None:
         """The store opened for reading alone, or ``None`` when there is none: nothing is
-        created, migrated or written (what shell completion looks at)."""
+        created, migrated or written (what shell completion looks at).  A team store that
+        does not answer within two seconds is given up: the shell waits on every Tab."""
         from incidentctl.store import open_store, store_exists
 
         location = self.store_location
         if not store_exists(location):
             return None
         self._check_store_file(location)
-        return open_store(location, create=False, read_only=True)
+        return open_store(location, create=False, read_only=True, connect_timeout=COMPLETION_WAIT)
 
     def incidents(self, *, create: bool = False) -> Incidents:
         from incidentctl.incidents.service import Incidents
@@ -216,7 +218,17 @@ class App:
             actor=self.actor,
             zone=self.zone,
             max_text=self.config.max_text,
+            checkpoints=self._checkpoints(),
         )
+
+    def _checkpoints(self) -> Checkpoints | None:
+        """Where the folds of long logs are kept between commands: the user's private cache."""
+        from incidentctl import __version__
+        from incidentctl.documents import memo
+        from incidentctl.incidents.checkpoints import Checkpoints
+
+        where = memo.directory("folds")
+        return None if where is None else Checkpoints(where, self.store_location, __version__)
 
     def calendar(self) -> BusinessCalendar:
         if self._calendar is None:
@@ -272,6 +284,9 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
+
+#: Seconds shell completion waits for a team store to answer.
+COMPLETION_WAIT = 2
 #: Where ``--json`` leaves, in the context's ``meta``, whether the command line asked for it
 #: (for the error, if the command fails).
 JSON_ASKED = "incidentctl.json"

@@ -61,8 +61,8 @@ def status(app: App, as_json: bool) -> int:
 @json_option
 @pass_app
 def copy(app: App, source: str | None, target: str | None, as_json: bool) -> int:
-    """Copy every incident, with its pinned runbook and its events byte for byte, from one
-    store to another (typically your SQLite file into the team's PostgreSQL), verifying
+    """Copy every incident, with its pinned runbook and its events (the same seq, times,
+    actors, payloads and hashes), from one store to another (typically your SQLite file into the team's PostgreSQL), verifying
     each chain on the target.
 
     Running it again copies only what is missing: an incident already there and

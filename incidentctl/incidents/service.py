@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
     from incidentctl.clock import Clock
+    from incidentctl.incidents.checkpoints import Checkpoints
     from incidentctl.records import Event
     from incidentctl.store.base import Store
 
@@ -109,11 +110,14 @@ class Incidents:
         actor: str,
         zone: tzinfo,
         max_text: int = MAX_TEXT,
+        checkpoints: Checkpoints | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.actor = actor
         self.zone = zone
+        #: Where the folds of long logs are kept between commands (none: always fold whole).
+        self.checkpoints = checkpoints
         #: The longest text (title, note, reason, evidence, message...) recorded, in bytes.
         self.max_text = max_text
         self._runbooks: dict[str, Runbook] = {}
@@ -296,24 +300,65 @@ class Incidents:
         The log is read and folded without any lock; the append succeeds only if nobody
         appended meanwhile.  When somebody did, the state catches up with their events
         (reading only those) and ``rule`` decides again, on the state it will follow.
-        Each event is sealed, and its hash computed, once per attempt.
+        Each event is sealed, and its hash computed, once per attempt.  A long log is
+        decided on from its checkpoint (:mod:`~incidentctl.incidents.checkpoints`) and the
+        events after it, and read whole only when a full fold is needed.
         """
-        view = self.view(ref)
-        events, runbook, state = list(view.events), view.runbook, view.state
+        incident_id = self.resolve(ref)
+        events: list[Event] | None = None
+        state, since = self._from_checkpoint(incident_id)
+        if state is not None:
+            runbook = self.runbook(state.runbook_sha256)
+        else:
+            view = self._view(incident_id)
+            events, runbook, state = list(view.events), view.runbook, view.state
         with self.store.turn(state.id):
-            return self._append_deciding(at, view.clock, events, runbook, state, rule)
+            sealed, after = self._append_deciding(
+                at, self.clock_for(state), events, runbook, state, rule
+            )
+        if self.checkpoints is not None and after is not None:
+            from incidentctl.incidents.checkpoints import worth_keeping
+
+            if worth_keeping(after, since):
+                self.checkpoints.save(after)
+        return sealed
+
+    def _from_checkpoint(self, incident_id: str) -> tuple[st.IncidentState | None, int]:
+        """The incident's state from its checkpoint and the events after it, or ``None``
+        (no checkpoint, one the store no longer agrees with, or events after it that only
+        a full fold gets right); and where the checkpoint is (0: none to keep using)."""
+        state = None if self.checkpoints is None else self.checkpoints.load(incident_id)
+        if state is None:
+            return None, 0
+        at = state.last_seq
+        newer = self.store.events(incident_id, after=at - 1)
+        if not newer or (newer[0].seq, newer[0].hash) != (at, state.head_hash):
+            return None, 0  # not the log it was the fold of
+        if not st.fold_more(state, self.runbook(state.runbook_sha256), newer[1:]):
+            return None, 0  # a fresh checkpoint, past what needed the whole log, is due
+        return state, at
 
     def _append_deciding(
         self,
         at: str | None,
         clock: Clock,
-        events: list[Event],
+        events: list[Event] | None,
         runbook: Runbook,
         state: st.IncidentState,
         rule: Callable[[st.IncidentState, Runbook, When], list[Draft]],
-    ) -> list[Event]:
+    ) -> tuple[list[Event], st.IncidentState | None]:
         """The loop of :meth:`_record`: decide, seal, append; catch up and decide again
-        when someone else appended first."""
+        when someone else appended first.  ``events`` is the log ``state`` is the fold of,
+        or ``None`` when it was carried on from a checkpoint (the log is then read if a
+        full fold is needed).  What was appended, and the state after it (``None`` when
+        nothing was)."""
+
+        def whole() -> list[Event]:
+            nonlocal events
+            if events is None:
+                events = [e for e in self.store.events(state.id) if e.seq <= state.last_seq]
+            return events
+
         for attempt in range(MAX_ATTEMPTS):
             when = self.when(at, clock, after=state.head_recorded_at)
             if when.occurred < state.opened_at:
@@ -326,22 +371,24 @@ class Incidents:
                 )
             drafts = rule(state, runbook, when)
             if not drafts:
-                return []
+                return [], None
             head = Head(state.last_seq, state.head_hash, state.head_recorded_at)
             sealed = seal_after(head, state.id, drafts)
             after = state.copy()
             if not st.fold_more(after, runbook, sealed):
-                after = st.fold(runbook, [*events, *sealed])
+                after = st.fold(runbook, [*whole(), *sealed])
             try:
                 self.store.append(state.id, head, sealed, after.summary())
             except HeadMoved:
                 newer = self.store.events(state.id, after=state.last_seq)
-                events.extend(newer)
+                if events is not None:
+                    events.extend(newer)
                 if not st.fold_more(state, runbook, newer):
+                    events = self.store.events(state.id)
                     state = st.fold(runbook, events)
                 _pause(attempt)
                 continue
-            return sealed
+            return sealed, after
         raise _too_busy(state.id)
 
     def record(

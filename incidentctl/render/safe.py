@@ -121,6 +121,19 @@ def _dirty(value: Any, key: str = "") -> bool:
     return False
 
 
+def _payload_dirty(e: Event) -> bool:
+    """Whether any text of the event's payload needs cleaning.  An event read from a store
+    carries its payload's JSON text: JSON writes every character below U+0020 as an escape
+    (``\\n``, ``\\u001b``), so a text without a backslash whose characters are all
+    printable holds no string that needs cleaning, keys included; one check of one string
+    at C speed instead of a walk through the payload (a text with, say, an ideographic
+    space takes the walk)."""
+    text = getattr(e, "text", None)
+    if text is not None and "\\" not in text and text.isprintable():
+        return False
+    return _dirty(e.payload)
+
+
 def clean_data(value: Any, key: str = "") -> Any:
     """A copy of JSON-like data with every string cleaned; a string is one line unless the
     nearest key above it that is not a language (``zh``/``en``) is in :data:`MULTI_LINE`."""
@@ -134,7 +147,7 @@ def clean_data(value: Any, key: str = "") -> Any:
 
 
 def clean_event(e: Event) -> Event:
-    if not _dirty(e.payload) and not _dirty(e.actor) and not _dirty(e.incident):
+    if not _dirty(e.actor) and not _dirty(e.incident) and not _payload_dirty(e):
         return e
     return e._replace(
         incident=clean(e.incident),

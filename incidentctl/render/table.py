@@ -38,13 +38,23 @@ def table(
     ncols = len(headers)
     cells = [[str(c) for c in row] + [""] * (ncols - len(row)) for row in rows]
     # each cell's lines with their widths, measured once: laying out and padding a table of
-    # a few hundred Chinese cells measured every line three times
-    measured = [
-        [[(ln, width(ln)) for ln in c.split("\n")] for c in row]
-        for row in ([list(headers), *cells] if shown else cells)
-    ]
+    # a few hundred Chinese cells measured every line three times.  Cells repeat (the same
+    # step titles, owners and sources in every incident's rows): each text is measured once.
+    lines_of: dict[str, list[tuple[str, int]]] = {}
+
+    def measure(c: str) -> list[tuple[str, int]]:
+        found = lines_of.get(c)
+        if found is None:
+            found = lines_of[c] = [(ln, width(ln)) for ln in c.split("\n")]
+        return found
+
+    every = [list(headers), *cells] if shown else cells
     widths = [
-        max([width(headers[i])] + [w for r in measured for _, w in r[i]]) for i in range(ncols)
+        max(
+            [width(headers[i])]
+            + [max(w for _, w in measure(text)) for text in {r[i] for r in every}]
+        )
+        for i in range(ncols)
     ]
     shrunk: list[int] = []
     if max_width is not None and ncols:
@@ -62,7 +72,9 @@ def table(
                     break
                 least = floor if floors else 12
                 if wrap_shrunk:  # wrapped: as narrow as its longest word, if need be
-                    word = longest_word([[headers[col]], *([r[col]] for r in cells)], 0)
+                    word = longest_word(
+                        [[text] for text in {headers[col], *(r[col] for r in cells)}], 0
+                    )
                     least = max(least, word) if floors else word
                 narrower = max(widths[col] - over, min(widths[col], least))
                 over -= widths[col] - narrower
@@ -70,25 +82,31 @@ def table(
                     shrunk.append(col)
                 widths[col] = narrower
     aligns = (align + "l" * ncols)[:ncols]
+    # each distinct text of a column laid out once, as lines padded to the column's width
+    # (cells repeat: the same step titles, owners and sources in every incident's rows)
+    blocks: dict[tuple[str, int], list[str]] = {}
+
+    def block(text: str, i: int) -> list[str]:
+        found = blocks.get((text, i))
+        if found is None:
+            lines = lines_of[text]
+            room = widths[i]
+            if any(w > room for _, w in lines):
+                lines = [(ln, width(ln)) for ln in _fit(text, room, i in shrunk, wrap_shrunk)]
+            found = blocks[text, i] = [pad_measured(ln, w, room, aligns[i]) for ln, w in lines]
+        return found
+
+    blank = [" " * w for w in widths]
     out = []
-    for n, r in enumerate(measured):
-        parts = [
-            lines
-            if all(w <= widths[i] for _, w in lines)
-            else [
-                (ln, width(ln))
-                for ln in _fit(
-                    "\n".join(ln for ln, _ in lines), widths[i], i in shrunk, wrap_shrunk
-                )
-            ]
-            for i, lines in enumerate(r)
-        ]
-        for k in range(max(len(p) for p in parts)):
-            line = "  ".join(
-                pad_measured(*(p[k] if k < len(p) else ("", 0)), widths[i], aligns[i])
-                for i, p in enumerate(parts)
-            )
-            out.append(indent + line.rstrip())
+    for n, row in enumerate(every):
+        parts = [block(text, i) for i, text in enumerate(row)]
+        height = max(map(len, parts))
+        if height == 1:
+            out.append(indent + "  ".join([p[0] for p in parts]).rstrip())
+        else:
+            for k in range(height):
+                line = "  ".join([p[k] if k < len(p) else blank[i] for i, p in enumerate(parts)])
+                out.append(indent + line.rstrip())
         if shown and n == 0:
             out.append(indent + "  ".join("-" * w for w in widths))
     return "\n".join(out)

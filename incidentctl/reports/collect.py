@@ -49,6 +49,7 @@ class FactsCache:
         # JSON lines: the key and titles, then one incident a line, each made Facts as it is
         # read (neither the whole text nor a dict per incident is kept)
         entries: dict[str, Facts] = {}
+        shared: dict[object, object] = {}
         try:
             with open(path, encoding="utf-8") as fh:
                 head = json.loads(fh.readline() or "{}")
@@ -59,7 +60,7 @@ class FactsCache:
                     return
                 for line in fh:
                     data = json.loads(line)
-                    facts = Facts.from_json(data)
+                    facts = Facts.from_json(data, shared)
                     entries[facts.id] = facts
         except (OSError, ValueError, TypeError, AttributeError):
             return
@@ -123,6 +124,7 @@ def collect(
 
     out: list[Facts] = []
     hits = 0
+    snapshots: dict[str, AuditProblem | None] = {}  # each pinned snapshot judged once
     for row in rows:
         if not verify:
             cached = cache.get(row.id, row.head_hash)
@@ -131,7 +133,7 @@ def collect(
                 hits += 1
                 continue
         events = store.events(row.id)
-        problems = log_problems(events, store.runbook_document)
+        problems = log_problems(events, store.runbook_document, snapshots)
         head = events[-1].hash if events else ""
         if events and (row.last_seq, row.head_hash) != (events[-1].seq, head):
             problems.append(

@@ -110,7 +110,11 @@ def store_exists(location: str | os.PathLike[str]) -> bool:
 
 
 def open_store(
-    location: str | os.PathLike[str], *, create: bool = True, read_only: bool = False
+    location: str | os.PathLike[str],
+    *,
+    create: bool = True,
+    read_only: bool = False,
+    connect_timeout: int | None = None,
 ) -> Store:
     """Open the store at ``location``, creating it if ``create`` (else :class:`StoreError`).
     A PostgreSQL store is never created here: ``incidentctl store init`` does that.
@@ -118,13 +122,19 @@ def open_store(
     A file there that is not an incidentctl store, or is one from a newer
     release, is refused with one clear line and left untouched.  ``read_only``
     opens an existing store for reading alone: nothing is created, migrated or
-    written.
+    written.  ``connect_timeout``: how many seconds to wait for a server store to answer
+    (else its own default; the URL's ``connect_timeout`` or ``$PGCONNECT_TIMEOUT`` win).
     """
     if is_postgres(location):
-        from incidentctl.store.postgres import PostgresStore
+        from incidentctl.store.postgres import CONNECT_TIMEOUT, PostgresStore
 
         text = str(location)
-        return PostgresStore.open(text, display_location(text), read_only=read_only)
+        return PostgresStore.open(
+            text,
+            display_location(text),
+            read_only=read_only,
+            connect_timeout=connect_timeout or CONNECT_TIMEOUT,
+        )
     from incidentctl.store.sqlite import SQLiteStore
 
     return SQLiteStore.open(sqlite_path(location), create=create, read_only=read_only)

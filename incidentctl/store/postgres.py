@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from incidentctl.errors import IncidentNotFound, StoreError
@@ -195,6 +196,17 @@ def _driver() -> Any:
     return psycopg
 
 
+def _names_timeout(psycopg: Any, conninfo: str) -> bool:
+    """Whether the user chose how long to wait for the server: in the URL or the
+    environment (which our own default would otherwise override)."""
+    if os.environ.get("PGCONNECT_TIMEOUT"):
+        return True
+    try:
+        return "connect_timeout" in psycopg.conninfo.conninfo_to_dict(conninfo)
+    except psycopg.Error:
+        return False  # connecting says what is wrong with it
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
@@ -243,11 +255,19 @@ class PostgresStore(SQLReads):
     schema version.
     """
 
-    def __init__(self, conninfo: str, location: str, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        conninfo: str,
+        location: str,
+        *,
+        read_only: bool = False,
+        connect_timeout: int = CONNECT_TIMEOUT,
+    ) -> None:
         super().__init__()
         self.conninfo = conninfo
         self.location = location
         self.read_only = read_only
+        self.connect_timeout = connect_timeout
         self.user = _who(conninfo)
         self._listening = False
         self._token: object = None
@@ -259,14 +279,11 @@ class PostgresStore(SQLReads):
         options = f"-c search_path={SCHEMA}"
         if self.read_only:
             options += " -c default_transaction_read_only=on"
+        settings: dict[str, Any] = {"application_name": "incidentctl", "options": options}
+        if not _names_timeout(psycopg, self.conninfo):
+            settings["connect_timeout"] = self.connect_timeout
         try:
-            conn = psycopg.connect(
-                self.conninfo,
-                autocommit=True,
-                connect_timeout=CONNECT_TIMEOUT,
-                application_name="incidentctl",
-                options=options,
-            )
+            conn = psycopg.connect(self.conninfo, autocommit=True, **settings)
         except psycopg.Error as exc:
             raise self.unreachable(exc) from None
         self.user = conn.info.user
@@ -297,10 +314,19 @@ class PostgresStore(SQLReads):
         )
 
     @classmethod
-    def open(cls, conninfo: str, location: str, *, read_only: bool = False) -> PostgresStore:
+    def open(
+        cls,
+        conninfo: str,
+        location: str,
+        *,
+        read_only: bool = False,
+        connect_timeout: int = CONNECT_TIMEOUT,
+    ) -> PostgresStore:
         """The store in the database ``conninfo`` names, which must have been initialised
-        (``incidentctl store init``) at this release's schema version."""
-        store = cls(conninfo, location, read_only=read_only)
+        (``incidentctl store init``) at this release's schema version.  A server that has
+        not answered within ``connect_timeout`` seconds is unreachable, unless the URL or
+        ``$PGCONNECT_TIMEOUT`` says how long to wait."""
+        store = cls(conninfo, location, read_only=read_only, connect_timeout=connect_timeout)
         try:
             version = store.schema_version()
             if version is None:

@@ -55,12 +55,16 @@ TOP = "\uffff"
 
 
 def event_row(e: Event) -> tuple[object, ...]:
-    """A sealed event as the values of one ``events`` row, in ``EVENT_COLUMNS`` order."""
+    """A sealed event as the values of one ``events`` row, in ``EVENT_COLUMNS`` order.  The
+    payload is kept in its canonical encoding, the bytes its hash covers, so that reading
+    it back can check the hash without encoding it again (:class:`~incidentctl.records.StoredEvent`)."""
+    from incidentctl.records import canonical_text
+
     return (
         e.incident,
         e.seq,
         e.type,
-        json.dumps(e.payload, ensure_ascii=False, sort_keys=True),
+        canonical_text(e.payload),
         e.actor,
         e.recorded_at,
         e.occurred_at,
@@ -115,12 +119,26 @@ def kept(summary: Summary, head: Event) -> tuple[object, ...]:
 
 
 def rows_to_events(rows: Sequence[Sequence[Any]]) -> list[Event]:
-    from incidentctl.records import Event  # not needed by listings: they read summary rows
+    from incidentctl.records import StoredEvent  # not needed by listings: they read summary rows
 
-    loads = json.loads
-    return [
-        Event(r[0], r[1], r[2], loads(r[3]), r[4], r[5], r[6], bool(r[7]), r[8], r[9]) for r in rows
-    ]
+    # json.loads and a NamedTuple's keyword-checking constructor cost as much again as
+    # the decoding itself: a long log is read with the decoder and the tuple made directly
+    decode = _DECODER.raw_decode
+    make = tuple.__new__
+    out: list[Event] = []
+    for r in rows:
+        text = r[3]
+        payload, end = decode(text)
+        if end != len(text):
+            raise json.JSONDecodeError("Extra data", text, end)
+        e = make(StoredEvent, (r[0], r[1], r[2], payload, r[4], r[5], r[6], bool(r[7]), r[8], r[9]))
+        e.text = text
+        out.append(e)
+    return out
+
+
+#: One decoder for every payload read.
+_DECODER = json.JSONDecoder()
 
 
 class SQLReads:
