@@ -20,7 +20,7 @@ from incidentctl.cli.main import cli
 from incidentctl.clock import ManualClock
 from incidentctl.store import FILENAME
 
-from .conftest import DATA, Run
+from .conftest import DATA, Owner, Run
 
 CLI = [sys.executable, "-m", "incidentctl"]
 DAY = "INC-20261122-"
@@ -324,18 +324,32 @@ def test_home_and_lang_given_on_the_line_are_followed(
 # --- silence, and nothing created or written ---------------------------------------------
 
 
-@pytest.mark.sqlite_only("compares the bytes of the SQLite file")
 def test_completing_writes_nothing_to_the_store(
     incidents: list[str],
     isolated: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    backend: str,
 ) -> None:
     import gc
 
     gc.collect()  # the commands' connections are closed, so the store is at rest
-    before = {p.name: p.read_bytes() for p in isolated.iterdir()}
-    assert list(before) == [FILENAME]
+
+    def at_rest() -> tuple[object, object]:
+        """The home's files, byte for byte, and a team store's rows."""
+        files = {p.name: p.read_bytes() for p in isolated.iterdir()} if isolated.exists() else {}
+        if backend == "sqlite":
+            return files, None
+        owner = Owner(isolated)
+        try:
+            rows = owner.rows()
+            assert rows["events"], "the incidents' events are in the team store"
+            return files, rows
+        finally:
+            owner.close()
+
+    before = at_rest()
+    assert list(before[0]) == ([FILENAME] if backend == "sqlite" else [])
     for line in [
         "incidentctl show ",
         "incidentctl step done 1 ",
@@ -344,7 +358,7 @@ def test_completing_writes_nothing_to_the_store(
         "incidentctl comms 1 ",
     ]:
         assert values(line, capsys, monkeypatch), line
-    assert {p.name: p.read_bytes() for p in isolated.iterdir()} == before
+    assert at_rest() == before
 
 
 def test_without_a_store_nothing_is_offered_and_nothing_created(tmp_path: Path) -> None:
