@@ -1126,6 +1126,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{field} is {size} bytes; the longest text recorded is {limit} bytes (limits.text in config.yaml)",
         "{field} 长 {size} 字节；可记录的文本最长 {limit} 字节（见 config.yaml 中的 limits.text）",
     ),
+    "err.text.nul": (
+        "{field} holds a NUL character, which no title or name can",
+        "{field} 含有 NUL 字符，标题和姓名中不能有它",
+    ),
     "cli.not_utf8": (
         "{where} is not valid UTF-8; use UTF-8 text (a GBK terminal, say, must be switched to UTF-8)",
         "{where} 不是有效的 UTF-8 文本；请使用 UTF-8（例如把 GBK 终端切换为 UTF-8）",

@@ -114,6 +114,15 @@ def check_home(home: Path, origin: str) -> None:
         )
 
 
+def make_private_dir(path: Path) -> None:
+    """Create the directory ``path`` if it is not there, and any missing parent of it, each
+    private (0700): the home, which only the embedded store creates otherwise, and the
+    directories in it."""
+    if not path.parent.exists():
+        make_private_dir(path.parent)
+    path.mkdir(mode=0o700, exist_ok=True)
+
+
 def check_private(path: Path, *, what: str) -> None:
     """Refuse a file or directory someone else could have written, as ``ssh`` refuses a
     ``~/.ssh`` others can write: it (and, if it is a symbolic link, the link itself) must

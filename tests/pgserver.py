@@ -164,6 +164,26 @@ class Server:
         self.execute(f"CREATE DATABASE {name} TEMPLATE {self.template}")
         return with_database(self.url, name)
 
+    def drop(self, url: str) -> None:
+        """Drop the database of ``url`` (one of :meth:`fresh`'s), cutting whatever is still
+        connected to it: each is some 8 MB on disk, and a run makes hundreds."""
+        from urllib.parse import urlsplit
+
+        name = urlsplit(url).path.lstrip("/")
+        assert name.startswith("t_"), name
+        self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def used(self, url: str) -> bool:
+        """Whether anything was written to the store at ``url`` since :meth:`fresh`."""
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM incidentctl.runbooks)"
+                " OR EXISTS (SELECT 1 FROM incidentctl.incidents)"
+            ).fetchone()
+        return bool(row and row[0])
+
 
 def start() -> Server:
     try:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from incidentctl.clock import SystemClock
 from incidentctl.incidents.service import Incidents
 from incidentctl.records import verify_chain
@@ -16,6 +18,7 @@ from incidentctl.store import FILENAME
 from .conftest import REPO, open_home
 
 
+@pytest.mark.sqlite_only("bench/generate.py writes a SQLite home")
 def test_generated_store_has_valid_chains_and_summaries_equal_to_the_fold(tmp_path: Path) -> None:
     home = tmp_path / "bench"
     size = ["--incidents", "40", "--events", "2400", "--active", "8"]

@@ -13,6 +13,7 @@ from incidentctl.paths import schemas_dir
 from incidentctl.records import GENESIS, compute_hash
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from .conftest import Run
@@ -138,11 +139,16 @@ def test_import_refuses_a_broken_or_partial_bundle_and_writes_nothing(
 
 
 def test_import_then_refuse_what_is_already_there(
-    run: Run, bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run,
+    bundle: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    another_store: Callable[[], None],
 ) -> None:
     err = run("import", str(bundle), expect=1).stderr  # the store it came from
     assert "already in this store" in err
     _elsewhere(monkeypatch, tmp_path)
+    another_store()
     assert "imported 2 incident(s)" in run("import", str(bundle)).stdout
     ids = [i["id"] for i in _load(bundle)["incidents"]]
     listed = run("list").stdout
@@ -152,6 +158,7 @@ def test_import_then_refuse_what_is_already_there(
     assert "already in this store" in run("import", str(bundle), expect=1).stderr
 
 
+@pytest.mark.no_store("refused before any store is opened")
 def test_not_a_bundle(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "x.json"
     path.write_text("{not json", encoding="utf-8")

@@ -131,12 +131,14 @@ def test_no_notify_reports_without_paging(
     assert hook.requests[0]["json"]["type"] == "action.overdue"
 
 
+@pytest.mark.no_store("a config error, found before the store is opened")
 def test_a_bad_action_items_setting_points_at_the_line(run: Run, isolated: Path) -> None:
     config(isolated, "check:\n  action_items: loud\n")
     err = run("check", expect=1).stderr
     assert "config.yaml:2:17: check.action_items:" in err and "Traceback" not in err
 
 
+@pytest.mark.store
 def test_two_checks_racing_page_an_action_item_once(hook: Hook, isolated: Path) -> None:
     """Two real `check` processes at once, against a slow receiver: the claim keeps the
     second away, as it does for deadlines."""

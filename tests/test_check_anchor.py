@@ -74,11 +74,12 @@ def test_check_anchors_when_the_last_anchor_is_older_than_every(
 
 
 def test_text_check_stays_silent_when_it_anchors(
-    run: Run, isolated: Path, clock: ManualClock
+    run: Run, isolated: Path, clock: ManualClock, backend: str
 ) -> None:
     config(isolated, "audit:\n  anchor: {every: 12h}\n")
-    assert run("check").stdout == ""
-    assert not (isolated / "anchors.jsonl").exists()  # no store yet: nothing to anchor
+    if backend == "sqlite":  # a team store is there before its first incident; a file is not
+        assert run("check").stdout == ""
+        assert not (isolated / "anchors.jsonl").exists()  # no store yet: nothing to anchor
     inc = run("open", "payment-failure", "-s", "3", "-t", "t").stdout.strip()
     run("step", "done", inc, "assemble")
     result = run("check", "--no-notify", expect=None)
@@ -129,6 +130,7 @@ def test_a_scheduled_anchor_is_posted_and_a_refusal_is_exit_6(
     assert len(lines(isolated / "anchors.jsonl")) == 2  # the file is written first
 
 
+@pytest.mark.no_store("a config error, found before the store is opened")
 @pytest.mark.parametrize(
     ("text", "where"),
     [

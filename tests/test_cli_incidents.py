@@ -154,6 +154,7 @@ def test_user_mistakes_get_one_clear_line(run: Run) -> None:
     assert len(json.loads(run("timeline", inc, "--json").stdout)["events"]) == 1
 
 
+@pytest.mark.no_store("usage errors, refused before the store is opened")
 def test_usage_errors_exit_2(run: Run) -> None:
     run("step", "skip", "1", "assemble", expect=2)  # --reason missing
     run("step", "done", "1", "x", "--evidence", "novalue", expect=2)
@@ -180,6 +181,7 @@ def test_retract_via_cli(run: Run) -> None:
     assert steps["assemble"]["status"] == "pending"
 
 
+@pytest.mark.no_store("usage errors, refused before the store is opened")
 def test_every_command_that_records_one_event_takes_at_and_by() -> None:
     import click
 

@@ -11,6 +11,8 @@ from incidentctl.render.text import width
 
 from .conftest import DATA, Run
 
+pytestmark = pytest.mark.no_store("runbook commands read runbook files, never the store")
+
 MINIMAL = DATA / "runbooks" / "valid" / "minimal.yaml"
 
 

@@ -20,7 +20,7 @@ from incidentctl.cli.main import cli
 from incidentctl.clock import ManualClock
 from incidentctl.store import FILENAME
 
-from .conftest import DATA, Run
+from .conftest import DATA, Owner, Run
 
 CLI = [sys.executable, "-m", "incidentctl"]
 DAY = "INC-20261122-"
@@ -291,6 +291,7 @@ def test_only_the_runbooks_that_can_be_read_are_offered(
 # --- the program's options on the line ----------------------------------------------------
 
 
+@pytest.mark.sqlite_only("a second home with a SQLite store of its own")
 def test_home_and_lang_given_on_the_line_are_followed(
     incidents: list[str],
     run: Run,
@@ -328,12 +329,27 @@ def test_completing_writes_nothing_to_the_store(
     isolated: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    backend: str,
 ) -> None:
     import gc
 
     gc.collect()  # the commands' connections are closed, so the store is at rest
-    before = {p.name: p.read_bytes() for p in isolated.iterdir()}
-    assert list(before) == [FILENAME]
+
+    def at_rest() -> tuple[object, object]:
+        """The home's files, byte for byte, and a team store's rows."""
+        files = {p.name: p.read_bytes() for p in isolated.iterdir()} if isolated.exists() else {}
+        if backend == "sqlite":
+            return files, None
+        owner = Owner(isolated)
+        try:
+            rows = owner.rows()
+            assert rows["events"], "the incidents' events are in the team store"
+            return files, rows
+        finally:
+            owner.close()
+
+    before = at_rest()
+    assert list(before[0]) == ([FILENAME] if backend == "sqlite" else [])
     for line in [
         "incidentctl show ",
         "incidentctl step done 1 ",
@@ -342,7 +358,7 @@ def test_completing_writes_nothing_to_the_store(
         "incidentctl comms 1 ",
     ]:
         assert values(line, capsys, monkeypatch), line
-    assert {p.name: p.read_bytes() for p in isolated.iterdir()} == before
+    assert at_rest() == before
 
 
 def test_without_a_store_nothing_is_offered_and_nothing_created(tmp_path: Path) -> None:
@@ -371,6 +387,7 @@ def _newer(path: Path) -> None:
     db.close()
 
 
+@pytest.mark.sqlite_only("an unreadable SQLite file in the home")
 @pytest.mark.parametrize(
     "spoil",
     [
@@ -397,6 +414,7 @@ def test_a_store_that_cannot_be_read_offers_nothing_and_says_nothing(
     assert sorted(p.name for p in isolated.iterdir()) == before
 
 
+@pytest.mark.sqlite_only("the SQLite store in the home (a team store is named outside it)")
 def test_a_home_others_could_write_is_not_read(
     incidents: list[str], isolated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -461,6 +479,7 @@ def test_the_installed_program_answers_each_shell(incidents: list[str]) -> None:
     ("zsh", ("#compdef incidentctl", "_incidentctl_completion")),
     ("fish", ("complete --no-files --command incidentctl", "_INCIDENTCTL_COMPLETE=fish_complete")),
 ])  # fmt: skip
+@pytest.mark.no_store("the completion scripts, not the store")
 def test_the_completion_command_prints_the_same_script_as_the_variable(
     run: Run, shell: str, marks: tuple[str, ...], isolated: Path
 ) -> None:
@@ -473,6 +492,7 @@ def test_the_completion_command_prints_the_same_script_as_the_variable(
     assert not isolated.exists()  # printing a script needs no store
 
 
+@pytest.mark.no_store("the completion scripts, not the store")
 def test_the_completion_command_refuses_a_shell_it_has_no_script_for(run: Run) -> None:
     assert "tcsh" in run("completion", "tcsh", expect=2).stderr
 

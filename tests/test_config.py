@@ -4,6 +4,7 @@ home, pointing at the line, not only by the commands that happen to use the sett
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -25,14 +26,24 @@ HOME_COMMANDS = (
 
 
 def _config(home: Path, text: str) -> Path:
+    """Write the home's config; a team store under test is named there from now on, not by
+    ``$INCIDENTCTL_STORE``, so that every command reads the config to find its store, as
+    every command reads the home to find the SQLite file."""
     home.mkdir(parents=True, exist_ok=True)
     path = home / "config.yaml"
+    team = os.environ.pop("INCIDENTCTL_STORE", None)  # the test's monkeypatch restores it
+    if team:
+        text += f"store: '{team}'\n"
     path.write_text(text, encoding="utf-8")
     path.chmod(0o600)
     return path
 
 
-@pytest.mark.parametrize("store", [False, True], ids=["empty-home", "with-store"])
+@pytest.mark.parametrize(
+    "store",
+    [pytest.param(False, marks=pytest.mark.no_store("no incident: the config stops it")), True],
+    ids=["empty-home", "with-store"],
+)
 def test_an_unknown_calendar_in_the_config_stops_every_command_reading_the_home(
     run: Run, isolated: Path, store: bool
 ) -> None:
@@ -53,7 +64,7 @@ def test_an_unknown_calendar_in_the_config_stops_every_command_reading_the_home(
             (str(config), 2, "calendar")
         ]
     if store:  # nothing was recorded while the config was broken
-        config.write_text("calendar: cn\n", encoding="utf-8")
+        config.write_text(config.read_text("utf-8").replace("mars", "cn"), encoding="utf-8")
         events = json.loads(run("timeline", "1", "--json").stdout)["events"]
         assert [e["type"] for e in events] == ["incident.opened"]
         assert "INC-" in run("list").stdout
@@ -67,6 +78,7 @@ def test_a_config_the_schema_refuses_stops_list_and_check_too(run: Run, isolated
         assert f"{config}:2:24: deadlines.due_soon.fraction" in err, err
 
 
+@pytest.mark.no_store("the config and its memo, not the store")
 def test_a_calendar_file_named_by_the_config_is_found_relative_to_the_home(
     run: Run, isolated: Path
 ) -> None:
@@ -102,6 +114,7 @@ def test_a_config_already_checked_costs_no_yaml_and_no_schema(
     assert not loads("yaml", again) and not loads("jsonschema", again)
 
 
+@pytest.mark.no_store("the config and its memo, not the store")
 def test_a_changed_config_is_checked_again(run: Run, isolated: Path, tmp_path: Path) -> None:
     config = _config(isolated, "limits: {text: 9000}\n")
     run("list")
@@ -113,6 +126,7 @@ def test_a_changed_config_is_checked_again(run: Run, isolated: Path, tmp_path: P
     run("list")
 
 
+@pytest.mark.no_store("the config and its memo, not the store")
 def test_a_remembered_config_still_needs_its_calendar(run: Run, isolated: Path) -> None:
     _config(isolated, "calendar: company.yaml\n")
     calendar = isolated / "company.yaml"
@@ -137,9 +151,10 @@ def test_a_planted_or_damaged_memo_is_not_trusted(run: Run, isolated: Path, tmp_
     assert inc.stdout.startswith("INC-")
     memo.write_text("{not json", encoding="utf-8")
     run("list")
-    assert json.loads(memo.read_text(encoding="utf-8"))["data"] == {"limits": {"text": 9000}}
+    assert json.loads(memo.read_text(encoding="utf-8"))["data"]["limits"] == {"text": 9000}
 
 
+@pytest.mark.no_store("the config and its memo, not the store")
 def test_the_memo_can_be_turned_off(
     run: Run, isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

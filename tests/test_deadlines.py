@@ -11,9 +11,10 @@ from __future__ import annotations
 import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
 from incidentctl.clock import ManualClock
@@ -24,6 +25,9 @@ from incidentctl.incidents.service import Incidents
 from incidentctl.times import fmt_zoned, zone_label
 
 from .conftest import T0, runbook
+
+if TYPE_CHECKING:
+    from incidentctl.store.base import Store
 
 RB = runbook("engine")
 M = timedelta(minutes=1)
@@ -204,7 +208,12 @@ def test_times_are_utc_and_displayed_with_their_zone_across_dst() -> None:
 ACK = {"sev1": 10, "sev2": 30, "sev3": 60}
 
 
-@settings(max_examples=60, deadline=None)
+#: The properties reuse one store (the test's, on either backend) across their examples:
+#: each example opens an incident of its own in it.
+SHARED_STORE = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@settings(SHARED_STORE, max_examples=60)
 @given(
     start=hs.sampled_from(["sev1", "sev2", "sev3"]),
     change=hs.one_of(
@@ -213,26 +222,23 @@ ACK = {"sev1": 10, "sev2": 30, "sev3": 60}
     done_after=hs.integers(1, 90),
 )
 def test_done_before_its_due_instant_is_never_missed(
-    start: str, change: tuple[int, str] | None, done_after: int
+    store: Store, start: str, change: tuple[int, str] | None, done_after: int
 ) -> None:
-    with tempfile.TemporaryDirectory() as home:
-        clock = ManualClock(T0)
-        from tests.conftest import open_home
-
-        svc = Incidents(open_home(Path(home)), clock, actor="p", zone=ZoneInfo("UTC"))
-        svc.open(RB, severity=start, title="p")
-        clock.set(T0 + 100 * M)
-        tier = start
-        if change and change[1] != start:
-            svc.set_severity("1", change[1], reason="r", at=(T0 + change[0] * M).isoformat())
-            if change[0] <= done_after:
-                tier = change[1]
-        svc.step("1", "done", "ack", at=(T0 + done_after * M).isoformat())
-        view = svc.view("1")
-        d = {x.key: x for x in deadlines(view.runbook, view.state, clock.now())}["ack"]
-        assert d.tier == tier
-        assert d.due == T0 + ACK[tier] * M
-        assert d.state == (dl.MET if done_after <= ACK[tier] else dl.MISSED)
+    clock = ManualClock(T0)
+    svc = Incidents(store, clock, actor="p", zone=ZoneInfo("UTC"))
+    inc = svc.open(RB, severity=start, title="p").state.id
+    clock.set(T0 + 100 * M)
+    tier = start
+    if change and change[1] != start:
+        svc.set_severity(inc, change[1], reason="r", at=(T0 + change[0] * M).isoformat())
+        if change[0] <= done_after:
+            tier = change[1]
+    svc.step(inc, "done", "ack", at=(T0 + done_after * M).isoformat())
+    view = svc.view(inc)
+    d = {x.key: x for x in deadlines(view.runbook, view.state, clock.now())}["ack"]
+    assert d.tier == tier
+    assert d.due == T0 + ACK[tier] * M
+    assert d.state == (dl.MET if done_after <= ACK[tier] else dl.MISSED)
 
 
 ACTIONS = [
@@ -246,41 +252,34 @@ ACTIONS = [
 ]
 
 
-def _record(order: list[int]) -> list[tuple[str, str, str | None, str | None]]:
-    with tempfile.TemporaryDirectory() as home:
-        clock = ManualClock(T0)
-        from tests.conftest import open_home
-
-        svc = Incidents(open_home(Path(home)), clock, actor="p", zone=ZoneInfo("UTC"))
-        svc.open(RB, severity="2", title="p")
-        clock.set(T0 + 120 * M)
-        for i in order:
-            kind, what, minute = ACTIONS[i]
-            when = (T0 + minute * M).isoformat()
-            if kind == "note":
-                svc.note("1", what, at=when)
-            elif kind == "severity":
-                svc.set_severity("1", what, reason="r", at=when)
-            elif what == "diagnose":
-                svc.step("1", "done", what, evidence={"cause": "c"}, at=when)
-            else:
-                svc.step("1", "done", what, at=when)
-        view = svc.view("1")
-        return sorted(
-            (d.key, d.state, d.tier, d.due.isoformat() if d.due else None)
-            for d in deadlines(view.runbook, view.state, clock.now())
-        )
+def _record(store: Store, order: list[int]) -> list[tuple[str, str, str | None, str | None]]:
+    clock = ManualClock(T0)
+    svc = Incidents(store, clock, actor="p", zone=ZoneInfo("UTC"))
+    inc = svc.open(RB, severity="2", title="p").state.id
+    clock.set(T0 + 120 * M)
+    for i in order:
+        kind, what, minute = ACTIONS[i]
+        when = (T0 + minute * M).isoformat()
+        if kind == "note":
+            svc.note(inc, what, at=when)
+        elif kind == "severity":
+            svc.set_severity(inc, what, reason="r", at=when)
+        elif what == "diagnose":
+            svc.step(inc, "done", what, evidence={"cause": "c"}, at=when)
+        else:
+            svc.step(inc, "done", what, at=when)
+    view = svc.view(inc)
+    return sorted(
+        (d.key, d.state, d.tier, d.due.isoformat() if d.due else None)
+        for d in deadlines(view.runbook, view.state, clock.now())
+    )
 
 
-BASELINE: list[tuple[str, str, str | None, str | None]] = []
-
-
-@settings(max_examples=25, deadline=None)
+@settings(SHARED_STORE, max_examples=25)
 @given(order=hs.permutations(range(len(ACTIONS))))
-def test_results_do_not_depend_on_recording_order(order: list[int]) -> None:
-    if not BASELINE:
-        BASELINE.extend(_record(list(range(len(ACTIONS)))))
-    assert _record(list(order)) == BASELINE
+def test_results_do_not_depend_on_recording_order(store: Store, order: list[int]) -> None:
+    baseline = _record(store, list(range(len(ACTIONS))))
+    assert _record(store, list(order)) == baseline
 
 
 def test_recurring_occurrences_keep_their_tier_after_escalation(

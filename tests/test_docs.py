@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import click
+import pytest
 
 from incidentctl.cli.main import COMMANDS, cli
 from incidentctl.runbooks.docs import EXAMPLE, render_format_doc
@@ -117,6 +118,7 @@ def _readme_exit_codes() -> list[tuple[str, str]]:
     return out
 
 
+@pytest.mark.no_store("the help text, not the store")
 def test_the_exit_codes_in_the_help_are_the_readmes(run) -> None:  # type: ignore[no-untyped-def]
     documented = _readme_exit_codes()
     assert [code for code, _ in documented] == ["0", "1", "2", "3", "4", "5", "6", "130"]

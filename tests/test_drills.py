@@ -65,6 +65,7 @@ def test_the_runbook_directory_does_not_read_scenarios_as_runbooks() -> None:
     assert listing.invalid == [] and len(listing.runbooks) == 10
 
 
+@pytest.mark.no_store("scenarios checked and simulated without a store")
 def test_invalid_scenarios_are_reported_at_file_line_col(run: Run) -> None:
     bad = sorted(str(p) for p in (SCENARIOS / "invalid").glob("*.yaml"))
     runbooks = str(DATA / "runbooks" / "valid")
@@ -82,6 +83,7 @@ def test_invalid_scenarios_are_reported_at_file_line_col(run: Run) -> None:
     assert "6 problem(s) in 3 file(s)" in result.stderr
 
 
+@pytest.mark.no_store("scenarios checked and simulated without a store")
 def test_an_unknown_scenario_is_a_clear_error(run: Run) -> None:
     result = run("drill", "run", "data-breach-tabletopp", expect=1)
     assert "no scenario 'data-breach-tabletopp'" in result.stderr
@@ -393,6 +395,7 @@ def test_the_simulator_agrees_with_a_hand_computation() -> None:
     assert result.advice[0].role == "ops" and result.advice[0].staff == 2
 
 
+@pytest.mark.no_store("scenarios checked and simulated without a store")
 def test_simulate_is_deterministic_and_names_what_a_small_team_will_miss(run: Run) -> None:
     args = ("drill", "simulate", "data-breach", "-s", "1", "--runs", "2000", "--seed", "4")
     first = run(*args, "--json").stdout
@@ -405,6 +408,7 @@ def test_simulate_is_deterministic_and_names_what_a_small_team_will_miss(run: Ru
     assert bigger["compliance"] > data["compliance"]
 
 
+@pytest.mark.no_store("scenarios checked and simulated without a store")
 def test_simulate_refuses_bad_staff(run: Run) -> None:
     result = run("drill", "simulate", "data-breach", "-s", "1", "--staff", "securty=2", expect=1)
     assert "has no role 'securty'" in result.stderr and "security" in result.stderr
@@ -452,6 +456,7 @@ def test_a_team_of_generalists_shares_one_queue() -> None:
     assert alone.deadlines == by_role.deadlines  # one person for the one role: the same
 
 
+@pytest.mark.no_store("scenarios checked and simulated without a store")
 def test_a_two_person_team_is_told_which_data_breach_deadlines_it_will_likely_miss(
     run: Run,
 ) -> None:

@@ -64,6 +64,7 @@ def test_usage_error_exits_2(tmp_path: Path) -> None:
     assert "Missing argument" in result.stderr
 
 
+@pytest.mark.sqlite_only("the README's quick start, on the default store in the home")
 def test_readme_main_job_opens_and_shows_a_real_incident(tmp_path: Path) -> None:
     """The README's first set-up command, after its venv and pip steps, against this install."""
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")

@@ -19,6 +19,9 @@ from incidentctl.cli.main import COMMANDS, main
 from .conftest import open_home
 from .contract import error_of, validate
 
+#: Both fuzz the commands of one incident in the store, on either backend.
+pytestmark = pytest.mark.store
+
 SURROGATES = ["\udcb9\udcca", "\udcff", "ok\udc80"]
 words = st.one_of(
     st.text(max_size=30),

@@ -85,6 +85,7 @@ def test_a_fifo_given_as_a_runbook_is_refused_at_once(isolated: Path, tmp_path: 
         assert b"not a regular file" in done.stdout + done.stderr
 
 
+@pytest.mark.no_store("refused before any store is opened")
 def test_an_error_about_a_file_never_repeats_the_file(run: Run, tmp_path: Path) -> None:
     secret = tmp_path / "shadow.yaml"
     secret.write_text(
@@ -168,6 +169,7 @@ def test_a_crash_report_never_follows_a_planted_link(
 ) -> None:
     victim = tmp_path / "victim"
     victim.write_text("precious")
+    isolated.mkdir(mode=0o700, exist_ok=True)  # beside a team store, nothing made it
     (isolated / "crash").mkdir(mode=0o700)
     for n in range(50):  # names are not guessable, but plant the obvious ones anyway
         (isolated / "crash" / f"crash-{n}.log").symlink_to(victim)

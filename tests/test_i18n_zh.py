@@ -235,6 +235,7 @@ def test_an_errors_message_stays_english_whatever_the_reader_reads(svc: Incident
     assert missing.value.hint_text("zh") == "请用 `--evidence ID=VALUE` 给出"
 
 
+@pytest.mark.no_store("the language chosen, not the store")
 def test_an_unsupported_incidentctl_lang_is_said_once_and_english_is_used(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -255,6 +256,7 @@ def test_an_unsupported_incidentctl_lang_is_said_once_and_english_is_used(
         assert run("list").stderr == "", fine
 
 
+@pytest.mark.no_store("the language chosen, not the store")
 def test_the_system_locale_is_never_warned_about(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANG", "fr_FR.UTF-8")
     monkeypatch.setenv("LC_ALL", "C")
@@ -262,6 +264,7 @@ def test_the_system_locale_is_never_warned_about(run: Run, monkeypatch: pytest.M
     assert result.stderr == "" and "No incidents yet" in result.stdout
 
 
+@pytest.mark.no_store("the language chosen, not the store")
 def test_an_unsupported_lang_option_is_a_usage_error(run: Run) -> None:
     err = run("--lang", "fr", "list", expect=2).stderr
     assert "'fr' is not one of 'zh', 'en'" in err

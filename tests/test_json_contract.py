@@ -5,7 +5,7 @@ errors included."""
 from __future__ import annotations
 
 import json
-import sqlite3
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 from incidentctl.clock import ManualClock
 from incidentctl.paths import schemas_dir
 
-from .conftest import DATA, PRESS_INPUTS, REPO, Run, open_press_incident
+from .conftest import DATA, PRESS_INPUTS, REPO, Run, open_press_incident, tamper
 from .contract import error_of, json_commands, registry, schema, validate
 
 MINIMAL = DATA / "runbooks" / "valid" / "minimal.yaml"
@@ -189,17 +189,16 @@ def test_every_json_command_follows_its_schema(
     # the store
     assert j("store", "status")["incidents"] == 3
     assert j("store", "init")["from_version"] == j("store", "init")["to_version"]
-    copied = j("store", "copy", "--to", f"sqlite://{tmp_path / 'copy.db'}")
+    in_use = os.environ.get("INCIDENTCTL_STORE") or str(isolated / "incidents.db")
+    copied = j("store", "copy", "--from", in_use, "--to", f"sqlite://{tmp_path / 'copy.db'}")
     assert [i["outcome"] for i in copied["incidents"]] == ["copied"] * 3
 
     # audit: intact, then tampered with
     assert j("audit", "verify", "--all")["ok"] is True
     assert j("audit", "anchor", "--to", str(tmp_path / "anchors.jsonl"))["incidents"] == 3
-    db = sqlite3.connect(isolated / "incidents.db")
-    db.execute("DROP TRIGGER events_no_update")
-    db.execute("UPDATE events SET actor = 'mallory' WHERE incident_id = ? AND seq = 2", (inc,))
-    db.commit()
-    db.close()
+    tamper(
+        isolated, "UPDATE events SET actor = 'mallory' WHERE incident_id = ? AND seq = 2", (inc,)
+    )
     assert j("audit", "verify", inc, press, expect=1)["ok"] is False
 
     # across incidents: the tampered one is listed, not aggregated
@@ -254,6 +253,7 @@ def test_check_says_which_action_items_are_overdue_and_whether_they_count(
     assert j("check")["actions"] == []
 
 
+@pytest.mark.no_store("errors and paths, before the store is opened")
 def test_errors_under_json_are_one_json_line_on_stderr_for_every_command(run: Run) -> None:
     for name in json_commands():
         result = run(*_words(name), "--json", "--no-such-option", expect=2)
@@ -327,6 +327,7 @@ def test_an_invalid_document_lists_every_problem_in_the_error(run: Run, tmp_path
 
     inc = run("open", "payment-failure", "-s", "1", "-t", "t").stdout.strip()
     config = tmp_path / "home" / "config.yaml"
+    config.parent.mkdir(mode=0o700, exist_ok=True)  # beside a team store, nothing made it
     config.touch(mode=0o600)
     config.write_text("limits: {text: big}\nnotfy: 1\n", encoding="utf-8")
     error = error_of(run("show", inc, "--json", expect=1).stderr)
@@ -446,6 +447,7 @@ def test_every_top_level_document_is_an_object_that_names_itself(run: Run) -> No
         assert isinstance(document["kind"], str) and document["schema_version"] == 1
 
 
+@pytest.mark.no_store("errors and paths, before the store is opened")
 def test_files_are_absolute_beside_an_absolute_directory(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

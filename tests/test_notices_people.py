@@ -204,12 +204,14 @@ def test_nobody_holding_the_role_mentions_its_fallback(
     assert events(run, inc, "deadline.notified")[-1]["payload"]["mentioned"] == ["@all"]
 
 
+@pytest.mark.no_store("a config error, found before the store is opened")
 def test_an_unknown_person_in_the_config_is_a_clear_error(run: Run, isolated: Path) -> None:
     config(isolated, PEOPLE_YAML + "notify:\n  fallback:\n    commander: 赵六\n")
     err = run("list", expect=1).stderr
     assert "config.yaml:7:16: notify.fallback.commander: '赵六' is not in people" in err
 
 
+@pytest.mark.no_store("a config error, found before the store is opened")
 @pytest.mark.parametrize(
     ("text", "message"),
     [

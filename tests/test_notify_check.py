@@ -372,6 +372,7 @@ def test_two_checks_racing_send_each_notice_once(hook: Hook, isolated: Path) -> 
     assert sorted(r["key"].rsplit("/", 1)[1] for r in hook.requests) == ["ack", "update#1"]
 
 
+@pytest.mark.no_store("notices sent, not the store")
 def test_urls_are_masked_wherever_they_are_printed() -> None:
     assert mask_url("https://hooks.slack.com/services/T0/B0/SECRET") == (
         "https://hooks.slack.com/***"
@@ -387,6 +388,7 @@ def test_urls_are_masked_wherever_they_are_printed() -> None:
     assert "TOKEN" not in refused.detail and "pw" not in refused.detail
 
 
+@pytest.mark.no_store("notices sent, not the store")
 def test_dingtalk_error_code_counts_as_failure(hook: Hook) -> None:
     hook.body = b'{"errcode": 310000, "errmsg": "keywords not in content"}'
     outcome = Channel("ding", timeout=5, url=hook.url, fmt="dingtalk").send(NOTICE, 5)
@@ -412,6 +414,7 @@ NOTICE = Notice(
 )
 
 
+@pytest.mark.no_store("notices sent, not the store")
 @pytest.mark.parametrize(
     ("fmt", "expected"),
     [
@@ -429,6 +432,7 @@ def test_webhook_payload_formats(fmt: str, expected: dict[str, Any], hook: Hook)
     assert hook.requests[-1]["key"] == "INC-20261122-001/breach/ack"
 
 
+@pytest.mark.no_store("notices sent, not the store")
 def test_command_gets_the_notice_on_stdin_without_a_shell(tmp_path: Path) -> None:
     out = tmp_path / "got.json"
     script = tmp_path / "page.py"
@@ -443,6 +447,7 @@ def test_command_gets_the_notice_on_stdin_without_a_shell(tmp_path: Path) -> Non
     assert got["idempotency_key"] == "INC-20261122-001/breach/ack"
 
 
+@pytest.mark.no_store("notices sent, not the store")
 def test_failing_command_is_a_transient_failure(tmp_path: Path) -> None:
     channel = Channel(
         "pager", timeout=10, argv=[sys.executable, "-c", "import sys; sys.exit('no pager')"]
@@ -458,6 +463,7 @@ def test_bad_config_points_at_the_line(run: Run, isolated: Path) -> None:
     assert "config.yaml:3:12: notify.webhooks[0].url: 'ftp://x' is not an http(s) URL" in err
 
 
+@pytest.mark.no_store("notices sent, not the store")
 def test_a_refused_webhook_leaves_no_connection_open(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
     import urllib.error

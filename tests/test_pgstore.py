@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 # --- choosing the store (no server needed) -------------------------------------------------
 
 
+@pytest.mark.sqlite_only("chooses among SQLite files it names itself")
 def test_store_option_beats_the_environment_which_beats_the_config(
     run: Run, isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -58,6 +59,7 @@ def test_store_option_beats_the_environment_which_beats_the_config(
     assert list(titles.values()) == [["from config"], ["from env"], ["from option"]]
 
 
+@pytest.mark.no_store("refused before any store is opened")
 @pytest.mark.parametrize(
     "location", ["mysql://db/incidents", "redis://x", "http://example.com/incidents.db"]
 )
@@ -71,6 +73,7 @@ def test_an_unknown_kind_of_store_is_one_clear_line(run: Run, location: str) -> 
     assert error["error"]["code"] == "store.location"
 
 
+@pytest.mark.no_store("refused before any store is opened")
 def test_an_unknown_kind_of_store_in_the_config_is_located(run: Run, isolated: Path) -> None:
     isolated.mkdir(parents=True, exist_ok=True)
     (isolated / "config.yaml").write_text("store: mysql://db/x\n", encoding="utf-8")
@@ -137,6 +140,7 @@ def test_how_long_a_team_store_is_waited_for(
     assert [a.get("connect_timeout") for a in asked] == [waited]
 
 
+@pytest.mark.no_store("it names its own store and has no driver to reach it")
 def test_without_psycopg_a_team_store_says_what_to_install(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -484,6 +488,7 @@ def test_copy_completes_an_incident_the_target_holds_only_the_beginning_of(
     dst.close()
 
 
+@pytest.mark.sqlite_only("copies between SQLite files it names itself")
 def test_copy_refuses_a_source_whose_log_does_not_verify(
     run: Run, tmp_path: Path, isolated: Path
 ) -> None:

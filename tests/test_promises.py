@@ -90,6 +90,7 @@ def test_set_eta_refuses_a_time_in_the_past_and_what_is_not_a_time(
     assert "already has the ETA" in run("set", inc, "eta", "18:00", expect=1).stderr
 
 
+@pytest.mark.no_store("parsing and writing times, not the store")
 def test_parse_eta_directly() -> None:
     now = datetime(2026, 11, 22, 15, 50, tzinfo=timezone.utc)  # 23:50 in Shanghai
     assert parse_eta("00:10", now=now, tz=SH) == datetime(2026, 11, 22, 16, 10, tzinfo=timezone.utc)
@@ -188,6 +189,7 @@ def test_changing_or_withdrawing_a_promise(run: Run, clock: ManualClock) -> None
 # --- what messages say ----------------------------------------------------------------
 
 
+@pytest.mark.no_store("parsing and writing times, not the store")
 def test_written_times() -> None:
     now = datetime(2026, 11, 22, 9, 32, tzinfo=timezone.utc)  # 17:32 in Shanghai
 

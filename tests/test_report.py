@@ -6,13 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .conftest import runbook
+from .conftest import runbook, tamper
 from .contract import error_of, validate
 from .test_postmortem import breach
 
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
 
     from incidentctl.clock import ManualClock
     from incidentctl.incidents.service import Incidents
+    from incidentctl.store.base import Store
 
     from .conftest import Run
 
@@ -145,11 +145,9 @@ def test_action_items_open_and_past_due_by_owner(
 
 
 def _tamper(home: Path, incident: str) -> None:
-    db = sqlite3.connect(home / "incidents.db")
-    db.execute("DROP TRIGGER events_no_update")
-    db.execute("UPDATE events SET actor = 'mallory' WHERE incident_id = ? AND seq = 2", (incident,))
-    db.commit()
-    db.close()
+    tamper(
+        home, "UPDATE events SET actor = 'mallory' WHERE incident_id = ? AND seq = 2", (incident,)
+    )
 
 
 def test_a_log_that_does_not_verify_is_listed_and_never_aggregated(
@@ -177,16 +175,15 @@ def test_the_cache_says_what_a_full_read_says_and_verify_reads_again(
     isolated: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from incidentctl.store.sqlite import SQLiteStore
-
     read: list[str] = []
-    events = SQLiteStore.events
+    backend = type(svc.store)  # the class of the store under test, SQLite or PostgreSQL
+    events = backend.events
 
-    def counting(self: SQLiteStore, incident_id: str, *, after: int = 0) -> list[Any]:
+    def counting(self: Store, incident_id: str, *, after: int = 0) -> list[Any]:
         read.append(incident_id)
         return events(self, incident_id, after=after)
 
-    monkeypatch.setattr(SQLiteStore, "events", counting)
+    monkeypatch.setattr(backend, "events", counting)
     breach(svc, clock)
     inc = payment(svc, clock, ack=2, mitigate=20, resolve=60)
     read.clear()
@@ -322,6 +319,7 @@ def test_bad_input_is_a_clear_error(run: Run, args: list[str], code: str) -> Non
     assert "Traceback" not in plain.stderr and plain.stderr.startswith("Error")
 
 
+@pytest.mark.no_store("no store at all: the SQLite home's absence")
 def test_without_a_store_an_empty_report(run: Run, isolated: Path) -> None:
     doc = report(run)
     assert doc["incidents"] == 0 and doc["list"] == [] and doc["legal_misses"] == []

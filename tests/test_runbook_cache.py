@@ -35,6 +35,7 @@ def imports_of(*args: str, env: dict[str, str]) -> str:
     return done.stderr
 
 
+@pytest.mark.store
 def test_a_second_runbook_list_loads_no_yaml_and_no_schema(isolated: Path, tmp_path: Path) -> None:
     env = {**os.environ}
     first = imports_of("runbook", "list", env=env)
@@ -46,6 +47,7 @@ def test_a_second_runbook_list_loads_no_yaml_and_no_schema(isolated: Path, tmp_p
     assert not loads("yaml", opened) and not loads("jsonschema", opened)
 
 
+@pytest.mark.no_store("the runbook cache, not the store")
 def test_a_changed_file_is_checked_again(run: Run, tmp_path: Path) -> None:
     folder = tmp_path / "books"
     folder.mkdir()
@@ -60,6 +62,7 @@ def test_a_changed_file_is_checked_again(run: Run, tmp_path: Path) -> None:
     assert "unknown key 'bogus'" in out
 
 
+@pytest.mark.no_store("the runbook cache, not the store")
 def test_problems_are_remembered_exactly(run: Run) -> None:
     bad = DATA / "runbooks" / "invalid" / "unknown-anchor.yaml"
     first = run("runbook", "validate", str(bad), expect=1).stdout
@@ -69,6 +72,7 @@ def test_problems_are_remembered_exactly(run: Run) -> None:
     ).strip() in first
 
 
+@pytest.mark.no_store("the runbook cache, not the store")
 def test_a_damaged_or_planted_entry_is_not_trusted(run: Run, tmp_path: Path) -> None:
     run("runbook", "list")
     entries = cached(tmp_path)
@@ -87,6 +91,7 @@ def test_a_damaged_or_planted_entry_is_not_trusted(run: Run, tmp_path: Path) -> 
     assert "PLANTED" in run("runbook", "show", "payment-failure").stdout  # it was read
 
 
+@pytest.mark.no_store("the runbook cache, not the store")
 def test_the_cache_can_be_turned_off(run: Run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("INCIDENTCTL_CACHE", "off")
     run("runbook", "list")
@@ -104,6 +109,7 @@ def test_a_changed_checker_misses_the_remembered_check(
     assert cache.key(b"id: x\n") != before
 
 
+@pytest.mark.no_store("the runbook cache, not the store")
 def test_the_remembered_sha256_is_the_documents_own(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:

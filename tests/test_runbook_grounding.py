@@ -116,6 +116,7 @@ def test_deadlines_show_the_number_its_source_and_the_duty_it_serves(
     assert "sev1 10m — manual §1.2" in shown  # the next deadlines, each with its source
 
 
+@pytest.mark.no_store("runbook validation, not the store")
 def test_validate_strict_lists_unverified_references_as_warnings(run: Run) -> None:
     plain = run("runbook", "validate")
     assert "warning" not in plain.stdout

@@ -285,3 +285,26 @@ def test_each_incident_runs_on_the_clock_its_log_names(svc, clock) -> None:  # t
     # what is recorded on the drill is recorded in drill time
     event = svc.note(practice, "drill note")
     assert event.occurred == sim_origin + timedelta(minutes=60)
+
+
+def test_a_title_or_a_name_holding_a_nul_is_refused_alike_on_every_backend(
+    svc: Incidents,
+) -> None:
+    """A title or a name is kept in the summary row too, where a PostgreSQL text column
+    cannot hold a NUL: both backends refuse it as input, not the team store as broken."""
+    rb = runbook("payment-failure")
+    inc = svc.open(rb, severity="1", title="t").state.id
+    refused = [
+        lambda: svc.open(rb, severity="1", title="a\0b"),
+        lambda: svc.open(rb, severity="1", title="t", commander="王\0伟"),
+        lambda: svc.assign(inc, "commander", "王\0伟"),
+        lambda: svc.update(inc, "title", "x\0"),
+    ]
+    for attempt in refused:
+        with pytest.raises(InvalidInput) as caught:
+            attempt()
+        assert caught.value.what.key == "err.text.nul"  # type: ignore[union-attr]
+    assert [r.id for r in svc.store.incidents()] == [inc]
+    assert len(svc.store.events(inc)) == 1
+    svc.note(inc, "a note may hold \0 one")  # kept in the event's JSON, escaped
+    assert svc.store.events(inc)[-1].payload["text"] == "a note may hold \0 one"

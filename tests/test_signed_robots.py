@@ -229,6 +229,7 @@ def test_a_missing_secret_env_variable_is_a_clear_error(
     assert run("show", inc).stdout  # nothing recorded is lost; reading still works
 
 
+@pytest.mark.no_store("a config error, found before the store is opened")
 @pytest.mark.parametrize(
     ("hook", "message"),
     [

@@ -31,6 +31,7 @@ from .conftest import REPO, Run, open_home, runbook
 BOTH = pytest.mark.usefixtures("backend")
 
 
+@pytest.mark.sqlite_only("the SQLite file's mode and journal")
 def test_store_file_is_private_and_in_wal_mode(svc: Incidents, isolated: Path) -> None:
     svc.open(runbook("payment-failure"), severity="1", title="t")
     path = isolated / FILENAME
@@ -42,6 +43,7 @@ def test_store_file_is_private_and_in_wal_mode(svc: Incidents, isolated: Path) -
     assert not list(isolated.glob(".*.tmp")), "the temporary file used for creation is gone"
 
 
+@pytest.mark.sqlite_only("SQLite's triggers (test_tamper has them refuse on both backends)")
 @pytest.mark.parametrize(
     "sql",
     [
@@ -62,6 +64,7 @@ def test_events_and_snapshots_refuse_update_and_delete(
     assert len(svc.store.events(svc.resolve("1"))) == 1
 
 
+@pytest.mark.sqlite_only("the sqlite3 shell on the file")
 @pytest.mark.skipif(
     shutil.which("sqlite3") is None, reason="sqlite3 command-line tool not installed"
 )
@@ -77,6 +80,7 @@ def test_the_sqlite3_shell_cannot_rewrite_history(svc: Incidents, isolated: Path
     assert "append-only" in done.stderr
 
 
+@pytest.mark.sqlite_only("a foreign SQLite file")
 def test_foreign_sqlite_file_is_refused_not_replaced(isolated: Path) -> None:
     isolated.mkdir(parents=True)
     path = isolated / FILENAME
@@ -90,6 +94,7 @@ def test_foreign_sqlite_file_is_refused_not_replaced(isolated: Path) -> None:
     assert path.read_bytes() == before
 
 
+@pytest.mark.sqlite_only("a foreign SQLite file")
 def test_every_command_reports_a_foreign_sqlite_store_and_adds_nothing_to_it(
     run: Run, isolated: Path
 ) -> None:
@@ -132,6 +137,7 @@ def test_every_command_reports_a_foreign_sqlite_store_and_adds_nothing_to_it(
     assert sorted(p.name for p in isolated.iterdir()) == [FILENAME]  # no -wal, -shm, temp file
 
 
+@pytest.mark.sqlite_only("a file that is no SQLite database")
 @pytest.mark.parametrize(
     ("content", "message"),
     [(b"", "is empty"), (b"hello, not a database" * 10, "not a SQLite database")],
@@ -144,6 +150,7 @@ def test_non_database_file_is_refused(isolated: Path, content: bytes, message: s
     assert (isolated / FILENAME).read_bytes() == content
 
 
+@pytest.mark.sqlite_only("a corrupted SQLite file")
 def test_corrupt_store_gives_a_clear_error(svc: Incidents, isolated: Path) -> None:
     for i in range(30):
         svc.open(runbook("payment-failure"), severity="1", title=f"incident {i}")
@@ -160,6 +167,7 @@ def test_corrupt_store_gives_a_clear_error(svc: Incidents, isolated: Path) -> No
         store.events(store.incidents()[0].id)
 
 
+@pytest.mark.sqlite_only("the schema version in the SQLite file's header")
 def test_store_from_a_newer_incidentctl_is_refused(isolated: Path) -> None:
     open_home(isolated).close()
     db = sqlite3.connect(isolated / FILENAME)
@@ -169,6 +177,7 @@ def test_store_from_a_newer_incidentctl_is_refused(isolated: Path) -> None:
         open_home(isolated)
 
 
+@pytest.mark.sqlite_only("the SQLite file appears on first write (a team store only by store init)")
 def test_read_commands_never_create_a_store(isolated: Path) -> None:
     with pytest.raises(StoreError, match="no incident store"):
         open_home(isolated, create=False)
@@ -179,6 +188,7 @@ def _files(directory: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
 
 
+@pytest.mark.sqlite_only("no -wal or -shm file beside the SQLite file")
 def test_a_read_only_store_reads_and_changes_nothing_beside_it(
     svc: Incidents, isolated: Path
 ) -> None:
@@ -200,6 +210,7 @@ def test_a_read_only_store_reads_and_changes_nothing_beside_it(
     assert _files(isolated) == before
 
 
+@pytest.mark.sqlite_only("SQLite's write-ahead log")
 def test_a_read_only_store_sees_what_a_writer_has_not_checkpointed(
     svc: Incidents, isolated: Path
 ) -> None:
@@ -215,6 +226,7 @@ def test_a_read_only_store_sees_what_a_writer_has_not_checkpointed(
         store.close()
 
 
+@pytest.mark.sqlite_only("a missing or unreadable SQLite file")
 def test_read_only_creates_nothing_and_refuses_what_it_cannot_read(isolated: Path) -> None:
     with pytest.raises(StoreError, match="no incident store"):
         open_home(isolated, read_only=True)
@@ -225,6 +237,7 @@ def test_read_only_creates_nothing_and_refuses_what_it_cannot_read(isolated: Pat
         open_home(isolated, read_only=True)
 
 
+@pytest.mark.sqlite_only("a SQLite file of an older schema")
 def test_read_only_never_migrates(isolated: Path) -> None:
     """A store of an older schema needs a migration, which is a write: refused, untouched."""
     open_home(isolated).close()
@@ -314,6 +327,7 @@ def test_concurrent_appenders_lose_nothing_and_keep_one_chain(
     assert row is not None and row.last_seq == len(events) and row.head_hash == events[-1].hash
 
 
+@pytest.mark.sqlite_only("a write cut short inside SQLite's transaction")
 def test_a_process_killed_mid_write_leaves_a_consistent_store(
     svc: Incidents, isolated: Path
 ) -> None:
@@ -383,6 +397,7 @@ def test_utc_storage(svc: Incidents) -> None:
     assert view.state.opened_at == datetime(2026, 11, 22, 1, 30, tzinfo=timezone.utc)
 
 
+@pytest.mark.sqlite_only("a SQLite file of the first released schema")
 def test_a_store_of_the_first_schema_is_migrated_and_numbers_its_incidents(
     svc: Incidents, isolated: Path
 ) -> None:

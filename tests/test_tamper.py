@@ -1,5 +1,5 @@
-"""Real tampering, done with the sqlite3 module the way someone with write access to the
-store file would: what the database refuses, what ``audit verify`` names on its own,
+"""Real tampering, done the way someone with every right over the store would (the sqlite3
+module on the file; psycopg as the PostgreSQL superuser, the triggers disabled): what the database refuses, what ``audit verify`` names on its own,
 and what only an anchor (an outside copy of every chain's head) can show.
 
 Each scenario names the codes ``audit verify`` must report for the incident it touched.
@@ -8,12 +8,13 @@ Each scenario names the codes ``audit verify`` must report for the incident it t
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from incidentctl.records import GENESIS, compute_hash
+
+from .conftest import Owner
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,18 +39,7 @@ def _setup(run: Run, tmp_path: Path) -> tuple[str, str, Path]:
     return ids[0], ids[1], anchors
 
 
-def _db(home: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(home / "incidents.db", isolation_level=None)
-    db.execute("PRAGMA foreign_keys = OFF")
-    return db
-
-
-def _drop_triggers(db: sqlite3.Connection) -> None:
-    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
-        db.execute(f"DROP TRIGGER {name}")
-
-
-def _rows(db: sqlite3.Connection, inc: str) -> list[dict[str, Any]]:
+def _rows(db: Owner, inc: str) -> list[dict[str, Any]]:
     cols = "seq, type, payload, actor, recorded_at, occurred_at, backdated"
     return [
         {
@@ -62,13 +52,11 @@ def _rows(db: sqlite3.Connection, inc: str) -> list[dict[str, Any]]:
             "occurred_at": r[5],
             "backdated": bool(r[6]),
         }
-        for r in db.execute(
-            f"SELECT {cols} FROM events WHERE incident_id = ? ORDER BY seq", (inc,)
-        ).fetchall()
+        for r in db.execute(f"SELECT {cols} FROM events WHERE incident_id = ? ORDER BY seq", (inc,))
     ]
 
 
-def _rewrite(db: sqlite3.Connection, inc: str, bodies: list[dict[str, Any]]) -> None:
+def _rewrite(db: Owner, inc: str, bodies: list[dict[str, Any]]) -> None:
     """Replace an incident's events by ``bodies``, renumbered and with every hash
     recomputed (what someone who knows the algorithm can do), and move its summary row
     onto the new head: a chain that verifies on its own."""
@@ -98,41 +86,41 @@ def _rewrite(db: sqlite3.Connection, inc: str, bodies: list[dict[str, Any]]) -> 
     )
 
 
-Tamper = "Callable[[sqlite3.Connection, str, str], None]"
+Tamper = "Callable[[Owner, str, str], None]"
 
 
-def alter_payload(db: sqlite3.Connection, inc: str, _: str) -> None:
+def alter_payload(db: Owner, inc: str, _: str) -> None:
     db.execute(
         'UPDATE events SET payload = \'{"text": "forged"}\' WHERE incident_id = ? AND seq = 3',
         (inc,),
     )
 
 
-def alter_actor(db: sqlite3.Connection, inc: str, _: str) -> None:
+def alter_actor(db: Owner, inc: str, _: str) -> None:
     db.execute("UPDATE events SET actor = 'mallory' WHERE incident_id = ? AND seq = 2", (inc,))
 
 
-def backdate(db: sqlite3.Connection, inc: str, _: str) -> None:
+def backdate(db: Owner, inc: str, _: str) -> None:
     db.execute(
         "UPDATE events SET occurred_at = '2026-11-22T01:00:00Z' WHERE incident_id = ? AND seq = 2",
         (inc,),
     )
 
 
-def delete_middle(db: sqlite3.Connection, inc: str, _: str) -> None:
+def delete_middle(db: Owner, inc: str, _: str) -> None:
     db.execute("DELETE FROM events WHERE incident_id = ? AND seq = 3", (inc,))
 
 
-def swap(db: sqlite3.Connection, inc: str, _: str) -> None:
+def swap(db: Owner, inc: str, _: str) -> None:
     db.execute("UPDATE events SET seq = 100 WHERE incident_id = ? AND seq = 3", (inc,))
     db.execute("UPDATE events SET seq = 3 WHERE incident_id = ? AND seq = 4", (inc,))
     db.execute("UPDATE events SET seq = 4 WHERE incident_id = ? AND seq = 100", (inc,))
 
 
-def forge_appended(db: sqlite3.Connection, inc: str, _: str) -> None:
-    (last, head) = db.execute(
+def forge_appended(db: Owner, inc: str, _: str) -> None:
+    (last, head) = db.one(
         "SELECT seq, hash FROM events WHERE incident_id = ? ORDER BY seq DESC LIMIT 1", (inc,)
-    ).fetchone()
+    )
     db.execute(
         "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?)",
         (inc, last + 1, "note.added", '{"text": "x"}', "m", "2026-11-22T03:00:00Z",
@@ -140,69 +128,67 @@ def forge_appended(db: sqlite3.Connection, inc: str, _: str) -> None:
     )  # fmt: skip
 
 
-def alter_runbook(db: sqlite3.Connection, inc: str, _: str) -> None:
-    (document,) = db.execute("SELECT document FROM runbooks").fetchone()
+def alter_runbook(db: Owner, inc: str, _: str) -> None:
+    (document,) = db.one("SELECT document FROM runbooks")
     db.execute("UPDATE runbooks SET document = ?", (document.replace("10m", "11m"),))
 
 
-def delete_runbook(db: sqlite3.Connection, inc: str, _: str) -> None:
+def delete_runbook(db: Owner, inc: str, _: str) -> None:
     db.execute("DELETE FROM runbooks")
 
 
-def first_not_opened(db: sqlite3.Connection, inc: str, _: str) -> None:
+def first_not_opened(db: Owner, inc: str, _: str) -> None:
     db.execute("UPDATE events SET type = 'note.added' WHERE incident_id = ? AND seq = 1", (inc,))
 
 
-def close_in_summary(db: sqlite3.Connection, inc: str, _: str) -> None:
+def close_in_summary(db: Owner, inc: str, _: str) -> None:
     db.execute("UPDATE incidents SET status = 'closed' WHERE id = ?", (inc,))
 
 
-def retitle_in_summary(db: sqlite3.Connection, inc: str, _: str) -> None:
+def retitle_in_summary(db: Owner, inc: str, _: str) -> None:
     db.execute("UPDATE incidents SET title = 'nothing to see' WHERE id = ?", (inc,))
 
 
-def delete_summary(db: sqlite3.Connection, inc: str, _: str) -> None:
+def delete_summary(db: Owner, inc: str, _: str) -> None:
     db.execute("DELETE FROM incidents WHERE id = ?", (inc,))
 
 
-def summary_behind(db: sqlite3.Connection, inc: str, _: str) -> None:
-    (h,) = db.execute(
-        "SELECT hash FROM events WHERE incident_id = ? AND seq = 3", (inc,)
-    ).fetchone()
+def summary_behind(db: Owner, inc: str, _: str) -> None:
+    (h,) = db.one("SELECT hash FROM events WHERE incident_id = ? AND seq = 3", (inc,))
     db.execute("UPDATE incidents SET last_seq = 3, head_hash = ? WHERE id = ?", (h, inc))
 
 
 # --- only an anchor shows these: each leaves a chain that verifies on its own --------
 
 
-def recompute_after_edit(db: sqlite3.Connection, inc: str, _: str) -> None:
+def recompute_after_edit(db: Owner, inc: str, _: str) -> None:
     bodies = _rows(db, inc)
     bodies[2]["payload"] = {"text": "forged"}
     _rewrite(db, inc, bodies)
 
 
-def recompute_after_deletion(db: sqlite3.Connection, inc: str, _: str) -> None:
+def recompute_after_deletion(db: Owner, inc: str, _: str) -> None:
     bodies = _rows(db, inc)
     del bodies[2]
     _rewrite(db, inc, bodies)
 
 
-def recompute_after_swap(db: sqlite3.Connection, inc: str, _: str) -> None:
+def recompute_after_swap(db: Owner, inc: str, _: str) -> None:
     bodies = _rows(db, inc)
     bodies[2], bodies[3] = bodies[3], bodies[2]
     _rewrite(db, inc, bodies)
 
 
-def recompute_with_forged_event(db: sqlite3.Connection, inc: str, _: str) -> None:
+def recompute_with_forged_event(db: Owner, inc: str, _: str) -> None:
     bodies = _rows(db, inc)
     bodies.insert(3, {**bodies[3], "payload": {"text": "all was well"}})
     _rewrite(db, inc, bodies)
 
 
-def recompute_with_new_runbook(db: sqlite3.Connection, inc: str, _: str) -> None:
+def recompute_with_new_runbook(db: Owner, inc: str, _: str) -> None:
     from incidentctl.records import sha256_of
 
-    (document,) = db.execute("SELECT document FROM runbooks").fetchone()
+    (document,) = db.one("SELECT document FROM runbooks")
     doc = json.loads(document.replace("10m", "2h"))
     sha = sha256_of(doc)
     db.execute(
@@ -215,21 +201,19 @@ def recompute_with_new_runbook(db: sqlite3.Connection, inc: str, _: str) -> None
     db.execute("UPDATE incidents SET runbook_sha256 = ? WHERE id = ?", (sha, inc))
 
 
-def truncate_tail(db: sqlite3.Connection, inc: str, _: str) -> None:
+def truncate_tail(db: Owner, inc: str, _: str) -> None:
     db.execute("DELETE FROM events WHERE incident_id = ? AND seq >= 6", (inc,))
-    (h,) = db.execute(
-        "SELECT hash FROM events WHERE incident_id = ? AND seq = 5", (inc,)
-    ).fetchone()
+    (h,) = db.one("SELECT hash FROM events WHERE incident_id = ? AND seq = 5", (inc,))
     db.execute("UPDATE incidents SET last_seq = 5, head_hash = ? WHERE id = ?", (h, inc))
 
 
-def summary_fixed_after_deletion(db: sqlite3.Connection, inc: str, _: str) -> None:
+def summary_fixed_after_deletion(db: Owner, inc: str, _: str) -> None:
     bodies = _rows(db, inc)[:-1]  # the last event (the scope) gone, the row recomputed
     _rewrite(db, inc, bodies)
     db.execute("UPDATE incidents SET title = 'a' WHERE id = ?", (inc,))
 
 
-def delete_incident(db: sqlite3.Connection, inc: str, _: str) -> None:
+def delete_incident(db: Owner, inc: str, _: str) -> None:
     db.execute("DELETE FROM events WHERE incident_id = ?", (inc,))
     db.execute("DELETE FROM incidents WHERE id = ?", (inc,))
 
@@ -249,14 +233,14 @@ def test_the_database_refuses(
     run: Run, isolated: Path, tmp_path: Path, sql: str, said: str
 ) -> None:
     _setup(run, tmp_path)
-    db = _db(isolated)
-    with pytest.raises(sqlite3.DatabaseError, match=said):
+    db = Owner(isolated)
+    with pytest.raises(db.error, match=said):
         db.execute(sql)
     db.close()
     assert run("audit", "verify", "--all").exit_code == 0
 
 
-DETECTED: list[tuple[Callable[[sqlite3.Connection, str, str], None], set[str]]] = [
+DETECTED: list[tuple[Callable[[Owner, str, str], None], set[str]]] = [
     (alter_payload, {"altered"}),
     (alter_actor, {"altered"}),
     (backdate, {"altered"}),
@@ -272,7 +256,7 @@ DETECTED: list[tuple[Callable[[sqlite3.Connection, str, str], None], set[str]]] 
     (summary_behind, {"summary"}),
 ]
 
-ANCHORED: list[tuple[Callable[[sqlite3.Connection, str, str], None], set[str]]] = [
+ANCHORED: list[tuple[Callable[[Owner, str, str], None], set[str]]] = [
     (recompute_after_edit, {"anchor-rewritten"}),
     (recompute_after_deletion, {"anchor-truncated"}),
     (recompute_after_swap, {"anchor-rewritten"}),
@@ -295,12 +279,12 @@ def test_audit_names_it_without_anchors(
     run: Run,
     isolated: Path,
     tmp_path: Path,
-    tamper: Callable[[sqlite3.Connection, str, str], None],
+    tamper: Callable[[Owner, str, str], None],
     codes: set[str],
 ) -> None:
     a, b, _ = _setup(run, tmp_path)
-    db = _db(isolated)
-    _drop_triggers(db)
+    db = Owner(isolated)
+    db.disarm()
     tamper(db, a, b)
     db.close()
     found = _codes(run, "--all")
@@ -315,12 +299,12 @@ def test_only_an_anchor_shows_it(
     run: Run,
     isolated: Path,
     tmp_path: Path,
-    tamper: Callable[[sqlite3.Connection, str, str], None],
+    tamper: Callable[[Owner, str, str], None],
     codes: set[str],
 ) -> None:
     a, b, anchors = _setup(run, tmp_path)
-    db = _db(isolated)
-    _drop_triggers(db)
+    db = Owner(isolated)
+    db.disarm()
     tamper(db, a, b)
     db.close()
     assert a not in _codes(run, "--all") or _codes(run, "--all")[a] == set()
@@ -369,8 +353,8 @@ def test_an_anchor_posted_to_a_webhook(run: Run, tmp_path: Path) -> None:
 def test_a_post_mortem_of_a_log_that_does_not_verify_says_so(run: Run, isolated: Path) -> None:
     inc = run("open", "payment-failure", "-s", "2", "-t", "a").stdout.strip()
     run("note", inc, "one")
-    db = _db(isolated)
-    _drop_triggers(db)
+    db = Owner(isolated)
+    db.disarm()
     alter_payload(db, inc, "")  # no event 3: nothing changes yet
     db.execute("UPDATE events SET actor = 'mallory' WHERE incident_id = ? AND seq = 2", (inc,))
     db.close()

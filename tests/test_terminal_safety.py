@@ -10,6 +10,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -51,6 +52,10 @@ dirty = (
     )
 )
 
+#: What can come as an argument, as a title or as a name (``--by``): no NUL, which ``main``
+#: refuses in any argument and a title or a name refuses wherever it comes from.
+argument = dirty.filter(lambda s: "\0" not in s)
+
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -77,12 +82,13 @@ def invoke(
     return result.stdout + result.stderr
 
 
+@pytest.mark.store
 @settings(
     max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(title=dirty, note=dirty, name=dirty, evidence=dirty, colour=st.booleans())
+@given(title=argument, note=dirty, name=argument, evidence=dirty, colour=st.booleans())
 def test_no_control_sequence_from_data_reaches_the_terminal(
     title: str, note: str, name: str, evidence: str, colour: bool
 ) -> None:
@@ -181,6 +187,7 @@ def test_spaces_of_every_width_are_shown_as_spaces() -> None:
     assert clean("a\u2028b") == "a\\u2028b"  # a line separator is not a space
 
 
+@pytest.mark.store
 def test_a_runbook_cannot_drive_the_terminal_from_a_listing_or_its_page(
     tmp_path: Path,
 ) -> None:

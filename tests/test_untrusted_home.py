@@ -27,6 +27,7 @@ def needs_root() -> None:
         pytest.skip("making a file that belongs to another user needs root")
 
 
+@pytest.mark.sqlite_only("the modes of the home and its SQLite file")
 def test_the_home_and_store_are_private_whatever_the_umask(
     run: Run, isolated: Path, umask_zero: None
 ) -> None:
@@ -35,6 +36,7 @@ def test_the_home_and_store_are_private_whatever_the_umask(
     assert stat.S_IMODE((isolated / "incidents.db").stat().st_mode) == 0o600
 
 
+@pytest.mark.no_store("the home refused before the store is opened")
 @pytest.mark.parametrize("command", [["list"], ["open", "payment-failure", "-s", "1", "-t", "t"]])
 def test_a_home_others_can_write_is_refused(run: Run, isolated: Path, command: list[str]) -> None:
     isolated.mkdir()
@@ -50,6 +52,7 @@ def test_a_home_others_can_write_is_refused(run: Run, isolated: Path, command: l
 
 def test_a_config_others_can_write_is_refused(run: Run, isolated: Path) -> None:
     run("open", "payment-failure", "-s", "1", "-t", "t")
+    isolated.mkdir(mode=0o700, exist_ok=True)  # beside a team store, nothing made it
     config = isolated / "config.yaml"
     config.write_text("notify:\n  command: [/tmp/planted]\n", encoding="utf-8")
     config.chmod(0o662)
@@ -59,6 +62,7 @@ def test_a_config_others_can_write_is_refused(run: Run, isolated: Path) -> None:
 
 def test_a_config_with_secrets_others_can_read_is_warned_about(run: Run, isolated: Path) -> None:
     run("open", "payment-failure", "-s", "1", "-t", "t")
+    isolated.mkdir(mode=0o700, exist_ok=True)  # beside a team store, nothing made it
     config = isolated / "config.yaml"
     config.write_text("notify:\n  webhooks:\n    - url: https://x.example/hook/T0K\n")
     config.chmod(0o644)
@@ -67,12 +71,14 @@ def test_a_config_with_secrets_others_can_read_is_warned_about(run: Run, isolate
     assert run("check").stderr == ""
 
 
+@pytest.mark.sqlite_only("the mode of the SQLite file")
 def test_a_store_others_can_write_is_refused(run: Run, isolated: Path) -> None:
     run("open", "payment-failure", "-s", "1", "-t", "t")
     (isolated / "incidents.db").chmod(0o666)
     assert "refusing the incident store" in run("list", expect=1).stderr
 
 
+@pytest.mark.no_store("the home refused before the store is opened")
 def test_a_home_that_is_another_users_symlink_is_refused(
     run: Run, isolated: Path, tmp_path: Path
 ) -> None:
@@ -85,6 +91,7 @@ def test_a_home_that_is_another_users_symlink_is_refused(
     assert "symbolic link that belongs to another user" in err
 
 
+@pytest.mark.sqlite_only("the owner of the SQLite file")
 def test_a_store_that_belongs_to_another_user_is_refused(run: Run, isolated: Path) -> None:
     needs_root()
     run("open", "payment-failure", "-s", "1", "-t", "t")
@@ -101,6 +108,7 @@ COMMANDS = (
 )
 
 
+@pytest.mark.no_store("the home refused before the store is opened")
 @pytest.mark.parametrize("how", ["option", "env", "under-a-file"])
 def test_a_home_that_is_not_a_directory_is_an_error(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str

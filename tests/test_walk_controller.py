@@ -507,6 +507,7 @@ def test_a_drill_walks_on_its_own_clock(svc: Incidents, clock: ManualClock, make
     assert screen.step.deadline.state == "overdue"
 
 
+@pytest.mark.no_store("the controller alone, not the store")
 def test_the_controller_needs_no_terminal() -> None:
     code = (
         "import sys, incidentctl.walk.controller, incidentctl.walk.lines\n"

@@ -276,6 +276,7 @@ def test_a_message_that_cannot_be_composed_records_nothing_not_even_its_eta(
     assert "line 1: Message press-statement recorded (website)." in result.stdout
 
 
+@pytest.mark.no_store("the help and the README, not the store")
 def test_the_line_grammar_is_documented_in_the_help_and_the_readme(run: Run) -> None:
     forms = re.findall(r"^    ((?:[a-z]+)(?: \S+)*?)(?:  |$)", wl.__doc__ or "", re.M)
     assert [f.split()[0] for f in forms] == list(wl.VERBS)
@@ -504,7 +505,7 @@ class Model:
             role = src.choice([*roles, str(len(roles)), "1", "nobody"])
             role_id = roles[int(role) - 1] if role.isdecimal() else role
             line = f"{self.verb(src, 'assign')} {role} {text}"
-            ok = role_id in self.rb.roles and text.strip()
+            ok = role_id in self.rb.roles and text.strip() and "\0" not in text  # no NUL in names
             self.add(
                 line, [("role.assigned", {"role": role_id, "name": text.strip()})] if ok else None
             )

@@ -36,6 +36,7 @@ def tick(w: Watch, clock: ManualClock, instant: datetime) -> tuple[str, int]:
     return w.tick(instant)
 
 
+@pytest.mark.no_store("the countdown and the terminal check, not the store")
 def test_countdown_format() -> None:
     assert countdown(299) == " 00:04:59"
     assert countdown(-723) == "-00:12:03"
@@ -111,5 +112,6 @@ def test_real_terminal_draws_and_quits_cleanly(svc: Incidents, isolated: Path) -
     assert LEAVE in (child.before or "")
 
 
+@pytest.mark.no_store("the countdown and the terminal check, not the store")
 def test_watch_refuses_without_a_terminal(run) -> None:  # type: ignore[no-untyped-def]
     assert "needs a terminal" in run("watch", expect=1).stderr

@@ -174,6 +174,10 @@ def anchor(app: App, to: str | None, url: str | None, post_format: str, as_json:
     from incidentctl.incidents.anchors import DEFAULT_FILE, take
 
     store = app.incidents(create=True).store
+    if to is None:
+        from incidentctl.paths import make_private_dir
+
+        make_private_dir(app.home)  # beside a team store, nothing has made the home yet
     path = to or os.path.join(app.home, DEFAULT_FILE)
     record = take(store, app.clock.now(), path, url=url, fmt=post_format)
     return app.report(Anchored(record, os.path.abspath(path)), as_json=as_json)

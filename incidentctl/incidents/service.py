@@ -207,9 +207,10 @@ class Incidents:
         of steps anchored ``from: discovered`` (legal reporting) run from it.  ``facts``
         are the organisation's (``org:`` in the config): a step whose ``applies_if`` they
         make false is recorded n/a at once, the fact as its reason."""
-        title = title.strip()
+        title = _no_nul(title.strip(), "title")
         if not title:
             raise InvalidInput(msg("err.incident.title_empty"))
+        _no_nul(commander or "", "commander")
         tier = runbook.resolve_tier(severity)
         when = self.when(at, self._clock_of(drill))
         payload: dict[str, Any] = {
@@ -539,7 +540,7 @@ class Incidents:
         return self._record(ref, at, rule)[0]
 
     def assign(self, ref: str, role: str, name: str, *, at: str | None = None) -> Event:
-        if not name.strip():
+        if not _no_nul(name, role).strip():
             raise InvalidInput(msg("err.name.empty"))
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
@@ -660,7 +661,7 @@ class Incidents:
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             _not_closed(state)
-            text = value.strip()
+            text = _no_nul(value.strip(), field) if field == "title" else value.strip()
             payload: dict[str, Any] = {"field": field, "value": text}
             if field == "discovered":
                 if not text:
@@ -1114,6 +1115,15 @@ def _too_busy(what: str | Msg) -> StoreError:
 def _status(state: st.IncidentState) -> Msg:
     """The incident's status as a word of the reader's language."""
     return msg(f"status.{state.status}")
+
+
+def _no_nul(text: str, field: str) -> str:
+    """``text``, refused if it holds a NUL character: a title or a name is kept in the
+    store's summary row, and a PostgreSQL text column cannot hold one (the embedded store
+    could, so the two refused it differently, the team store as a broken store)."""
+    if "\0" in text:
+        raise InvalidInput(msg("err.text.nul", field=field))
+    return text
 
 
 def _not_closed(state: st.IncidentState) -> None:

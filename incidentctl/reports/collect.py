@@ -89,7 +89,10 @@ class FactsCache:
             return
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
-            self.path.parent.mkdir(mode=0o700, exist_ok=True)
+            # the home too: beside a team store, nothing may have made it yet
+            missing = [d for d in (self.path.parent, *self.path.parent.parents) if not d.exists()]
+            for directory in reversed(missing):
+                directory.mkdir(mode=0o700, exist_ok=True)
             fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
             # one json.dumps per incident (json.dump encodes in pure Python, ten times
             # slower), written as it goes: no second copy of ten thousand incidents

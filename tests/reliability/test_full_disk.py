@@ -36,6 +36,7 @@ def _note(home: object, incident: str, text: str, *json: str) -> subprocess.Comp
     )
 
 
+@pytest.mark.sqlite_only("RLIMIT_FSIZE fills the disk under the SQLite file")
 def test_a_full_store_is_a_clear_error_and_loses_nothing(isolated: object) -> None:
     env = {**os.environ, "INCIDENTCTL_HOME": str(isolated)}
     opened = subprocess.run(

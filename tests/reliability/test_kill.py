@@ -12,6 +12,8 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING
 
+import pytest
+
 from incidentctl.incidents.audit import verify
 from tests.conftest import REPO, open_home
 
@@ -46,6 +48,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.store
 def test_a_writer_killed_at_random_loses_nothing_it_reported(isolated: Path, soak: bool) -> None:
     store = open_home(isolated)
     from datetime import timezone

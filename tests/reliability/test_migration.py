@@ -29,6 +29,7 @@ def test_there_is_a_fixture_for_every_older_schema() -> None:
     assert sorted(v["schema_version"] for v in MANIFEST.values()) == list(range(1, SCHEMA_VERSION))
 
 
+@pytest.mark.sqlite_only("fixture stores of released SQLite schema versions")
 @pytest.mark.parametrize("name", sorted(MANIFEST))
 def test_an_older_store_is_migrated_without_loss(name: str, isolated: Path, run: Run) -> None:
     isolated.mkdir(mode=0o700)

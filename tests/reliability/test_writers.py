@@ -11,6 +11,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+import pytest
+
 from incidentctl.incidents import events as ev
 from incidentctl.incidents.audit import verify
 from tests.conftest import REPO, open_home
@@ -40,6 +42,7 @@ def _batch(home: Path, commands: list[list[str]]) -> subprocess.CompletedProcess
     return subprocess.CompletedProcess(commands, code, "".join(out), "".join(err))
 
 
+@pytest.mark.store
 def test_writers_on_one_incident_and_on_many_and_concurrent_opens(
     isolated: Path, soak: bool
 ) -> None:
