@@ -162,3 +162,22 @@ def test_the_memo_can_be_turned_off(
     _config(isolated, "limits: {text: 9000}\n")
     run("list")
     assert _memos(tmp_path) == []
+
+
+@pytest.mark.no_store("the config stops the command before any store is opened")
+@pytest.mark.parametrize("how", ["environment", "option"])
+def test_a_config_mistake_stops_a_command_whatever_store_it_names(
+    run: Run, isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """The store named by $INCIDENTCTL_STORE or --store, not by the config: the config is
+    still checked, as it is when the home's own store is used."""
+    url = f"sqlite:///{tmp_path / 'elsewhere' / 'incidents.db'}"
+    config = _config(isolated, "limits: {text: many}\n")
+    args = ["list"]
+    if how == "environment":
+        monkeypatch.setenv("INCIDENTCTL_STORE", url)
+    else:
+        args = ["--store", url, "list"]
+    err = run(*args, expect=1).stderr
+    assert f"{config}:1:16: limits.text: expected a whole number" in err
+    assert not (tmp_path / "elsewhere").exists()

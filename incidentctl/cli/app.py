@@ -149,9 +149,11 @@ class App:
         :func:`~incidentctl.store.display_location`)."""
         from incidentctl.store import check_location, has_password, home_location
 
+        # the home's config is checked by every command that reads a store, whichever store
+        # it names: a mistake in it is not to wait for the command that needs that key
+        configured = self.config.store
         given = self.store_option or os.environ.get("INCIDENTCTL_STORE") or None
         if given is None:
-            configured = self.config.store
             if configured is None:
                 return home_location(self.home)
             given = configured
