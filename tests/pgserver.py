@@ -55,7 +55,10 @@ class Cluster:
         if os.geteuid() == 0:  # the server refuses to run as root
             if self.owned:
                 os.chown(self.dir, _uid("postgres"), -1)
-            self.as_user = ["runuser", "-u", "postgres", "--"]
+            runuser = _sbin("runuser")
+            if runuser is None:
+                unavailable("running as root, and no runuser to start PostgreSQL as its own user")
+            self.as_user = [str(runuser), "-u", "postgres", "--"]
         self.data = self.dir / "data" if existing is None else existing
         if existing is not None:
             self.url = ""
@@ -109,6 +112,15 @@ class Cluster:
             self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _sbin(name: str) -> str | None:
+    """A system program, found on the path or where Debian keeps it (a root shell's path
+    need not name the sbin directories)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    return next((p for p in (f"/usr/sbin/{name}", f"/sbin/{name}") if os.path.exists(p)), None)
 
 
 def _uid(user: str) -> int:
@@ -194,5 +206,9 @@ def start() -> Server:
     if url:
         data = os.environ.get(DATA_ENV)
         return Server(url, Cluster(Path(data)) if data else None)
-    cluster = Cluster()
+    try:
+        cluster = Cluster()
+    except (OSError, RuntimeError, subprocess.TimeoutExpired) as exc:
+        unavailable(f"could not start a throwaway PostgreSQL cluster: {exc}")
+        raise  # unavailable() skips or fails; this is for the type checker
     return Server(cluster.url, cluster)
