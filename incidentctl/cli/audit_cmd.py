@@ -34,8 +34,9 @@ def audit() -> None:
     "-j",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Processes to share the work among (default: one per processor).  Many "
-    "incidents are checked in parallel; the result is the same.",
+    help="Processes to share the work among (default: one per processor, at most 8, each "
+    "with its own connection to the store).  Many incidents are checked in parallel; the "
+    "result is the same.",
 )
 @json_option
 @pass_app
@@ -94,7 +95,7 @@ def verify(
         store,
         ids,
         anchored=anchored,
-        workers=jobs or _processors(),
+        workers=jobs or min(_processors(), DEFAULT_JOBS),
         reopen=partial(open_store, app.store_location, create=False, read_only=True),
     )
     if every and len(ids) > 50 and sys.stderr.isatty():
@@ -103,6 +104,11 @@ def verify(
     else:
         report = run()
     return app.report(report, as_json=as_json)
+
+
+#: At most this many processes unless -j says otherwise: each holds a connection, and a team
+#: store's server has others to serve.
+DEFAULT_JOBS = 8
 
 
 def _processors() -> int:
