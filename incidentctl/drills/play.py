@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from incidentctl.errors import InvalidAction, InvalidInput, did_you_mean
+from incidentctl.errors import InvalidAction, InvalidInput
 from incidentctl.i18n import msg
 from incidentctl.incidents import events as ev
 from incidentctl.incidents import state as st
@@ -51,16 +51,7 @@ def start(
     if runbook.id != scenario.runbook:
         raise InvalidAction(msg("err.drill.runbook", runbook=runbook.id, wants=scenario.runbook))
     for role, name in (players or {}).items():  # refused before anything is opened
-        if role not in runbook.roles:
-            raise InvalidInput(
-                msg(
-                    "err.role.unknown",
-                    runbook=runbook.id,
-                    role=role,
-                    near=did_you_mean(role, runbook.roles),
-                    roles=list(runbook.roles),
-                )
-            )
+        runbook.check_role(role)
         if not name.strip():
             raise InvalidInput(msg("err.name.empty"))
     now = iso(svc.clock.now())

@@ -23,7 +23,7 @@ import heapq
 import random
 from typing import TYPE_CHECKING, NamedTuple
 
-from incidentctl.errors import InvalidInput, did_you_mean
+from incidentctl.errors import InvalidInput
 from incidentctl.i18n import msg
 
 if TYPE_CHECKING:
@@ -191,16 +191,7 @@ def simulate(
         raise InvalidInput(msg("err.simulate.runs"))
     people = dict(staff or {})
     for role in people:
-        if role not in runbook.roles:
-            raise InvalidInput(
-                msg(
-                    "err.role.unknown",
-                    runbook=runbook.id,
-                    role=role,
-                    near=did_you_mean(role, runbook.roles),
-                    roles=list(runbook.roles),
-                )
-            )
+        runbook.check_role(role)
     p = plan(runbook, tier)
     if team is not None:
         if not 1 <= team <= 999:

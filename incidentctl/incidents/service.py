@@ -545,16 +545,7 @@ class Incidents:
 
         def rule(state: st.IncidentState, runbook: Runbook, when: When) -> list[Draft]:
             _not_closed(state)
-            if role not in runbook.roles:
-                raise InvalidInput(
-                    msg(
-                        "err.role.unknown",
-                        runbook=runbook.id,
-                        role=role,
-                        near=did_you_mean(role, runbook.roles),
-                        roles=list(runbook.roles),
-                    )
-                )
+            runbook.check_role(role)
             return [self._draft(ev.ASSIGNED, {"role": role, "name": name.strip()}, when)]
 
         return self._record(ref, at, rule)[0]

@@ -210,6 +210,23 @@ class Runbook(NamedTuple):
             msg("err.severity.unknown", text=text, runbook=self.id, expected=self._tier_hint())
         )
 
+    def check_role(self, role: str) -> None:
+        """Refuse a role id the runbook does not have, naming the closest and all of them."""
+        if role not in self.roles:
+            raise InvalidInput(self.unknown_role(role))
+
+    def unknown_role(self, role: str) -> Msg:
+        """What to say of ``role``, which is not one of the runbook's roles."""
+        from incidentctl.errors import did_you_mean
+
+        return msg(
+            "err.role.unknown",
+            runbook=self.id,
+            role=role,
+            near=did_you_mean(role, self.roles),
+            roles=list(self.roles),
+        )
+
     def _tier_hint(self) -> Msg:
         tiers = [msg("err.severity.tier", id=t.id, name=t.name) for t in self.tiers]
         return msg("err.severity.expected", tiers=tiers)

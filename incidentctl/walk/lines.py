@@ -205,10 +205,7 @@ def _assign(verb: str, rest: str, screen: Screen) -> it.Intent:
     rb = screen.view.runbook
     role = pick(word, list(rb.roles))
     if role not in rb.roles:
-        near = did_you_mean(word, rb.roles)
-        raise _Refused(
-            msg("err.role.unknown", runbook=rb.id, role=word, near=near, roles=list(rb.roles))
-        )
+        raise _Refused(rb.unknown_role(word))
     if name is None:
         raise _Refused(msg("walk.line.needs_name", verb=verb))
     return it.Assign(role, name)
