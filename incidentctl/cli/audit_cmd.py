@@ -8,6 +8,7 @@ import click
 
 from incidentctl.cli import complete
 from incidentctl.cli.app import App, json_option, pass_app
+from incidentctl.cli.output import read_file
 
 if TYPE_CHECKING:
     from incidentctl.incidents.service import Incidents
@@ -68,13 +69,13 @@ def verify(
     if anchors:
         from incidentctl.incidents.anchors import read_anchors
 
-        found = read_anchors(_read(anchors), anchors)
+        found = read_anchors(read_file(anchors), anchors)
         every = every or not incidents
     if len(incidents) == 1 and not every and os.path.isfile(incidents[0]):
         from incidentctl.postmortem.bundle import audit as audit_bundle
         from incidentctl.postmortem.bundle import load
 
-        bundle = load(_read(incidents[0]), incidents[0])
+        bundle = load(read_file(incidents[0]), incidents[0])
         return app.report(audit_bundle(bundle, found), as_json=as_json)
     svc = app.incidents()
     store = svc.store
@@ -132,18 +133,6 @@ def _resolve(svc: Incidents, ref: str) -> str:
         if svc.store.events(ref.strip().upper(), after=0):
             return ref.strip().upper()
         raise
-
-
-def _read(path: str) -> str:
-    from incidentctl.errors import InvalidInput
-    from incidentctl.i18n import msg
-
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InvalidInput(msg("err.review.unreadable", path=path, problem=problem)) from None
 
 
 @audit.command("anchor")
