@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from incidentctl.render.text import longest_word_of, pad_measured, truncate, width, wrap
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
 
 def table(
@@ -72,9 +72,7 @@ def table(
                     break
                 least = floor if floors else 12
                 if wrap_shrunk:  # wrapped: as narrow as its longest word, if need be
-                    word = longest_word(
-                        [[text] for text in {headers[col], *(r[col] for r in cells)}], 0
-                    )
+                    word = longest_word({headers[col], *(r[col] for r in cells)})
                     least = max(least, word) if floors else word
                 narrower = max(widths[col] - over, min(widths[col], least))
                 over -= widths[col] - narrower
@@ -112,11 +110,10 @@ def table(
     return "\n".join(out)
 
 
-def longest_word(cells: list[list[str]], col: int) -> int:
-    """The widest piece of text column ``col`` can hold without cutting a word in two."""
+def longest_word(texts: Iterable[str]) -> int:
+    """The widest piece of ``texts`` that cannot be cut without cutting a word in two."""
     best = 0
-    for row in cells:
-        text = row[col]
+    for text in texts:
         if width(text) > best:  # no piece of a text is wider than the whole of it
             best = max(best, longest_word_of(text))
     return best
