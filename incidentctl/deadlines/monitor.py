@@ -88,7 +88,7 @@ def views(svc: Incidents, refs: list[str] | None = None, *, drills: bool = False
     drills only if ``drills`` (a drill never pages, nor mixes into what is really due)."""
     if refs:
         return [svc.view(r) for r in refs]
-    from incidentctl.incidents.service import is_drill_id
+    from incidentctl.incidents.events import is_drill_id
 
     rows = svc.store.incidents(statuses=ACTIVE)
     return [svc.view(row.id) for row in rows if drills or not is_drill_id(row.id)]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
+from incidentctl.incidents.events import DRILL_PREFIX
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
@@ -73,7 +75,7 @@ def history(
     from incidentctl.errors import InvalidAction
 
     out = []
-    for incident_id in svc.store.match_ids("DRILL-"):
+    for incident_id in svc.store.match_ids(DRILL_PREFIX):
         view = svc.view(incident_id)
         state = view.state
         if runbook is not None and state.runbook_id != runbook:

@@ -228,7 +228,7 @@ def previous_scores(
     from incidentctl.drills.play import is_drill_of
 
     out = []
-    for incident_id in svc.store.match_ids("DRILL-"):
+    for incident_id in svc.store.match_ids(ev.DRILL_PREFIX):
         if incident_id >= before:
             continue
         view = svc.view(incident_id)

@@ -6,6 +6,15 @@ Events themselves (records, canonical encoding, hashing, the chain) are
 
 from __future__ import annotations
 
+#: How a drill's id starts (a real incident's starts ``INC-``).
+DRILL_PREFIX = "DRILL-"
+
+
+def is_drill_id(incident_id: str) -> bool:
+    """Whether ``incident_id`` names a drill (the id alone says so)."""
+    return incident_id.startswith(DRILL_PREFIX)
+
+
 # Event types.  Payload fields are listed beside each.
 # OPENED payload: title, severity, runbook{id,version,sha256}, commander?, scope?, drill?,
 # discovered_at? (when the event was discovered, if before opening: legal clocks run from it)

@@ -47,14 +47,6 @@ if TYPE_CHECKING:
 #: The longest text recorded by default, in UTF-8 bytes (configurable: ``limits.text``).
 MAX_TEXT = 64 * 1024
 
-#: How a drill's id starts (a real incident's starts ``INC-``).
-DRILL_PREFIX = "DRILL-"
-
-
-def is_drill_id(incident_id: str) -> bool:
-    """Whether ``incident_id`` names a drill (the id alone says so)."""
-    return incident_id.startswith(DRILL_PREFIX)
-
 
 #: How many times a change is decided again after losing a race, before giving up.
 MAX_ATTEMPTS = 200
@@ -258,7 +250,7 @@ class Incidents:
         listings leave drills out without reading their logs."""
         if not drill:
             return self.store.next_incident_id(day)
-        prefix = f"{DRILL_PREFIX}{day}-"
+        prefix = f"{ev.DRILL_PREFIX}{day}-"
         taken = [i[len(prefix) :] for i in self.store.match_ids(prefix)]
         numbers = [int(n) for n in taken if n.isdecimal()]
         return f"{prefix}{max(numbers, default=0) + 1:03d}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from incidentctl.incidents import state as st
+from incidentctl.incidents.events import DRILL_PREFIX
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -25,7 +26,6 @@ ACTIVE = (st.OPEN, st.MITIGATED, st.RESOLVED)
 #: Closed incidents offered at most (the newest that match), after every active one.
 CLOSED_OFFERED = 20
 _ID_PREFIX = "INC-"
-_DRILL_PREFIX = "DRILL-"
 
 
 def incident_refs(
@@ -47,7 +47,7 @@ def incident_refs(
             return []
         return _by_id(store, _ID_PREFIX + digits, exclude, shown_without_prefix=True)
     prefix = text.upper()
-    if prefix and (prefix.startswith(_DRILL_PREFIX) or _DRILL_PREFIX.startswith(prefix)):
+    if prefix and (prefix.startswith(DRILL_PREFIX) or DRILL_PREFIX.startswith(prefix)):
         return _by_id(store, prefix, exclude, shown_without_prefix=False)  # a drill's id
     if not (prefix.startswith(_ID_PREFIX) or _ID_PREFIX.startswith(prefix)):
         return []
