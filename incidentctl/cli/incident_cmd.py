@@ -170,7 +170,7 @@ def list_(
     as_json: bool,
 ) -> int:
     """List incidents, newest first (drills only with --drills)."""
-    from incidentctl.incidents import IncidentListing
+    from incidentctl.incidents import IncidentListing, listed
 
     now = app.clock.now()
     window = None
@@ -182,27 +182,16 @@ def list_(
         return app.report(
             IncidentListing([], now, app.store_location, store=False), as_json=as_json
         )
-    store = app.store(create=False)
-    tier = _tier_filter(severity) if severity else None
-    asked = None if window else limit or None
-    while True:
-        rows = store.incidents(
-            statuses=STATUS_FILTERS[status], runbook_id=runbook_id, severity=tier, limit=asked
-        )
-        if window:
-            # the window is kept here, not in the store: rows are few and small, and the
-            # store's interface stays as every backend implements it
-            from incidentctl.times import opened_within
-
-            start, end = window
-            rows = [
-                r for r in rows if opened_within(r.opened_at, start, end, end_included=not until)
-            ]
-        real = rows if drills else [r for r in rows if not r.id.startswith("DRILL-")]
-        if asked is None or len(rows) < asked or len(real) >= limit:
-            rows = real[:limit] if limit else real
-            break
-        asked *= 2  # drills took places in the page: ask for more
+    rows = listed(
+        app.store(create=False),
+        statuses=STATUS_FILTERS[status],
+        runbook_id=runbook_id,
+        severity=_tier_filter(severity) if severity else None,
+        limit=limit,
+        window=window,
+        end_included=not until,
+        drills=drills,
+    )
     return app.report(IncidentListing(rows, now, app.store_location), as_json=as_json)
 
 

@@ -22,7 +22,43 @@ if TYPE_CHECKING:
     from incidentctl.incidents.state import ActionItem
     from incidentctl.records import Event
     from incidentctl.runbooks.model import Runbook
-    from incidentctl.store.base import IncidentRow
+    from incidentctl.store.base import IncidentRow, Store
+
+
+def listed(
+    store: Store,
+    *,
+    statuses: Sequence[str] | None,
+    runbook_id: str | None = None,
+    severity: str | None = None,
+    limit: int = 0,
+    window: tuple[datetime | None, datetime] | None = None,
+    end_included: bool = False,
+    drills: bool = False,
+) -> list[IncidentRow]:
+    """The summary rows ``list`` shows, newest first: of these statuses, runbook and tier,
+    opened in ``window`` (see :func:`incidentctl.times.window`), drills only if
+    ``drills``, at most ``limit`` (0: all)."""
+    from incidentctl.incidents.events import is_drill_id
+
+    asked = None if window else limit or None
+    while True:
+        rows = store.incidents(
+            statuses=statuses, runbook_id=runbook_id, severity=severity, limit=asked
+        )
+        if window:
+            # the window is kept here, not in the store: rows are few and small, and the
+            # store's interface stays as every backend implements it
+            from incidentctl.times import opened_within
+
+            start, end = window
+            rows = [
+                r for r in rows if opened_within(r.opened_at, start, end, end_included=end_included)
+            ]
+        real = rows if drills else [r for r in rows if not is_drill_id(r.id)]
+        if asked is None or len(rows) < asked or len(real) >= limit:
+            return real[:limit] if limit else real
+        asked *= 2  # drills took places in the page: ask for more
 
 
 class Opened:
