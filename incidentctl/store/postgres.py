@@ -446,16 +446,28 @@ class PostgresStore(SQLReads):
                 if self._written(opened):
                     return
                 raise IdTaken(opened.incident)
-            self.conn.execute(
-                _q(INSERT_RUNBOOK) + " ON CONFLICT (sha256) DO NOTHING",
-                runbook_row(runbook_doc, runbook_sha256, runbook_id),
-            )
-            number = self.conn.execute(NEXT_NUMBER).fetchone()[0]  # type: ignore[index]
-            self.conn.execute(
-                _q(INSERT_INCIDENT),
-                incident_row(opened, opened, runbook_id, runbook_sha256, summary, number),
-            )
-            self.conn.execute(_q(INSERT_EVENT), event_row(opened))
+            self._insert(runbook_doc, runbook_sha256, runbook_id, [opened], summary)
+
+    def _insert(
+        self,
+        runbook_doc: dict[str, Any],
+        runbook_sha256: str,
+        runbook_id: str,
+        events: Sequence[Event],
+        summary: Summary,
+    ) -> None:
+        """A new incident's rows (its runbook's, if new), inside the caller's transaction."""
+        self.conn.execute(
+            _q(INSERT_RUNBOOK) + " ON CONFLICT (sha256) DO NOTHING",
+            runbook_row(runbook_doc, runbook_sha256, runbook_id),
+        )
+        number = self.conn.execute(NEXT_NUMBER).fetchone()[0]  # type: ignore[index]
+        self.conn.execute(
+            _q(INSERT_INCIDENT),
+            incident_row(events[0], events[-1], runbook_id, runbook_sha256, summary, number),
+        )
+        with self.conn.cursor() as cur:
+            cur.executemany(_q(INSERT_EVENT), [event_row(e) for e in events])
 
     @contextlib.contextmanager
     def turn(self, incident_id: str) -> Iterator[None]:
@@ -503,21 +515,11 @@ class PostgresStore(SQLReads):
         with self.conn.transaction():
             self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
             for runbook_doc, runbook_sha256, runbook_id, events, summary in items:
-                first, head = events[0], events[-1]
+                first = events[0]
                 taken = self.conn.execute(_q(ID_TAKEN), (first.incident, first.incident))
                 if taken.fetchone() is not None:
                     raise IdTaken(first.incident)
-                self.conn.execute(
-                    _q(INSERT_RUNBOOK) + " ON CONFLICT (sha256) DO NOTHING",
-                    runbook_row(runbook_doc, runbook_sha256, runbook_id),
-                )
-                number = self.conn.execute(NEXT_NUMBER).fetchone()[0]  # type: ignore[index]
-                self.conn.execute(
-                    _q(INSERT_INCIDENT),
-                    incident_row(first, head, runbook_id, runbook_sha256, summary, number),
-                )
-                with self.conn.cursor() as cur:
-                    cur.executemany(_q(INSERT_EVENT), [event_row(e) for e in events])
+                self._insert(runbook_doc, runbook_sha256, runbook_id, events, summary)
 
     # --- others' changes -------------------------------------------------------------
     @guarded

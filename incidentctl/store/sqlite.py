@@ -382,22 +382,27 @@ class SQLiteStore(SQLReads):
             ).fetchone()
             if taken:
                 raise IdTaken(opened.incident)
-            self.db.execute(
-                INSERT_RUNBOOK.replace("INSERT", "INSERT OR IGNORE", 1),
-                runbook_row(runbook_doc, runbook_sha256, runbook_id),
-            )
-            self.db.execute(
-                INSERT_INCIDENT,
-                incident_row(
-                    opened,
-                    opened,
-                    runbook_id,
-                    runbook_sha256,
-                    summary,
-                    self.db.execute(NEXT_NUMBER).fetchone()[0],
-                ),
-            )
-            self.db.execute(INSERT_EVENT, event_row(opened))
+            self._insert(runbook_doc, runbook_sha256, runbook_id, [opened], summary)
+
+    def _insert(
+        self,
+        runbook_doc: dict[str, Any],
+        runbook_sha256: str,
+        runbook_id: str,
+        events: Sequence[Event],
+        summary: Summary,
+    ) -> None:
+        """A new incident's rows (its runbook's, if new), inside the caller's transaction."""
+        self.db.execute(
+            INSERT_RUNBOOK.replace("INSERT", "INSERT OR IGNORE", 1),
+            runbook_row(runbook_doc, runbook_sha256, runbook_id),
+        )
+        number = self.db.execute(NEXT_NUMBER).fetchone()[0]
+        self.db.execute(
+            INSERT_INCIDENT,
+            incident_row(events[0], events[-1], runbook_id, runbook_sha256, summary, number),
+        )
+        self.db.executemany(INSERT_EVENT, [event_row(e) for e in events])
 
     def turn(self, incident_id: str) -> contextlib.AbstractContextManager[None]:
         return contextlib.nullcontext()  # BEGIN IMMEDIATE queues the writers already
@@ -428,19 +433,10 @@ class SQLiteStore(SQLReads):
     ) -> None:
         with self._immediate():
             for runbook_doc, runbook_sha256, runbook_id, events, summary in items:
-                first, head = events[0], events[-1]
+                first = events[0]
                 if self.db.execute(ID_TAKEN, (first.incident, first.incident)).fetchone():
                     raise IdTaken(first.incident)
-                self.db.execute(
-                    INSERT_RUNBOOK.replace("INSERT", "INSERT OR IGNORE", 1),
-                    runbook_row(runbook_doc, runbook_sha256, runbook_id),
-                )
-                number = self.db.execute(NEXT_NUMBER).fetchone()[0]
-                self.db.execute(
-                    INSERT_INCIDENT,
-                    incident_row(first, head, runbook_id, runbook_sha256, summary, number),
-                )
-                self.db.executemany(INSERT_EVENT, [event_row(e) for e in events])
+                self._insert(runbook_doc, runbook_sha256, runbook_id, events, summary)
 
     @guarded
     def schema_version(self) -> int:
