@@ -8,11 +8,27 @@ import os
 import shutil
 import statistics
 import sys
+import time
 from pathlib import Path
 
-from run import spawn
-
 BARE = "python -c pass"
+
+
+def spawn(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """Run ``argv``; return (seconds, exit status, peak RSS in KiB)."""
+    started = time.perf_counter()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        pid = os.posix_spawn(
+            argv[0],
+            argv,
+            env,
+            file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)],
+        )
+        _, status, usage = os.wait4(pid, 0)
+    finally:
+        os.close(devnull)
+    return time.perf_counter() - started, os.waitstatus_to_exitcode(status), usage.ru_maxrss
 
 
 def executable() -> str | None:

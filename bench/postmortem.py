@@ -15,16 +15,14 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
-import statistics
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import environment, executable, measure, show
 from generate import incident_events
-from run import spawn
 
 from incidentctl.incidents import state as st
 from incidentctl.paths import shipped_runbooks_dir
@@ -77,16 +75,11 @@ def main() -> int:
         return 1
     args.home.mkdir(mode=0o700, parents=True, exist_ok=True)
     incident, length = write_incident(args.home, args.events, args.seed)
-    exe = shutil.which("incidentctl", path=str(Path(sys.executable).parent)) or shutil.which(
-        "incidentctl"
-    )
+    exe = executable()
     if exe is None:
         print("incidentctl is not installed next to this Python", file=sys.stderr)
         return 1
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(
-        INCIDENTCTL_HOME=str(args.home), INCIDENTCTL_USER="bench", NO_COLOR="1", TZ="Asia/Shanghai"
-    )
+    env = environment(args.home)
     # a second, new incident: appending to it is the yardstick for appending to the long one
     import subprocess
 
@@ -97,31 +90,19 @@ def main() -> int:
         text=True,
         check=True,
     ).stdout.strip()
-    commands = {"python -c pass": [sys.executable, "-c", "pass"]}
-    commands["show INC"] = [exe, "show", incident]
-    commands["timeline INC"] = [exe, "timeline", incident]
-    commands["note INC (10,000 events)"] = [exe, "note", incident, "bench"]
-    commands["note NEW (a new incident)"] = [exe, "note", short, "bench"]
+    commands = {
+        "show INC": [exe, "show", incident],
+        "timeline INC": [exe, "timeline", incident],
+        "note INC (10,000 events)": [exe, "note", incident, "bench"],
+        "note NEW (a new incident)": [exe, "note", short, "bench"],
+    }
     for fmt in ("md", "json", "html"):
         commands[f"postmortem --format {fmt}"] = [exe, "postmortem", incident, "--format", fmt]
-    for argv in commands.values():
-        spawn(argv, env)
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    peaks = dict.fromkeys(commands, 0)
-    for _ in range(args.runs):
-        for name, argv in commands.items():
-            seconds, status, rss = spawn(argv, env)
-            if status not in (0, 1):  # show and timeline of a closed incident exit 0
-                print(f"{name} exited {status}", file=sys.stderr)
-                return 1
-            times[name].append(seconds)
-            peaks[name] = max(peaks[name], rss)
-    base = statistics.median(times["python -c pass"])
+    rows = measure(commands, env, args.runs)
+    if rows is None:
+        return 1
     print(f"one incident of {length} events; {args.runs} runs each; {os.cpu_count()} CPUs")
-    print(f"{'command':<28} {'median ms':>10} {'x bare':>7} {'peak MB':>8}")
-    for name in commands:
-        median = statistics.median(times[name])
-        print(f"{name:<28} {median * 1000:>10.1f} {median / base:>7.2f} {peaks[name] / 1024:>8.1f}")
+    show(rows, width=28)
     return 0
 
 

@@ -21,30 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sqlite3
 import statistics
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
-
-def spawn(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Run ``argv``; return (seconds, exit status, peak RSS in KiB)."""
-    started = time.perf_counter()
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        pid = os.posix_spawn(
-            argv[0],
-            argv,
-            env,
-            file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)],
-        )
-        _, status, usage = os.wait4(pid, 0)
-    finally:
-        os.close(devnull)
-    return time.perf_counter() - started, os.waitstatus_to_exitcode(status), usage.ru_maxrss
+from common import environment, executable, spawn
 
 
 def open_many(home: Path, n: int) -> None:
@@ -112,16 +95,11 @@ def main() -> int:
         ),
         None,
     )
-    exe = shutil.which("incidentctl", path=str(Path(sys.executable).parent)) or shutil.which(
-        "incidentctl"
-    )
+    exe = executable()
     if exe is None:
         print("incidentctl is not installed next to this Python", file=sys.stderr)
         return 1
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(
-        INCIDENTCTL_HOME=str(args.home), INCIDENTCTL_USER="bench", NO_COLOR="1", COLUMNS="120"
-    )
+    env = environment(args.home)
     record = ["step", "done", active, recurring] if recurring else ["note", active, "bench"]
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
@@ -142,13 +120,13 @@ def main() -> int:
         runs += [
             (f"{name} [pg]", argv, team_env) for name, argv in commands.items() if argv[0] == exe
         ]
-    for _name, argv, environment in runs:  # warm the page cache and the bytecode caches
-        spawn(argv, environment)
+    for _name, argv, run_env in runs:  # warm the page cache and the bytecode caches
+        spawn(argv, run_env)
     times: dict[str, list[float]] = {name: [] for name, _, _ in runs}
     peaks: dict[str, int] = dict.fromkeys(times, 0)
     for _ in range(args.runs):
-        for name, argv, environment in runs:
-            seconds, status, rss = spawn(argv, environment)
+        for name, argv, run_env in runs:
+            seconds, status, rss = spawn(argv, run_env)
             if status != 0:
                 print(f"{name} exited {status}", file=sys.stderr)
                 return 1
