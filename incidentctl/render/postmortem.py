@@ -448,18 +448,12 @@ def markdown(doc: dict[str, Any], zone: tzinfo) -> str:
     w(f"## {L('communications')}")
     w()
     headers, rows = message_rows(doc, zone)
-    if rows:
-        w(_table(headers, rows))
-    else:
-        w(L("no_messages"))
+    w(_table(headers, rows) if rows else L("no_messages"))
     w()
     w(f"### {L('promises')}")
     w()
     headers, rows = promise_rows(doc, zone)
-    if rows:
-        w(_table(headers, rows))
-    else:
-        w(L("no_promises"))
+    w(_table(headers, rows) if rows else L("no_promises"))
     w()
 
     w(f"## {L('paging')}")
