@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from incidentctl.i18n import t
 
 if TYPE_CHECKING:
-    from datetime import tzinfo
+    from datetime import datetime, tzinfo
 
     from incidentctl.reports import Group, Report, Spread
 
@@ -510,14 +510,15 @@ def _md_table(headers: list[str], rows: list[list[str]]) -> str:
 # --- CSV ------------------------------------------------------------------------------------
 
 
-def zone_name(zone: tzinfo) -> str:
-    """A zone's IANA name where it has one (``Asia/Shanghai``), else its label."""
+def zone_name(zone: tzinfo, at: datetime) -> str:
+    """A zone's IANA name where it has one (``Asia/Shanghai``), else its label at ``at``
+    (the report's end: the same report gives the same header whenever it is written)."""
     key = getattr(zone, "key", None)
     if isinstance(key, str):
         return key
     from incidentctl.times import zone_label
 
-    return zone_label(zone)
+    return zone_label(zone, at)
 
 
 def csv_text(doc: dict[str, Any], lang: str, zone: tzinfo) -> str:
@@ -529,6 +530,9 @@ def csv_text(doc: dict[str, Any], lang: str, zone: tzinfo) -> str:
     def L(key: str) -> str:
         return t(f"report.csv.{key}", lang)
 
+    from incidentctl.times import from_iso
+
+    until = from_iso(doc["until"])
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     times = ("opened_at", "mitigated_at", "resolved_at", "closed_at")
@@ -544,7 +548,7 @@ def csv_text(doc: dict[str, Any], lang: str, zone: tzinfo) -> str:
                 for k in times
                 for x in (
                     t("report.csv.in_zone", lang, what=L(k), zone="UTC"),
-                    t("report.csv.in_zone", lang, what=L(k), zone=zone_name(zone)),
+                    t("report.csv.in_zone", lang, what=L(k), zone=zone_name(zone, until)),
                 )
             ),
             L("acknowledge"),
