@@ -51,7 +51,7 @@ class Reads:
 
 
 def _service(store: Store, clock: ManualClock, where: Path | None) -> Incidents:
-    kept = None if where is None else Checkpoints(where, "test-store", "1")
+    kept = None if where is None else Checkpoints(lambda: where, "test-store", "1")
     return Incidents(Reads(store), clock, actor="alice", zone=ZoneInfo(SHANGHAI), checkpoints=kept)  # type: ignore[arg-type]
 
 
@@ -150,14 +150,14 @@ def test_a_checkpoint_that_may_not_be_trusted_is_ignored(tmp_path: Path, spoil: 
     where.mkdir(mode=0o700)
     store, svc, inc = _long_incident(where)
     entry = _entry(where)
-    kept = Checkpoints(where, "test-store", "1")
+    kept = Checkpoints(lambda: where, "test-store", "1")
     assert kept.load(inc) is not None
     if spoil == "loose":
         entry.chmod(0o644)  # someone else could have written it: never unpickled
     elif spoil == "garbage":
         entry.write_bytes(b"not a pickle")
     else:
-        kept = Checkpoints(where, "test-store", "2")
+        kept = Checkpoints(lambda: where, "test-store", "2")
     assert kept.load(inc) is None
     svc.note(inc, "still recorded")  # the whole log read instead
     assert svc.view(inc).events[-1].payload == {"text": "still recorded"}
@@ -168,9 +168,11 @@ def test_the_cli_keeps_checkpoints_in_the_private_cache(run: Run, tmp_path: Path
     inc = run(
         "--runbooks", str(_valid()), "open", "coupon-failure", "-s", "1", "-t", "x"
     ).stdout.strip()
+    where = tmp_path / "cache" / "incidentctl" / "folds"  # $XDG_CACHE_HOME of the tests
+    run("show", inc)
+    assert not where.exists()  # a command that records nothing never looks for checkpoints
     for i in range(21):
         run("note", inc, f"n{i}")
-    where = tmp_path / "cache" / "incidentctl" / "folds"  # $XDG_CACHE_HOME of the tests
     (entry,) = where.iterdir()
     assert entry.stat().st_mode & 0o777 == 0o600
     assert where.stat().st_mode & 0o777 == 0o700

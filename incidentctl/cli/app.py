@@ -223,14 +223,18 @@ class App:
             checkpoints=self._checkpoints(),
         )
 
-    def _checkpoints(self) -> Checkpoints | None:
-        """Where the folds of long logs are kept between commands: the user's private cache."""
+    def _checkpoints(self) -> Checkpoints:
+        """Where the folds of long logs are kept between commands: the user's private cache
+        (looked for only by a command that records)."""
         from incidentctl import __version__
-        from incidentctl.documents import memo
         from incidentctl.incidents.checkpoints import Checkpoints
 
-        where = memo.directory("folds")
-        return None if where is None else Checkpoints(where, self.store_location, __version__)
+        def locate() -> Path | None:
+            from incidentctl.documents import memo
+
+            return memo.directory("folds")
+
+        return Checkpoints(locate, self.store_location, __version__)
 
     def calendar(self) -> BusinessCalendar:
         if self._calendar is None:

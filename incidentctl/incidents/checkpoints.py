@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from incidentctl.incidents.state import IncidentState
@@ -39,16 +41,26 @@ FORMAT = 1
 
 
 class Checkpoints:
-    """The checkpoints of one store's incidents, in ``directory``."""
+    """The checkpoints of one store's incidents, in the directory ``locate`` gives (private
+    to the user: see documents.memo.directory), or nowhere when it gives ``None``.  It is
+    looked for only when a checkpoint is: a command that records nothing never makes it."""
 
-    def __init__(self, directory: Path, store_location: str, release: str) -> None:
-        self.directory = directory  # private to the user (see documents.memo.directory)
+    def __init__(
+        self, locate: Callable[[], Path | None], store_location: str, release: str
+    ) -> None:
+        self._locate = locate
         self.location = store_location
         self.release = release
 
-    def _path(self, incident_id: str) -> Path:
+    @cached_property
+    def directory(self) -> Path | None:
+        return self._locate()
+
+    def _path(self, incident_id: str) -> Path | None:
         from incidentctl.records import sha256
 
+        if self.directory is None:
+            return None
         name = sha256(f"{self.location}\0{incident_id}".encode()).hexdigest()[:32]
         return self.directory / f"{name}.fold"
 
@@ -57,8 +69,11 @@ class Checkpoints:
 
     def load(self, incident_id: str) -> IncidentState | None:
         """The incident's last checkpoint, or ``None``."""
+        path = self._path(incident_id)
+        if path is None:
+            return None
         try:
-            fd = os.open(self._path(incident_id), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
             return None
         try:
@@ -84,6 +99,8 @@ class Checkpoints:
         import pickle
 
         path = self._path(state.id)
+        if path is None:
+            return
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
