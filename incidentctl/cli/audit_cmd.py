@@ -9,6 +9,7 @@ import click
 from incidentctl.cli import complete
 from incidentctl.cli.app import App, json_option, pass_app
 from incidentctl.cli.output import read_file
+from incidentctl.incidents.anchors import WEBHOOK_FORMATS
 
 if TYPE_CHECKING:
     from incidentctl.incidents.service import Incidents
@@ -151,7 +152,7 @@ def _resolve(svc: Incidents, ref: str) -> str:
 )
 @click.option(
     "--post-format",
-    type=click.Choice(["json", "wecom", "dingtalk", "feishu", "slack"]),
+    type=click.Choice(WEBHOOK_FORMATS),
     default="json",
     show_default=True,
     help="What the webhook is sent: the whole anchor, or one line in a chat robot's format.",

@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from incidentctl.incidents.state import ActionItem
 
 ACTIVE = ("open", "mitigated", "resolved")
-#: What ``check`` does with overdue action items (``check.action_items`` in the config).
-ACTION_MODES = ("off", "report", "page")
 #: The kind of notice that pages the next level when a breach stays unacknowledged.
 ESCALATION = "escalation"
 

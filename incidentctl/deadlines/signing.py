@@ -19,9 +19,6 @@ import base64
 import hashlib
 import hmac
 
-#: The formats whose robots sign (a ``-text`` variant signs as its platform does).
-SIGNING_PLATFORMS = ("dingtalk", "feishu")
-
 
 def platform(fmt: str) -> str:
     """The platform of a webhook format: ``dingtalk-text`` -> ``dingtalk``."""

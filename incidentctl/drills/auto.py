@@ -33,9 +33,8 @@ if TYPE_CHECKING:
 LONGEST = 7 * 24 * 3600
 #: A bound on the simulation's rounds, well beyond any runbook's steps and injects.
 MAX_ROUNDS = 100_000
-#: Reasons and notes a scripted responder records.
+#: The reason a scripted responder gives for a step it leaves undone.
 SKIP_REASON = "scripted responder: left undone"
-ACTOR = "drill-bot"
 
 
 def play(

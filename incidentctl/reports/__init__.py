@@ -117,9 +117,9 @@ def _share(shared: dict[Any, Any], value: Any) -> Any:
 
 
 def _bucket(verdict: str) -> str:
-    from incidentctl.postmortem import LATE, NEVER_DONE
+    from incidentctl.postmortem import MISSES
 
-    return MISSED if verdict in (LATE, NEVER_DONE) else verdict
+    return MISSED if verdict in MISSES else verdict
 
 
 def facts_of(
