@@ -434,3 +434,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def soak(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--soak"))
+
+
+def checks_at_once(env: dict[str, str], *, rounds: int) -> None:
+    """``rounds`` times, two real ``check`` processes started together; each must report
+    breaches (exit 5) and nothing else go wrong."""
+    import subprocess
+    import sys
+
+    for _ in range(rounds):
+        checks = [
+            subprocess.Popen(
+                [sys.executable, "-m", "incidentctl", "check"],
+                env=env,
+                cwd=REPO,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(2)
+        ]
+        outputs = [c.communicate(timeout=60) for c in checks]
+        assert [c.returncode for c in checks] == [5, 5], outputs

@@ -14,7 +14,7 @@ from incidentctl.clock import ManualClock
 from incidentctl.incidents.service import Incidents
 from tests.conftest import write_config as config
 
-from .conftest import Run, runbook
+from .conftest import Run, checks_at_once, runbook
 from .contract import validate
 from .test_notify_check import Hook
 
@@ -166,13 +166,5 @@ def test_two_checks_racing_page_an_action_item_once(hook: Hook, isolated: Path) 
     do("resolve", inc)
     do("close", inc, "--force", "--reason", "review goes on")
     do("action", "add", inc, "fix", "--owner", "王伟", "--due", "2020-01-01", "--at", "-1d")
-    for _ in range(2):
-        checks = [
-            subprocess.Popen(
-                [*cli, "check"], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-            )
-            for _ in range(2)
-        ]
-        outputs = [c.communicate(timeout=60) for c in checks]
-        assert [c.returncode for c in checks] == [5, 5], outputs
+    checks_at_once(env, rounds=2)
     assert [r["key"] for r in hook.requests] == [f"{inc}/action/action#1@2020-01-01T16:00:00Z"]

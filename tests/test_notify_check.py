@@ -22,7 +22,7 @@ from incidentctl.deadlines.notice import Notice
 from incidentctl.deadlines.notify import Channel, Notifier, mask_url, payload
 from tests.conftest import write_config as config
 
-from .conftest import DATA, REPO, Run
+from .conftest import DATA, REPO, Run, checks_at_once
 
 #: Every test here runs on the embedded store and on a team store (PostgreSQL).
 pytestmark = pytest.mark.usefixtures("backend")
@@ -360,15 +360,7 @@ def test_two_checks_racing_send_each_notice_once(hook: Hook, isolated: Path) -> 
         capture_output=True,
         cwd=REPO,
     )
-    for _ in range(3):
-        checks = [
-            subprocess.Popen(
-                [*cli, "check"], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-            )
-            for _ in range(2)
-        ]
-        outputs = [c.communicate(timeout=60) for c in checks]
-        assert [c.returncode for c in checks] == [5, 5], outputs
+    checks_at_once(env, rounds=3)
     assert sorted(r["key"].rsplit("/", 1)[1] for r in hook.requests) == ["ack", "update#1"]
 
 
