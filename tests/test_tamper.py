@@ -268,6 +268,14 @@ ANCHORED: list[tuple[Callable[[Owner, str, str], None], set[str]]] = [
 ]
 
 
+def _tampered(home: Path, tamper: Callable[[Owner, str, str], None], a: str, b: str) -> None:
+    """``tamper`` with incidents ``a`` and ``b`` as the store's owner, triggers off."""
+    db = Owner(home)
+    db.disarm()
+    tamper(db, a, b)
+    db.close()
+
+
 def _codes(run: Run, *args: str) -> dict[str, set[str]]:
     result = run("audit", "verify", *args, "--json", expect=None)
     data = json.loads(result.stdout)
@@ -283,10 +291,7 @@ def test_audit_names_it_without_anchors(
     codes: set[str],
 ) -> None:
     a, b, _ = _setup(run, tmp_path)
-    db = Owner(isolated)
-    db.disarm()
-    tamper(db, a, b)
-    db.close()
+    _tampered(isolated, tamper, a, b)
     found = _codes(run, "--all")
     assert found[a] == codes
     if tamper not in (alter_runbook, delete_runbook):  # both share the one snapshot
@@ -303,10 +308,7 @@ def test_only_an_anchor_shows_it(
     codes: set[str],
 ) -> None:
     a, b, anchors = _setup(run, tmp_path)
-    db = Owner(isolated)
-    db.disarm()
-    tamper(db, a, b)
-    db.close()
+    _tampered(isolated, tamper, a, b)
     assert a not in _codes(run, "--all") or _codes(run, "--all")[a] == set()
     assert run("audit", "verify", "--all").exit_code == 0  # the chain alone cannot tell
     found = _codes(run, "--anchors", str(anchors))
